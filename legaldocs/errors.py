@@ -1,0 +1,42 @@
+"""Errors raised by the legaldocs core.
+
+Every error the package raises derives from :class:`LegalDocsError`. Third-party errors are
+wrapped (``raise ... from exc``) so callers catch one family and still see the cause.
+"""
+
+from __future__ import annotations
+
+
+class LegalDocsError(Exception):
+    """Base class of every error raised by :mod:`legaldocs`."""
+
+
+class CaseValidationError(LegalDocsError):
+    """A case file is invalid. ``problems`` lists every problem as ``(field path, message)``.
+
+    The string form is one message with one line per problem, e.g.
+    ``parties.P2.id_number: check digit does not match``.
+    """
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = list(problems)
+        lines = [f"{source}: {len(self.problems)} problem(s)"]
+        lines += [f"  {path}: {message}" for path, message in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class RuleNotFoundError(LegalDocsError):
+    """No version of a rule is in force on the requested date."""
+
+
+class TemplateError(LegalDocsError):
+    """A document template is broken, or refers to a variable the context lacks."""
+
+
+class ConversionError(LegalDocsError):
+    """LibreOffice could not convert a document (missing, timed out, or produced nothing)."""
+
+
+class OutputError(LegalDocsError):
+    """An output folder or file cannot be written."""

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# legaldocs set-up and entry point.
+#   ./run.sh example   install what is missing, build the filing packet of examples/demo, print where it is
+#   ./run.sh test      install what is missing, run the whole test suite
+# Installs, when missing: LibreOffice Writer, a CJK font, poppler-utils (Debian packages; needs root)
+# and a virtualenv in .venv with the project and its test dependencies.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ensure_system() {
+  local need=()
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+  fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+
+ensure_venv() {
+  local stamp=.venv/.installed
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch "$stamp"
+  fi
+}
+
+cmd=${1:-}
+case "$cmd" in
+  example)
+    ensure_system; ensure_venv
+    shift
+    exec .venv/bin/legaldocs packet examples/demo/case.yaml --out out "$@"
+    ;;
+  test)
+    ensure_system; ensure_venv
+    shift
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: ./run.sh example | ./run.sh test [pytest args]" >&2
+    exit 64
+    ;;
+esac
