@@ -1,0 +1,127 @@
+"""Makes the demo case's exhibits (stand-ins for scans) in examples/demo/exhibits/.
+
+The files are committed; run this again only to remake them:
+    .venv/bin/python examples/demo/make_exhibits.py
+They cover every exhibit type the bundle accepts: PNG, JPEG, multi-page TIFF, PDF and DOCX.
+All names, numbers and amounts are fictitious.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from PIL import Image, ImageDraw, ImageFont
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "exhibits"
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+SIZE = (827, 1169)  # A4 at 100 dpi
+
+
+def _page(title: str, lines: list[str], *, stamp: str | None = None, mode: str = "L") -> Image.Image:
+    img = Image.new(mode, SIZE, "white")
+    draw = ImageDraw.Draw(img)
+    big = ImageFont.truetype(FONT, 34, index=2)
+    body = ImageFont.truetype(FONT, 20, index=2)
+    w = draw.textlength(title, font=big)
+    draw.text(((SIZE[0] - w) / 2, 90), title, fill="black", font=big)
+    y = 180
+    for line in lines:
+        draw.text((90, y), line, fill="black", font=body)
+        y += 38
+    if stamp:
+        red = (200, 30, 30) if mode == "RGB" else 90
+        draw.ellipse((520, y + 20, 720, y + 220), outline=red, width=5)
+        sw = draw.textlength(stamp, font=body)
+        draw.text((620 - sw / 2, y + 108), stamp, fill=red, font=body)
+    return img
+
+
+def _docx(path: Path, title: str, paragraphs: list[str]) -> None:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.size = Pt(12)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    head = doc.add_paragraph()
+    run = head.add_run(title)
+    run.font.size = Pt(18)
+    run.bold = True
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.save(path)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    _page(
+        "营业执照（副本）",
+        ["名称：示例银行股份有限公司滨江支行", "统一社会信用代码：91310115MA1H7K3D22", "类型：股份有限公司分公司",
+         "负责人：周明", "营业场所：上海市浦东新区滨江大道100号", "（复印件，与原件核对无异）"],
+        stamp="示例银行",
+        mode="RGB",
+    ).save(OUT / "01-business-licence.png")
+    _page(
+        "居民身份证（复印件）",
+        ["姓名：陈立", "性别：男　民族：汉", "出生：1979年4月12日", "住址：北京市朝阳区建国路8号院3号楼1201室",
+         "公民身份号码：110105197904120131"],
+    ).save(OUT / "02-borrower-id.jpg", quality=80)
+    _docx(
+        OUT / "03-loan-contract.docx",
+        "个人借款合同（编号：SLB-2023-0088）",
+        [
+            "贷款人：示例银行股份有限公司滨江支行",
+            "借款人：陈立",
+            "第一条 借款金额：人民币伍拾万元整（¥500,000.00）。",
+            "第二条 借款期限：自2023年3月20日起至2025年3月19日止。",
+            "第三条 借款利率：年利率4.35%，按月结息，结息日为每月20日，到期一次性还本。",
+            "第八条 逾期罚息：借款逾期的，自逾期之日起在借款利率基础上加收50%计收罚息；"
+            "对不能按时支付的利息，按罚息利率计收复利。",
+            "第十二条 争议解决：因本合同发生的争议，由贷款人住所地人民法院管辖。",
+        ]
+        + [f"第{n}条 （其他条款从略）" for n in range(13, 40)],
+    )
+    pages = [
+        _page("借款借据", ["借据编号：JJ-2023-0088-01", "借款人：陈立", "借款金额：人民币伍拾万元整",
+                         "放款日期：2023年3月20日", "到期日期：2025年3月19日", "年利率：4.35%"], stamp="示例银行"),
+    ]
+    pages[0].save(OUT / "04-loan-receipt.tiff", compression="tiff_lzw")
+    guarantee = [
+        _page("保证合同（编号：SLB-BZ-2023-0088）",
+              ["债权人：示例银行股份有限公司滨江支行", "保证人：上海恒远贸易有限公司",
+               "第一条 被保证的主债权：编号SLB-2023-0088《个人借款合同》项下本金伍拾万元。",
+               "第二条 保证方式：连带责任保证。", "第三条 保证范围：本金、利息、罚息、复利及实现债权的费用。",
+               "第四条 保证期间：主债务履行期限届满之日起三年。"], stamp="恒远贸易"),
+        _page("保证合同（续）", ["第五条 本合同自双方签字盖章之日起生效。", "保证人（盖章）：上海恒远贸易有限公司",
+                             "法定代表人：刘洋", "签订日期：2023年3月18日"]),
+    ]
+    guarantee[0].save(OUT / "05-guarantee.pdf", save_all=True, append_images=guarantee[1:], resolution=100)
+    _page(
+        "不动产登记证明",
+        ["证明权利或事项：抵押权", "权利人（申请人）：示例银行股份有限公司滨江支行", "义务人：陈立",
+         "坐落：上海市浦东新区花木路200弄5号602室", "不动产单元号：310115001001GB00001F00010062",
+         "其他：最高债权额人民币陆拾万元", "登记证明号：沪（2023）浦字不动产证明第0012345号", "登记日期：2023年3月19日"],
+        stamp="登记中心",
+        mode="RGB",
+    ).save(OUT / "06-mortgage-registration.png")
+    notice = [
+        _page("贷款逾期催收通知书", ["陈立：", "您于2023年3月20日在我行借款人民币500,000.00元，已于2025年3月19日到期。",
+                                "截至2025年4月30日，尚欠本金500,000.00元及利息、罚息、复利。",
+                                "请于收到本通知之日起十日内归还。", "示例银行股份有限公司滨江支行", "2025年5月6日"], stamp="示例银行"),
+        _page("邮件送达回执", ["邮件号：EMS 1234 5678 901", "收件人：陈立", "投递日期：2025年5月9日", "签收人：陈立（本人）"]),
+    ]
+    notice[0].save(OUT / "07-demand-notice.pdf", save_all=True, append_images=notice[1:], resolution=100)
+    _docx(
+        OUT / "08-statement.docx",
+        "欠款明细表（截至2025年6月30日）",
+        ["借款人：陈立　合同编号：SLB-2023-0088", "本金余额：500,000.00元",
+         "欠付利息：3,504.17元（2025-01-20至2025-03-19）",
+         "罚息：9,334.38元（2025-03-20至2025-06-30，年利率6.525%）", "复利：74.58元", "合计：512,913.13元"],
+    )
+    print(f"exhibits written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

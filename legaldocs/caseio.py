@@ -1,0 +1,350 @@
+"""Reading and validating case files (YAML or JSON) into :class:`legaldocs.model.Case`.
+
+Validation reports **every** problem at once, each by field path, e.g.
+``parties.P2.id_number: check digit does not match``: field checks from the model, then checks
+across sections (every reference resolved, dates in order, identity consistent with the ID
+number, every evidence file present and readable). Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from legaldocs.errors import CaseValidationError
+from legaldocs.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
+from legaldocs.model import Case, ValidationError
+
+MAX_CASE_FILE_BYTES = 5_000_000
+EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A validated case with where it came from.
+
+    ``evidence_files`` maps each evidence id to its files as absolute paths, in list order.
+    """
+
+    case: Case
+    path: Path
+    evidence_files: dict[str, tuple[Path, ...]]
+
+
+class _SafeDecimalLoader(yaml.SafeLoader):
+    """Safe YAML loader: floats become Decimal (exact money), aliases are refused."""
+
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not accepted in case files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # .inf / .nan
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a decimal number: {text!r}", node.start_mark
+        ) from exc
+
+
+_SafeDecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+
+def read_case_data(path: Path) -> Any:
+    """Parse a case file (``.yaml``/``.yml``/``.json``) into plain data; numbers with a decimal
+    point become ``Decimal``. Raises CaseValidationError (with path ``<file>``) when the file is
+    missing, too large, not UTF-8, or not valid YAML/JSON."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
+    if size > MAX_CASE_FILE_BYTES:
+        raise CaseValidationError(
+            source, [("<file>", f"is {size} bytes; case files are limited to {MAX_CASE_FILE_BYTES}")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseValidationError(source, [("<file>", "is not UTF-8 text")]) from exc
+    except OSError as exc:
+        raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text, parse_float=Decimal)
+        return yaml.load(text, Loader=_SafeDecimalLoader)  # noqa: S506 - safe loader subclass
+    except json.JSONDecodeError as exc:
+        raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CaseValidationError(source, [("<file>", f"invalid YAML{where}: {problem}")]) from exc
+
+
+def load_case(path: Path | str, *, confine_to: Path | None = None) -> LoadedCase:
+    """Read and validate a case file.
+
+    ``path``: the case file; evidence file names in it are relative to its folder.
+    ``confine_to``: when given, every evidence file must resolve inside this folder (for files
+    uploaded to a service); the command line leaves it unset.
+    Returns :class:`LoadedCase`. Raises :class:`CaseValidationError` listing every problem.
+    """
+    path = Path(path)
+    data = read_case_data(path)
+    source = str(path)
+    if not isinstance(data, dict):
+        raise CaseValidationError(source, [("<file>", "must hold a mapping of case fields at the top level")])
+    problems: list[tuple[str, str]] = []
+    case: Case | None = None
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc))
+    problems.extend(_cross_problems(data))
+    evidence_files, file_problems = _evidence_files(data, path.parent, confine_to)
+    problems.extend(file_problems)
+    if problems or case is None:
+        raise CaseValidationError(source, _dedupe(problems))
+    return LoadedCase(case=case, path=path.resolve(), evidence_files=evidence_files)
+
+
+def _dedupe(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+_PYDANTIC_TAGS = {"person", "organization"}
+
+
+def _format_loc(loc: tuple) -> str:
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in _PYDANTIC_TAGS and i > 0 and loc[i - 1] not in ("kind",) and i >= 2 and loc[0] == "parties":
+            continue  # the discriminated-union tag pydantic adds
+        elif item.startswith("function-after[") or item.startswith("tagged-union["):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "<case>"
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for err in exc.errors(include_url=False):
+        msg = err["msg"]
+        kind = err["type"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        elif kind == "missing":
+            msg = "is required"
+        elif kind == "extra_forbidden":
+            msg = "is not a known field"
+        elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
+            msg = "kind must be 'person' or 'organization'"
+        elif kind == "string_pattern_mismatch":
+            msg = "must be an id of letters, digits, '_' or '-' starting with a letter"
+        out.append((_format_loc(tuple(err["loc"])), msg))
+    return out
+
+
+def _ids(items: Any, path: str, problems: list[tuple[str, str]]) -> set[str]:
+    ids: set[str] = set()
+    if not isinstance(items, list):
+        return ids
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if item["id"] in ids:
+                problems.append((f"{path}[{i}].id", f"duplicate id {item['id']!r}"))
+            ids.add(item["id"])
+    return ids
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _cross_problems(data: dict) -> list[tuple[str, str]]:
+    """Checks across sections on the raw data, so they run even when field checks fail."""
+    problems: list[tuple[str, str]] = []
+    parties = data.get("parties") if isinstance(data.get("parties"), dict) else {}
+    loans = _list(data, "loans")
+    loan_ids = _ids(loans, "loans", problems)
+    evidence_ids = _ids(_list(data, "evidence"), "evidence", problems)
+    _ids(_list(data, "guarantees"), "guarantees", problems)
+    _ids(_list(data, "collateral"), "collateral", problems)
+
+    def ref(value: Any, known: set[str] | dict, path: str, what: str) -> None:
+        if isinstance(value, str) and value not in known:
+            problems.append((path, f"refers to {what} {value!r}, which is not defined"))
+
+    def refs(values: Any, known: set[str] | dict, path: str, what: str) -> None:
+        if isinstance(values, list):
+            for j, v in enumerate(values):
+                ref(v, known, f"{path}[{j}]", what)
+
+    # parties: identity consistent with the ID number
+    for pid, party in parties.items():
+        if not isinstance(party, dict) or party.get("kind") != "person":
+            continue
+        number = party.get("id_number")
+        if isinstance(number, str) and resident_id_problem(number.strip().upper()) is None:
+            number = number.strip().upper()
+            birth = _as_date(party.get("birth_date"))
+            if birth and birth != resident_id_birth_date(number):
+                problems.append(
+                    (f"parties.{pid}.birth_date", f"{birth} differs from the birth date in id_number ({resident_id_birth_date(number)})")
+                )
+            gender = party.get("gender")
+            if gender in ("男", "女") and gender != resident_id_gender(number):
+                problems.append((f"parties.{pid}.gender", f"{gender} differs from the gender encoded in id_number"))
+
+    first_signed: dt.date | None = None
+    first_draw: dict[str, dt.date] = {}
+    for i, loan in enumerate(loans):
+        if not isinstance(loan, dict):
+            continue
+        p = f"loans[{i}]"
+        refs(loan.get("borrowers"), parties, f"{p}.borrowers", "party")
+        signed = _as_date(loan.get("signed_on"))
+        if signed and (first_signed is None or signed < first_signed):
+            first_signed = signed
+        total = Decimal(0)
+        for j, draw in enumerate(loan.get("draws") if isinstance(loan.get("draws"), list) else []):
+            if not isinstance(draw, dict):
+                continue
+            d_date, d_mat = _as_date(draw.get("date")), _as_date(draw.get("maturity"))
+            if signed and d_date and d_date < signed:
+                problems.append((f"{p}.draws[{j}].date", f"{d_date} is before the contract was signed ({signed})"))
+            if d_date and d_mat and d_mat <= d_date:
+                problems.append((f"{p}.draws[{j}].maturity", f"{d_mat} is not after the draw date {d_date}"))
+            if d_date and isinstance(loan.get("id"), str):
+                lid = loan["id"]
+                first_draw[lid] = min(first_draw.get(lid, d_date), d_date)
+            amount = _as_decimal(draw.get("amount"))
+            if amount is not None and amount > 0:
+                total += amount
+        principal = _as_decimal(loan.get("principal"))
+        if principal is not None and principal > 0 and total > principal:
+            problems.append((f"{p}.draws", f"draws total {total} 元, more than the contract principal {principal} 元"))
+
+    for i, g in enumerate(_list(data, "guarantees")):
+        if isinstance(g, dict):
+            ref(g.get("guarantor"), parties, f"guarantees[{i}].guarantor", "party")
+            refs(g.get("secures"), loan_ids, f"guarantees[{i}].secures", "loan")
+    for i, c in enumerate(_list(data, "collateral")):
+        if isinstance(c, dict):
+            ref(c.get("owner"), parties, f"collateral[{i}].owner", "party")
+            refs(c.get("secures"), loan_ids, f"collateral[{i}].secures", "loan")
+            signed, registered = _as_date(c.get("signed_on")), _as_date(c.get("registered_on"))
+            if signed and registered and registered < signed:
+                problems.append((f"collateral[{i}].registered_on", f"{registered} is before the contract was signed ({signed})"))
+    for i, r in enumerate(_list(data, "repayments")):
+        if isinstance(r, dict):
+            ref(r.get("loan"), loan_ids, f"repayments[{i}].loan", "loan")
+            refs(r.get("evidence"), evidence_ids, f"repayments[{i}].evidence", "evidence item")
+            r_date, lid = _as_date(r.get("date")), r.get("loan")
+            if r_date and isinstance(lid, str) and lid in first_draw and r_date < first_draw[lid]:
+                problems.append((f"repayments[{i}].date", f"{r_date} is before the first draw of {lid} ({first_draw[lid]})"))
+    for i, e in enumerate(_list(data, "events")):
+        if isinstance(e, dict):
+            refs(e.get("parties"), parties, f"events[{i}].parties", "party")
+            refs(e.get("evidence"), evidence_ids, f"events[{i}].evidence", "evidence item")
+            e_date = _as_date(e.get("date"))
+            if e_date and first_signed and e_date < first_signed:
+                problems.append((f"events[{i}].date", f"{e_date} is before the first loan contract was signed ({first_signed})"))
+    claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
+    for j, cost in enumerate(_list(claim, "costs")):
+        if isinstance(cost, dict):
+            refs(cost.get("evidence"), evidence_ids, f"claim.costs[{j}].evidence", "evidence item")
+    as_of = _as_date(claim.get("as_of"))
+    if as_of and first_draw and as_of < min(first_draw.values()):
+        problems.append(("claim.as_of", f"{as_of} is before the first draw ({min(first_draw.values())})"))
+    return problems
+
+
+def _evidence_files(
+    data: dict, base: Path, confine_to: Path | None
+) -> tuple[dict[str, tuple[Path, ...]], list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    result: dict[str, tuple[Path, ...]] = {}
+    root = confine_to.resolve() if confine_to is not None else None
+    for i, item in enumerate(_list(data, "evidence")):
+        if not isinstance(item, dict):
+            continue
+        files = item.get("files") if isinstance(item.get("files"), list) else []
+        paths: list[Path] = []
+        for j, name in enumerate(files):
+            where = f"evidence[{i}].files[{j}]"
+            if not isinstance(name, str) or not name.strip():
+                continue  # reported by the field checks
+            if "\x00" in name:
+                problems.append((where, "file name contains a NUL character"))
+                continue
+            candidate = (base / name.strip()).resolve()
+            if root is not None and not candidate.is_relative_to(root):
+                problems.append((where, f"{name!r} points outside the case folder"))
+                continue
+            if candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
+                problems.append((where, f"{name!r}: unsupported file type; use one of {', '.join(EVIDENCE_SUFFIXES)}"))
+                continue
+            if not candidate.is_file():
+                problems.append((where, f"{name!r} does not exist ({candidate})"))
+                continue
+            try:
+                with candidate.open("rb") as fh:
+                    head = fh.read(1)
+            except OSError as exc:
+                problems.append((where, f"{name!r} cannot be read: {exc.strerror}"))
+                continue
+            if not head:
+                problems.append((where, f"{name!r} is empty"))
+                continue
+            paths.append(candidate)
+        if isinstance(item.get("id"), str):
+            result[item["id"]] = tuple(paths)
+    return result, problems

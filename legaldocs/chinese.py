@@ -1,0 +1,106 @@
+"""Chinese renderings of amounts and dates used in filings.
+
+Amounts in capitals (大写金额) follow 中国人民银行《支付结算办法》附一《正确填写票据和结算凭证的基本规定》
+(银发〔1997〕393号): digits 零壹贰叁肆伍陆柒捌玖, units 拾佰仟万亿, 元/角/分; "整" after an amount that
+ends at 元 or 角; one 零 for each run of zeros between significant digits of the integer part (also where the rule
+makes it optional, a zero at the 万 position), no 零 for a zero at the 元 position before a 角 (so
+107000.53 -> 壹拾万零柒仟元伍角叁分 and 1680.32 -> 壹仟陆佰捌拾元叁角贰分, the second form of the rule's
+own examples); 零 before 分 when 角 is zero.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from legaldocs.errors import LegalDocsError
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UNITS = ("", "拾", "佰", "仟")
+_SECTIONS = ("", "万", "亿", "万亿")
+_CENT = Decimal("0.01")
+_LOWER_DIGITS = "〇一二三四五六七八九"
+
+
+def _integer_in_capitals(n: int) -> str:
+    digits = [int(c) for c in reversed(str(n))]  # digits[p] is the digit at 10**p
+    if len(digits) > 16:
+        raise LegalDocsError(f"amount too large for Chinese capitals: {n}")
+    out: list[str] = []
+    zero_run = False
+    for p in range(len(digits) - 1, -1, -1):
+        d = digits[p]
+        if d == 0:
+            zero_run = bool(out)
+        else:
+            if zero_run:
+                out.append("零")
+                zero_run = False
+            out.append(_DIGITS[d] + _UNITS[p % 4])
+        if p % 4 == 0 and p > 0 and any(digits[p : p + 4]):
+            out.append(_SECTIONS[p // 4])
+    return "".join(out)
+
+
+def amount_in_capitals(amount: Decimal) -> str:
+    """Amount in Chinese capitals (大写), without the 人民币 prefix.
+
+    ``amount``: Decimal in 元, >= 0; rounded half-up to 0.01 first.
+    Examples: 100300 -> 壹拾万零叁佰元整; 1291.05 -> 壹仟贰佰玖拾壹元零伍分; 0.5 -> 伍角整.
+    Raises LegalDocsError for a negative amount or one of 10**16 元 or more.
+    Source: 支付结算办法 附一 (银发〔1997〕393号), 中文大写金额数字 rules.
+    """
+    value = Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
+    if value < 0:
+        raise LegalDocsError(f"amount in capitals must not be negative: {amount}")
+    yuan = int(value)
+    cents = int((value - yuan) * 100)
+    jiao, fen = divmod(cents, 10)
+    integer = _integer_in_capitals(yuan)
+    if yuan == 0 and cents == 0:
+        return "零元整"
+    parts = []
+    if yuan:
+        parts.append(integer + "元")
+    if jiao:
+        parts.append(_DIGITS[jiao] + "角")
+    elif fen and yuan:
+        parts.append("零")
+    if fen:
+        parts.append(_DIGITS[fen] + "分")
+    else:
+        parts.append("整")
+    return "".join(parts)
+
+
+def format_amount(amount: Decimal, *, places: int = 2) -> str:
+    """Amount in figures with thousands separators, rounded half-up: 1234567.891 -> '1,234,567.89'."""
+    q = Decimal(1).scaleb(-places)
+    value = Decimal(amount).quantize(q, rounding=ROUND_HALF_UP)
+    return f"{value:,.{places}f}"
+
+
+def date_in_chinese(day: _dt.date) -> str:
+    """Date as written in filings: 2025-07-14 -> '2025年7月14日'."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def date_in_chinese_numerals(day: _dt.date) -> str:
+    """Date in Chinese numerals as on court documents: 2025-07-14 -> '二〇二五年七月十四日'."""
+    year = "".join(_LOWER_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{_small_number(day.month)}月{_small_number(day.day)}日"
+
+
+def _small_number(n: int) -> str:
+    if n < 10:
+        return _LOWER_DIGITS[n]
+    tens, units = divmod(n, 10)
+    head = "" if tens == 1 else _LOWER_DIGITS[tens]
+    return head + "十" + (_LOWER_DIGITS[units] if units else "")
+
+
+def percent(rate: Decimal, *, places: int = 4) -> str:
+    """Annual rate fraction as a percentage without trailing zeros: 0.06525 -> '6.525%'."""
+    value = (Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(value.normalize(), "f")
+    return text + "%"

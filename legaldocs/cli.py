@@ -1,0 +1,142 @@
+"""The ``legaldocs`` command line: the application object and the commands of the core.
+
+Commands that need the evidence package (``packet``) are added to the same application by
+:mod:`evidence.cli`, so the core never imports the packages built on it. Exit codes: 0 success,
+1 a failure while producing output, 2 invalid input (case file, arguments).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Callable, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from legaldocs.caseio import load_case
+from legaldocs.errors import CaseValidationError, LegalDocsError
+from legaldocs.fees import FEE_KINDS, court_fee
+
+app = typer.Typer(
+    name="legaldocs",
+    help="Filing packets, amounts, fees and deadlines for non-performing loan recovery (不良贷款清收处置).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_FAILURE = 1
+EXIT_INVALID = 2
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
+    """Print ``message`` on stderr and return the Exit to raise with ``code``."""
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """``YYYY-MM-DD`` -> date; a clear error naming the option otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)", EXIT_INVALID) from None
+
+
+def parse_amount(value: str, option: str) -> Decimal:
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        raise fail(f"{option}: {value!r} is not an amount in 元", EXIT_INVALID) from None
+    if not amount.is_finite() or amount < 0:
+        raise fail(f"{option}: {value!r} must be a non-negative amount in 元", EXIT_INVALID)
+    return amount
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr; yields the callback ``(stage, done, total)``."""
+    if not enabled:
+        yield lambda stage, done, total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield update
+
+
+def run_guarded(action: Callable[[], None]) -> None:
+    """Run ``action``; case-file problems exit 2, other project errors exit 1, each with its message."""
+    try:
+        action()
+    except CaseValidationError as exc:
+        raise fail(str(exc), EXIT_INVALID) from None
+    except LegalDocsError as exc:
+        raise fail(f"error: {exc}", EXIT_FAILURE) from None
+
+
+@app.command()
+def validate(case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")]) -> None:
+    """Check a case file and list every problem by field path (exit 2 when invalid)."""
+
+    def action() -> None:
+        loaded = load_case(case)
+        c = loaded.case
+        files = sum(len(v) for v in loaded.evidence_files.values())
+        console.print(
+            f"{case}: valid — case {c.case_id}, {len(c.parties)} parties, {len(c.loans)} loan(s), "
+            f"{len(c.guarantees)} guarantee(s), {len(c.collateral)} collateral, "
+            f"{len(c.evidence)} evidence item(s) in {files} file(s)",
+            markup=False,
+        )
+
+    run_guarded(action)
+
+
+@app.command()
+def fees(
+    amount: Annotated[str, typer.Option(help="amount in 元 (claim, value preserved, amount enforced, assets)")],
+    kind: Annotated[str, typer.Option(help="acceptance | preservation | enforcement | payment_order | bankruptcy")] = "acceptance",
+    halved: Annotated[bool, typer.Option(help="summary procedure, mediation or withdrawal (halved once)")] = False,
+    filed_on: Annotated[Optional[str], typer.Option(help="filing date YYYY-MM-DD (chooses the fee regime)")] = None,
+    round_: Annotated[str, typer.Option("--round", help="yuan | fen")] = "fen",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
+) -> None:
+    """Court fee under 诉讼费用交纳办法, with its computation."""
+    value = parse_amount(amount, "--amount")
+    if kind not in FEE_KINDS:
+        raise fail(f"--kind: {kind!r} is not one of {', '.join(FEE_KINDS)}", EXIT_INVALID)
+    if round_ not in ("yuan", "fen"):
+        raise fail(f"--round: {round_!r} must be yuan or fen", EXIT_INVALID)
+    filed = parse_date(filed_on, "--filed-on")
+    if filed is None:
+        raise fail("--filed-on: give the filing date (YYYY-MM-DD); it chooses the fee regime", EXIT_INVALID)
+
+    def action() -> None:
+        result = court_fee(kind, value, filed_on=filed, halved=halved, rounding=round_)  # type: ignore[arg-type]
+        if as_json:
+            console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+            return
+        table = Table(title=f"{result.name} on {value} 元", show_lines=False)
+        table.add_column("step")
+        table.add_column("rule")
+        for s in result.steps:
+            table.add_row(s.text, s.rule)
+        console.print(table)
+        console.print(f"fee: {result.fee} 元")
+
+    run_guarded(action)

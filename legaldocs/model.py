@@ -1,0 +1,401 @@
+"""The case record (案件档案): typed models of one loan-recovery case.
+
+A case file (YAML or JSON, see ``docs/case-file.md``) is validated into :class:`Case`. Field
+checks that need only one value live here (types, amounts, identifier checksums); checks across
+sections (references, date order, evidence files) live in :mod:`legaldocs.caseio`, which reports
+every problem at once.
+
+Units: money in 元 as ``Decimal`` with at most 2 places; rates as annual decimal fractions
+(``0.0612`` = 6.12 % a year); dates as ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from legaldocs.identifiers import resident_id_problem, uscc_problem
+
+__all__ = [
+    "Agent",
+    "Case",
+    "Claim",
+    "ClaimedCost",
+    "Collateral",
+    "Creditor",
+    "Draw",
+    "Event",
+    "EventKind",
+    "EvidenceItem",
+    "Guarantee",
+    "GuaranteeKind",
+    "LoanContract",
+    "NaturalPerson",
+    "Organization",
+    "Repayment",
+    "RepaymentMethod",
+    "ValidationError",
+    "Assumption",
+]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _amount(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    if value <= 0:
+        raise ValueError("must be a positive amount in 元")
+    if value.as_tuple().exponent < -2:
+        raise ValueError("must have at most 2 decimal places (元 to the 分)")
+    return value
+
+
+def _rate(value: Decimal) -> Decimal:
+    if not value.is_finite() or value <= 0 or value >= 1:
+        raise ValueError("must be an annual rate as a fraction between 0 and 1 (e.g. 0.0612 for 6.12 %)")
+    return value
+
+
+def _uplift(value: Decimal) -> Decimal:
+    if not value.is_finite() or value < 0 or value > 1:
+        raise ValueError("must be a fraction between 0 and 1 (0.5 = contract rate plus 50 %)")
+    return value
+
+
+def _text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def _resident_id(value: str) -> str:
+    value = value.strip().upper()
+    problem = resident_id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _uscc(value: str) -> str:
+    value = value.strip().upper()
+    problem = uscc_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Amount = Annotated[Decimal, AfterValidator(_amount)]
+Rate = Annotated[Decimal, AfterValidator(_rate)]
+Uplift = Annotated[Decimal, AfterValidator(_uplift)]
+Text = Annotated[str, AfterValidator(_text)]
+ResidentId = Annotated[str, AfterValidator(_resident_id)]
+CreditCode = Annotated[str, AfterValidator(_uscc)]
+Ref = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Creditor(_Model):
+    """The lender suing: a bank or branch (贷款人/原告). A branch is represented by its 负责人."""
+
+    name: Text
+    uscc: CreditCode
+    address: Text
+    representative: Text
+    representative_title: Text = "行长"
+    phone: Text | None = None
+
+
+class Agent(_Model):
+    """委托诉讼代理人 (at most two, 民事诉讼法 art 61)."""
+
+    name: Text
+    employer: Text
+    position: Text | None = None
+    phone: Text | None = None
+    authority: Literal["一般授权", "特别授权"] = "特别授权"
+
+
+class NaturalPerson(_Model):
+    """A natural-person party (自然人): borrower, co-borrower, guarantor or mortgagor."""
+
+    kind: Literal["person"]
+    name: Text
+    gender: Literal["男", "女"]
+    ethnicity: Text
+    birth_date: dt.date
+    id_number: ResidentId
+    address: Text
+    habitual_residence: Text | None = None
+    employer: Text | None = None
+    phone: Text | None = None
+
+
+class Organization(_Model):
+    """A legal-person or unincorporated party (法人、非法人组织)."""
+
+    kind: Literal["organization"]
+    name: Text
+    uscc: CreditCode
+    address: Text
+    representative: Text
+    representative_title: Text = "法定代表人"
+    entity_type: Text | None = None
+    phone: Text | None = None
+
+
+Party = Annotated[Union[NaturalPerson, Organization], Field(discriminator="kind")]
+
+
+class RepaymentMethod(str, Enum):
+    """还款方式 as the element-style complaint lists them."""
+
+    equal_instalments = "等额本息"
+    equal_principal = "等额本金"
+    bullet = "到期一次性还本付息"
+    monthly_interest = "按月计息、到期一次性还本"
+    quarterly_interest = "按季计息、到期一次性还本"
+    yearly_interest = "按年计息、到期一次性还本"
+    other = "其他"
+
+
+class Draw(_Model):
+    """One disbursement (提款/放款) under a loan contract."""
+
+    date: dt.date
+    amount: Amount
+    maturity: dt.date
+    receipt_number: Text | None = None  # 借款借据编号
+
+
+class LoanContract(_Model):
+    """借款合同. ``annual_rate`` is the contract rate; penalty rate = rate x (1 + penalty_uplift)."""
+
+    id: Ref
+    title: Text = "借款合同"
+    number: Text
+    borrowers: list[Ref] = Field(min_length=1)
+    signed_on: dt.date
+    signed_at: Text | None = None
+    principal: Amount
+    draws: list[Draw] = Field(min_length=1)
+    annual_rate: Rate
+    penalty_uplift: Uplift = Decimal("0.5")
+    compound_interest: bool = True
+    penalty_on_unpaid_interest: bool = False
+    repayment_method: RepaymentMethod
+    day_count: Literal[360, 365] = 360
+    rate_clause: Text | None = None
+    penalty_clause: Text | None = None
+    compound_clause: Text | None = None
+    jurisdiction_clause: Text | None = None
+
+    @property
+    def penalty_rate(self) -> Decimal:
+        """罚息利率: contract rate x (1 + uplift), annual fraction (银发〔2003〕251号 §3)."""
+        return self.annual_rate * (1 + self.penalty_uplift)
+
+    @property
+    def maturity(self) -> dt.date:
+        """Latest maturity among the draws (借款到期日)."""
+        return max(d.maturity for d in self.draws)
+
+    @property
+    def term_start(self) -> dt.date:
+        return min(d.date for d in self.draws)
+
+    @property
+    def disbursed(self) -> Decimal:
+        return sum((d.amount for d in self.draws), Decimal(0))
+
+
+class GuaranteeKind(str, Enum):
+    """保证方式 (民法典 arts 686-688)."""
+
+    joint = "连带责任保证"
+    general = "一般保证"
+
+
+class Guarantee(_Model):
+    """保证合同 (or 最高额保证合同 when ``maximum_amount`` is set)."""
+
+    id: Ref
+    number: Text
+    title: Text = "保证合同"
+    guarantor: Ref
+    secures: list[Ref] = Field(min_length=1)
+    kind: GuaranteeKind
+    signed_on: dt.date
+    period: Text | None = None  # agreed 保证期间 as written, e.g. "主债务履行期限届满之日起三年"
+    maximum_amount: Amount | None = None
+    scope: Text = "主债权本金、利息、罚息、复利、违约金、损害赔偿金和实现债权的费用"
+    override_release: Text | None = None  # reason to claim although a release is found
+
+
+class Collateral(_Model):
+    """抵押 or 质押 securing one or more loans, with its registration."""
+
+    id: Ref
+    kind: Literal["mortgage", "pledge"]
+    contract_number: Text
+    contract_title: Text | None = None
+    signed_on: dt.date
+    owner: Ref
+    secures: list[Ref] = Field(min_length=1)
+    description: Text
+    certificate_number: Text | None = None  # 不动产登记证明号 / 他项权证号
+    registered_on: dt.date | None = None
+    registration_kind: Literal["正式登记", "预告登记"] = "正式登记"
+    maximum_amount: Amount | None = None
+
+
+class Repayment(_Model):
+    """A payment received (还款)."""
+
+    date: dt.date
+    amount: Amount
+    loan: Ref
+    applied_to: Literal["principal", "interest", "mixed"] = "mixed"
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class EventKind(str, Enum):
+    """Case events with legal effect; the value is the Chinese name used in documents."""
+
+    demand_delivered = "催收通知书送达"
+    guarantee_demand_delivered = "履行保证责任通知书送达"
+    acknowledgment = "债务人确认债务"
+    partial_payment = "部分履行"
+    acceleration = "宣布提前到期"
+    assignment_notice = "债权转让通知到达"
+    suit_filed = "提起诉讼"
+    preservation_applied = "申请财产保全"
+    preservation_ruling = "财产保全裁定"
+    judgment_served = "判决书送达"
+    judgment_effective = "判决生效"
+    enforcement_applied = "申请强制执行"
+    other = "其他"
+
+
+class Event(_Model):
+    """A dated event, with the evidence that proves it and the parties it concerns."""
+
+    date: dt.date
+    kind: EventKind
+    parties: list[Ref] = Field(default_factory=list)
+    evidence: list[Ref] = Field(default_factory=list)
+    note: Text | None = None
+
+
+class ClaimedCost(_Model):
+    """实现债权的费用 claimed (律师费, 保全费, 保全保险费 ...), as actually paid."""
+
+    name: Text
+    amount: Amount
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class Claim(_Model):
+    """Balances claimed as of a date, as the bank's core system exports them (本金, 利息, 罚息, 复利).
+
+    ``continuing`` overrides the generated wording of how charges run on until payment.
+    ``penalty_rate`` overrides the contract's penalty rate for the continuing claim (a bank may
+    claim less than the contract allows).
+    """
+
+    as_of: dt.date
+    principal: Amount
+    interest: Amount | None = None
+    penalty_interest: Amount | None = None
+    compound_interest: Amount | None = None
+    costs: list[ClaimedCost] = Field(default_factory=list)
+    penalty_rate: Rate | None = None
+    continuing: Text | None = None
+    acceleration: bool = False
+    claim_court_costs: bool = True
+    procedure: Literal["ordinary", "simplified"] = "ordinary"
+    fee_rounding: Literal["fen", "yuan"] = "yuan"
+
+
+class EvidenceItem(_Model):
+    """One exhibit (证据): title, files in order, what it proves, original or copy, group."""
+
+    id: Ref
+    title: Text
+    files: list[Text] = Field(min_length=1)
+    purpose: Text
+    original: bool = True
+    group: Text | None = None
+    source: Text = "原告持有"
+
+
+class Assumption(_Model):
+    """A fact the source did not state, chosen as plausible and marked (field path and why)."""
+
+    field: Text
+    note: Text
+
+
+class Case(_Model):
+    """One case record (案件档案). ``parties`` maps a party id (e.g. ``P1``) to the party."""
+
+    case_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    title: Text | None = None
+    court: Text
+    creditor: Creditor
+    agents: list[Agent] = Field(default_factory=list, max_length=2)
+    parties: dict[Ref, Party]
+    loans: list[LoanContract] = Field(min_length=1)
+    guarantees: list[Guarantee] = Field(default_factory=list)
+    collateral: list[Collateral] = Field(default_factory=list)
+    repayments: list[Repayment] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    claim: Claim
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
+    source: Text | None = None  # where the facts come from (judgment, case number)
+
+    @field_validator("parties")
+    @classmethod
+    def _not_empty(cls, value: dict) -> dict:
+        if not value:
+            raise ValueError("at least one party (the borrower) is required")
+        return value
+
+    def party(self, ref: str) -> NaturalPerson | Organization:
+        return self.parties[ref]
+
+    def borrower_ids(self) -> list[str]:
+        """Party ids of every borrower, in order of first appearance."""
+        seen: list[str] = []
+        for loan in self.loans:
+            for ref in loan.borrowers:
+                if ref not in seen:
+                    seen.append(ref)
+        return seen
+
+    def defendant_ids(self) -> list[str]:
+        """Borrowers, then guarantors, then owners of collateral, each once (被告 order)."""
+        seen = self.borrower_ids()
+        for ref in [g.guarantor for g in self.guarantees] + [c.owner for c in self.collateral]:
+            if ref not in seen:
+                seen.append(ref)
+        return seen

@@ -1,0 +1,63 @@
+"""Template rendering: sandboxed, strict, autoescaping; hostile case data stays data."""
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from legaldocs.errors import TemplateError
+from legaldocs.render import render_docx, template_variables
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "templates" / "CATALOGUE.md"
+
+
+def _template(tmp_path: Path, *paragraphs: str) -> Path:
+    doc = Document()
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    path = tmp_path / "t.docx"
+    doc.save(path)
+    return path
+
+
+def _text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def test_data_is_never_evaluated_and_is_escaped(tmp_path):
+    template = _template(tmp_path, "原告：{{ name }}", "金额：{{ amount | capitals }}")
+    hostile = "某某<公司> & {{ 7*7 }} {% for x in y %}\x07\x0b\x00\x1f"
+    out = render_docx(template, {"name": hostile, "amount": 100300}, tmp_path / "out.docx")
+    text = _text(out)
+    assert "某某<公司> & {{ 7*7 }} {% for x in y %}" in text
+    assert "49" not in text
+    assert "人民币壹拾万零叁佰元整" in text
+
+
+def test_missing_variable_names_template_and_variable(tmp_path):
+    template = _template(tmp_path, "{{ plaintiff }} {{ nowhere }}")
+    with pytest.raises(TemplateError, match=r"t\.docx.*nowhere"):
+        render_docx(template, {"plaintiff": "x"}, tmp_path / "out.docx")
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_sandbox_blocks_attribute_escapes(tmp_path):
+    template = _template(tmp_path, "{{ x.__class__.__mro__ }}")
+    with pytest.raises(TemplateError):
+        render_docx(template, {"x": "s"}, tmp_path / "out.docx")
+
+
+def test_syntax_error_names_template(tmp_path):
+    template = _template(tmp_path, "{{ broken ")
+    with pytest.raises(TemplateError, match="t.docx"):
+        render_docx(template, {}, tmp_path / "out.docx")
+
+
+def test_catalogue_lists_every_template_variable():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    for template in sorted((ROOT / "templates").glob("*.docx")):
+        assert f"## {template.name}" in text, template.name
+        section = text.split(f"## {template.name}", 1)[1].split("\n## ", 1)[0]
+        for name in template_variables(template):
+            assert f"`{name}`" in section, f"{template.name}: {name} is not in CATALOGUE.md"
