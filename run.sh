@@ -2,7 +2,7 @@
 # legaldocs set-up and entry point.
 #   ./run.sh example   install what is missing, build the filing packet of examples/demo, print where it is
 #   ./run.sh test      install what is missing, run the whole test suite
-# Installs, when missing: LibreOffice Writer, a CJK font, poppler-utils (Debian packages; needs root)
+# Installs, when missing: LibreOffice Writer, CJK and Latin fonts, poppler-utils (Debian packages; needs root)
 # and a virtualenv in .venv with the project and its test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +12,7 @@ ensure_system() {
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
   fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+  [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2

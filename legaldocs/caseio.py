@@ -302,6 +302,9 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
         if isinstance(cost, dict):
             refs(cost.get("evidence"), evidence_ids, f"claim.costs[{j}].evidence", "evidence item")
     as_of = _as_date(claim.get("as_of"))
+    filing = _as_date(claim.get("filing_date"))
+    if as_of and filing and filing < as_of:
+        problems.append(("claim.filing_date", f"{filing} is before the date the amounts are stated to ({as_of})"))
     if as_of and first_draw and as_of < min(first_draw.values()):
         problems.append(("claim.as_of", f"{as_of} is before the first draw ({min(first_draw.values())})"))
     return problems

@@ -102,6 +102,7 @@ def validate(case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml o
             f"{len(c.guarantees)} guarantee(s), {len(c.collateral)} collateral, "
             f"{len(c.evidence)} evidence item(s) in {files} file(s)",
             markup=False,
+            soft_wrap=True,
         )
 
     run_guarded(action)

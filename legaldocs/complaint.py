@@ -134,7 +134,7 @@ def party_lines(case: Case) -> tuple[list[str], list[str], list[str]]:
     cr = case.creditor
     plaintiff = [
         f"原告：{cr.name}，住所地：{cr.address}，统一社会信用代码：{cr.uscc}。",
-        f"负责人：{cr.representative}，{cr.representative_title}" + (f"，联系电话：{cr.phone}" if cr.phone else "") + "。",
+        f"{cr.role}：{cr.representative}，{cr.representative_title}" + (f"，联系电话：{cr.phone}" if cr.phone else "") + "。",
     ]
     agents = []
     for a in case.agents:
@@ -221,18 +221,17 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
     first += f"；并支付{continuing_wording(case)}；"
     debt_item = len(out) + 1
     out.append(first)
-    for g in case.guarantees:
-        if g.id in excluded_guarantees:
-            continue
-        whom = names.named(g.guarantor)
-        scope = f"上述第{debt_item}项债务" if not case.claim.costs else f"上述第{debt_item}项债务及实现债权的费用"
-        if g.kind is GuaranteeKind.joint:
-            out.append(f"判令{whom}对{scope}承担连带清偿责任{_maximum(g.maximum_amount, '最高债权额')}；")
+    scope = f"上述第{debt_item}项债务" if not case.claim.costs else f"上述第{debt_item}项债务及实现债权的费用"
+    for (guarantor, kind), group in _guarantees_by_guarantor(case, excluded_guarantees).items():
+        whom = names.named(guarantor)
+        limit = _maximum(_group_maximum(group), "最高债权额")
+        if len(group) > 1:
+            contracts = "、".join(f"编号{g.number}" for g in group)
+            whom += f"依{contracts}保证合同"
+        if kind is GuaranteeKind.joint:
+            out.append(f"判令{whom}对{scope}承担连带清偿责任{limit}；")
         else:
-            out.append(
-                f"判令{whom}对{scope}在{who}财产依法强制执行后仍不能履行的部分承担保证责任"
-                f"{_maximum(g.maximum_amount, '最高债权额')}；"
-            )
+            out.append(f"判令{whom}对{scope}在{who}财产依法强制执行后仍不能履行的部分承担保证责任{limit}；")
     for c in case.collateral:
         kind = "抵押" if c.kind == "mortgage" else "质押"
         cert = f"（登记证明号：{c.certificate_number}）" if c.certificate_number else ""
@@ -241,7 +240,10 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
             f"确认原告对{names.named(c.owner)}提供{kind}的{c.description}{cert}折价或者拍卖、变卖所得价款"
             f"{limit}就上述债务享有优先受偿权；"
         )
-    if case.claim.costs:
+    if len(case.claim.costs) == 1:
+        cost = case.claim.costs[0]
+        out.append(f"判令{who}支付原告为实现债权支出的{cost.name}{money(cost.amount)}；")
+    elif case.claim.costs:
         items = "、".join(f"{x.name}{format_amount(x.amount)}元" for x in case.claim.costs)
         out.append(f"判令{who}支付原告为实现债权支出的{items}，合计{money(t.costs)}；")
     if case.claim.claim_court_costs:
@@ -249,6 +251,24 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
     if out:
         out[-1] = out[-1].rstrip("；") + ("" if out[-1].endswith("。") else "。")
     return out
+
+
+def _guarantees_by_guarantor(case: Case, excluded: frozenset[str]) -> dict[tuple[str, GuaranteeKind], list[Guarantee]]:
+    """Guarantees claimed on, grouped by (guarantor, kind) so that one guarantor under several
+    contracts is one claim."""
+    groups: dict[tuple[str, GuaranteeKind], list[Guarantee]] = {}
+    for g in case.guarantees:
+        if g.id not in excluded:
+            groups.setdefault((g.guarantor, g.kind), []).append(g)
+    return groups
+
+
+def _group_maximum(group: list[Guarantee]) -> Decimal | None:
+    """The cap of a guarantor's liability over several contracts: the sum of their maximum
+    amounts, or none when any contract has no maximum."""
+    if any(g.maximum_amount is None for g in group):
+        return None
+    return sum((g.maximum_amount for g in group), Decimal(0))  # type: ignore[misc]
 
 
 def claims_summary(case: Case) -> str:
@@ -308,6 +328,8 @@ def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
 
 def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]) -> str:
     whom = names.of([p for p in e.parties if p in names.label]) if e.parties else ""
+    if not whom and e.kind in (EventKind.partial_payment, EventKind.acknowledgment):
+        whom = "相关义务人"
     proof = "、".join(f"证据{evidence_no[x]}" for x in e.evidence if x in evidence_no)
     descriptions = {
         EventKind.demand_delivered: f"原告向{whom}送达《催收通知书》",
@@ -355,12 +377,12 @@ def facts(case: Case, evidence_no: dict[str, int], excluded_guarantees: frozense
 
 
 def _reasons(case: Case, excluded: frozenset[str]) -> str:
-    bases: list[str] = []
+    bases: dict[str, list[str]] = {}  # law -> articles, in order of first citation
 
     def add(kind: str, on: dt.date) -> None:
-        cite = rule_in_force("statutes", kind, on)["citation"]
-        if cite not in bases:
-            bases.append(cite)
+        rule = rule_in_force("statutes", kind, on)
+        articles = bases.setdefault(rule["law"], [])
+        articles += [a for a in rule["articles"] if a not in articles]
 
     for loan in case.loans:
         add("loan", loan.signed_on)
@@ -375,7 +397,8 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
         text += "；保证人应当在保证范围内承担保证责任"
     if case.collateral:
         text += "；原告有权就担保财产优先受偿"
-    text += "。依照" + "、".join(bases) + "之规定，特向贵院提起诉讼，请求判如所请。"
+    cited = "，".join(f"《{law}》" + "、".join(articles) for law, articles in bases.items())
+    text += "。依照" + cited + "之规定，特向贵院提起诉讼，请求判如所请。"
     return text
 
 
@@ -394,7 +417,7 @@ def complaint_context(
     plaintiff, agents, defendants = party_lines(case)
     names = _Names(case)
     return {
-        "plaintiff": case.creditor.model_dump(),
+        "plaintiff": {**case.creditor.model_dump(), "role": case.creditor.role},
         "plaintiff_lines": plaintiff,
         "agent_lines": agents,
         "defendant_lines": defendants,

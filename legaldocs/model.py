@@ -19,6 +19,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -104,8 +105,13 @@ Amount = Annotated[Decimal, AfterValidator(_amount)]
 Rate = Annotated[Decimal, AfterValidator(_rate)]
 Uplift = Annotated[Decimal, AfterValidator(_uplift)]
 Text = Annotated[str, AfterValidator(_text)]
-ResidentId = Annotated[str, AfterValidator(_resident_id)]
-CreditCode = Annotated[str, AfterValidator(_uscc)]
+def _digits_as_text(value):
+    # an unquoted all-digit number in YAML arrives as int; these codes never start with 0
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+ResidentId = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_resident_id)]
+CreditCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_uscc)]
 Ref = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 
 
@@ -114,14 +120,28 @@ class _Model(BaseModel):
 
 
 class Creditor(_Model):
-    """The lender suing: a bank or branch (贷款人/原告). A branch is represented by its 负责人."""
+    """The lender suing: a bank or branch (贷款人/原告).
+
+    A branch (分行, 支行, 分公司) sues as an "other organisation" represented by its 负责人; a bank
+    suing as a legal person is represented by its 法定代表人 (民诉法解释 arts 50, 52).
+    ``representative_role`` defaults accordingly from the name.
+    """
 
     name: Text
     uscc: CreditCode
     address: Text
     representative: Text
     representative_title: Text = "行长"
+    representative_role: Literal["负责人", "法定代表人"] | None = None
     phone: Text | None = None
+
+    @property
+    def role(self) -> str:
+        """'负责人' or '法定代表人' as printed before the representative's name."""
+        if self.representative_role:
+            return self.representative_role
+        branch = self.name.rstrip("）)").endswith(("支行", "分行", "分公司", "营业部", "分理处"))
+        return "负责人" if branch else "法定代表人"
 
 
 class Agent(_Model):
@@ -330,6 +350,7 @@ class Claim(_Model):
     penalty_rate: Rate | None = None
     continuing: Text | None = None
     acceleration: bool = False
+    filing_date: dt.date | None = None  # planned or actual date of filing (chooses the fee regime)
     claim_court_costs: bool = True
     procedure: Literal["ordinary", "simplified"] = "ordinary"
     fee_rounding: Literal["fen", "yuan"] = "yuan"

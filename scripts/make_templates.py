@@ -34,7 +34,7 @@ def _fonts(run, east_asia: str, size: float | None = None, bold: bool = False) -
     run.font.bold = bold
 
 
-def _document(body_pt: float = 14) -> Document:
+def _document(body_pt: float = 14, page_numbers: bool = True) -> Document:
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -50,12 +50,17 @@ def _document(body_pt: float = 14) -> Document:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     fonts.set(qn("w:eastAsia"), SONG)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    rpr.append(lang)
     pf = style.paragraph_format
     pf.space_before = Pt(0)
     pf.space_after = Pt(0)
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = Pt(body_pt * 1.75)
-    _page_number_footer(section)
+    if page_numbers:
+        _page_number_footer(section)
     return doc
 
 
@@ -122,7 +127,7 @@ def complaint() -> None:
     _para(doc, "{{ court }}")
     right = WD_ALIGN_PARAGRAPH.RIGHT
     _para(doc, "具状人：{{ plaintiff.name }}（盖章）", align=right, space_before=24)
-    _para(doc, "{{ plaintiff.representative_title }}：　　　　　　（签字）", align=right)
+    _para(doc, "{{ plaintiff.role }}：　　　　　　（签字）", align=right)
     _para(doc, "{{ filing_date_cn }}", align=right)
     _para(doc, "附：", space_before=12)
     _loop(doc, "a", "attachments", "{{ loop.index }}．{{ a }}", indent=True, size=12)
@@ -150,9 +155,7 @@ def _table(doc, headers: list[str], widths_cm: list[float], loop: str, cells: li
         _cell(table.rows[2].cells[i], c, align=centre if len(c) < 24 and "title" not in c and "purpose" not in c and "text" not in c else None)
     row = table.add_row()
     _cell(row.cells[0], "{%tr endfor %}")
-    for row in table.rows:
-        for i, w in enumerate(widths_cm):
-            row.cells[i].width = Cm(w)
+    _fix_widths(table, widths_cm)
     # header row repeats on every page
     trpr = table.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
@@ -161,8 +164,30 @@ def _table(doc, headers: list[str], widths_cm: list[float], loop: str, cells: li
     return table
 
 
+def _fix_widths(table, widths_cm: list[float]) -> None:
+    """Fixed layout with explicit grid and cell widths (Word and LibreOffice both honour these)."""
+    table.autofit = False
+    tbl = table._tbl
+    tblpr = tbl.tblPr
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(int(sum(widths_cm) * 567)))
+    width.set(qn("w:type"), "dxa")
+    for old in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(old)
+    tblpr.append(width)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        col.set(qn("w:w"), str(int(w * 567)))
+    for row in table.rows:
+        for i, w in enumerate(widths_cm):
+            row.cells[i].width = Cm(w)
+
+
 def evidence_index() -> None:
-    doc = _document(body_pt=12)
+    # no page number in the footer: 证据材料.pdf stamps a continuous number on every page
+    doc = _document(body_pt=12, page_numbers=False)
     _title(doc, "证据目录")
     _para(doc, "案由：{{ cause }}", size=12)
     _para(doc, "原告：{{ plaintiff_name }}", size=12)
@@ -172,7 +197,7 @@ def evidence_index() -> None:
     _table(
         doc,
         ["序号", "证据名称", "证据来源", "证明目的", "原件/复印件", "页码"],
-        [1.3, 4.4, 2.0, 5.4, 1.6, 1.7],
+        [1.2, 4.6, 2.0, 5.3, 1.9, 1.6],
         "e in exhibits",
         ["{{ e.number }}", "{{ e.title }}", "{{ e.source }}", "{{ e.purpose }}", "{{ e.original }}", "{{ e.pages }}"],
     )

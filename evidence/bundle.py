@@ -1,0 +1,319 @@
+"""Exhibits (证据) to one paginated, bookmarked evidence bundle (证据材料).
+
+Two steps:
+
+1. :func:`prepare_exhibit` turns the files of one exhibit (PDF, JPEG, PNG, TIFF, Word) into
+   one normalised PDF and counts its pages. Exhibits can be prepared in parallel.
+2. :func:`assemble_bundle` puts the 证据目录 (index) first and the exhibits after it, in order,
+   adds a bookmark for the index and one per exhibit, and stamps a continuous page number
+   ``1..N`` at the bottom centre of every page.
+
+The index lists the pages each exhibit occupies, which depend on how many pages the index
+itself has: :func:`page_ranges` gives them for a given index length, so the caller can render
+the index, count its pages, and render again if the count changed.
+
+See :mod:`evidence.pdf` for what normalising does (encryption, repair, forms, annotations,
+rotation, tiny pages, outlines) and for the font policy, and :mod:`evidence.images` for images.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence import images, pdf, sniff, stamp
+from evidence.errors import BundleError, EvidenceError, ExhibitError
+from legaldocs.errors import ConversionError
+from legaldocs.office import docx_to_pdf
+
+__all__ = [
+    "BundleEntry",
+    "BundleResult",
+    "PreparedExhibit",
+    "assemble_bundle",
+    "page_ranges",
+    "pdf_page_count",
+    "prepare_exhibit",
+    "unembedded_fonts",
+]
+
+#: Largest image (width x height, in pixels) accepted by default; larger ones are refused.
+DEFAULT_MAX_IMAGE_PIXELS = 200_000_000
+#: Document title of the bundle PDF.
+BUNDLE_TITLE = "证据材料"
+
+
+@dataclass(frozen=True)
+class PreparedExhibit:
+    """One exhibit (证据) as a single normalised PDF.
+
+    Attributes:
+        number: the exhibit number N in 证据N (1-based).
+        title: the exhibit name (证据名称).
+        pdf: the normalised PDF of all the exhibit's files, in order.
+        page_count: pages in ``pdf`` (at least 1).
+        sources: the files it was made from, as given.
+    """
+
+    number: int
+    title: str
+    pdf: Path
+    page_count: int
+    sources: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class BundleEntry:
+    """Where one exhibit sits in the bundle: pages ``first_page..last_page`` (1-based)."""
+
+    number: int
+    title: str
+    first_page: int
+    last_page: int
+    page_count: int
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    """The written bundle: its path, total pages, 证据目录 pages and one entry per exhibit."""
+
+    path: Path
+    page_count: int
+    index_pages: int
+    entries: tuple[BundleEntry, ...]
+
+
+def prepare_exhibit(
+    number: int,
+    title: str,
+    files: Sequence[Path],
+    workdir: Path,
+    *,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+) -> PreparedExhibit:
+    """Convert one exhibit's files into one normalised PDF in ``workdir``.
+
+    Each file's type is recognised by its content (see :mod:`evidence.sniff`): PDF; JPEG, PNG
+    or TIFF images (every TIFF frame, CCITT fax included), each placed on an A4 page; Word
+    documents (.docx, .doc, .odt, .rtf) converted by LibreOffice in one run. The pages follow
+    the order of ``files``.
+
+    Args:
+        number: exhibit number N of 证据N, at least 1.
+        title: exhibit name (证据名称), not blank.
+        files: the exhibit's files, at least one.
+        workdir: folder for the result, ``exhibit-NNN.pdf`` (NNN = number, zero-padded);
+            created if missing. Temporary files go in a private folder inside it and are
+            removed. Nothing is written anywhere else.
+        max_image_pixels: images (or TIFF frames) with more pixels (width x height) are
+            refused as possible decompression bombs.
+
+    Returns:
+        The :class:`PreparedExhibit`.
+
+    Raises:
+        ExhibitError: naming the file, when it is missing, empty, of an unsupported type,
+            named as another type than its content, encrypted with a password, damaged
+            beyond repair, without pages, an image above ``max_image_pixels``, or a document
+            LibreOffice cannot convert. No output file is then left.
+        EvidenceError: ``number``, ``title`` or ``files`` is invalid.
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise EvidenceError(f"exhibit number must be an integer of at least 1, not {number!r}")
+    if not isinstance(title, str) or not title.strip():
+        raise EvidenceError(f"证据{number}: the exhibit title is blank")
+    files = [Path(file) for file in files]
+    if not files:
+        raise EvidenceError(f"证据{number} {title}: the exhibit has no files")
+    if max_image_pixels < 1:
+        raise EvidenceError(f"max_image_pixels must be positive, not {max_image_pixels}")
+    kinds = [sniff.detect_kind(file) for file in files]
+
+    workdir = Path(workdir)
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EvidenceError(f"{workdir}: cannot create the work folder: {exc}") from exc
+    out = workdir / f"exhibit-{number:03d}.pdf"
+    with tempfile.TemporaryDirectory(prefix=f".exhibit-{number:03d}-", dir=workdir) as scratch:
+        scratch_dir = Path(scratch)
+        converted = _convert_office(files, kinds, scratch_dir)
+        parts: list[tuple[Path, Path]] = []
+        for position, (file, kind) in enumerate(zip(files, kinds, strict=True)):
+            if kind == "pdf":
+                parts.append((file, file))
+            elif kind in sniff.IMAGE_KINDS:
+                frames_dir = scratch_dir / f"image-{position:04d}"
+                frames_dir.mkdir()
+                for frame_pdf in images.image_to_pdfs(
+                    file, kind, frames_dir, max_image_pixels=max_image_pixels, label=file
+                ):
+                    parts.append((frame_pdf, file))
+            else:
+                parts.append((converted[position], file))
+        page_count = pdf.write_exhibit(parts, out)
+    return PreparedExhibit(
+        number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files)
+    )
+
+
+def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int) -> list[BundleEntry]:
+    """Pages each exhibit occupies in the bundle when the 证据目录 has ``index_pages`` pages.
+
+    Pages are numbered from 1 continuously: the index takes ``1..index_pages`` and the
+    exhibits follow in the given order.
+
+    Raises:
+        EvidenceError: ``index_pages`` is below 1 or an exhibit has no pages.
+    """
+    if isinstance(index_pages, bool) or not isinstance(index_pages, int) or index_pages < 1:
+        raise EvidenceError(f"the index must have at least one page, not {index_pages!r}")
+    entries = []
+    next_page = index_pages + 1
+    for exhibit in exhibits:
+        if exhibit.page_count < 1:
+            raise EvidenceError(f"证据{exhibit.number} {exhibit.title}: exhibit has no pages")
+        last = next_page + exhibit.page_count - 1
+        entries.append(
+            BundleEntry(
+                number=exhibit.number,
+                title=exhibit.title,
+                first_page=next_page,
+                last_page=last,
+                page_count=exhibit.page_count,
+            )
+        )
+        next_page = last + 1
+    return entries
+
+
+def assemble_bundle(
+    index_pdf: Path,
+    exhibits: Sequence[PreparedExhibit],
+    out: Path,
+    *,
+    index_title: str = "证据目录",
+    stamp_font: Path = stamp.DEFAULT_FONT,
+) -> BundleResult:
+    """Write the evidence bundle: the 证据目录 first, then each exhibit in order.
+
+    The outline has one bookmark for the index (``index_title``) and one per exhibit, titled
+    ``f"证据{n} {title}"``, each pointing at the exhibit's first page; the exhibits' own
+    outlines are dropped. Every page gets its number (continuous, ``1..N``) stamped at the
+    bottom centre, upright as the page is viewed, in ``stamp_font`` (embedded). Pages are
+    normalised as described in :mod:`evidence.pdf`.
+
+    Args:
+        index_pdf: the 证据目录, e.g. rendered from a template by LibreOffice; every font it
+            uses must be embedded.
+        exhibits: the prepared exhibits, in bundle order.
+        out: the bundle to write, atomically (a temporary file next to it, then renamed);
+            its folder is created if missing.
+        index_title: the index's bookmark title.
+        stamp_font: TrueType font for the page numbers (DejaVu Sans by default, from Debian
+            package fonts-dejavu-core).
+
+    Returns:
+        :class:`BundleResult`; ``entries`` equal ``page_ranges(exhibits, index_pages)``.
+
+    Raises:
+        BundleError: the index PDF is unusable or has unembedded fonts, an exhibit's PDF no
+            longer has ``page_count`` pages, the font is unusable, or ``out`` cannot be
+            written. Nothing is written at ``out`` then.
+        ExhibitError: an exhibit's PDF cannot be read.
+        EvidenceError: no exhibits were given.
+    """
+    if not exhibits:
+        raise EvidenceError(f"{out}: a bundle needs at least one exhibit")
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BundleError(f"{out}: cannot create the output folder: {exc}") from exc
+    try:
+        index_pages = pdf.page_count(Path(index_pdf))
+    except ExhibitError as exc:
+        raise BundleError(f"index PDF unusable: {exc}") from exc
+    entries = page_ranges(exhibits, index_pages)
+    bookmarks = [(index_title, 0)] + [
+        (f"证据{entry.number} {entry.title}", entry.first_page - 1) for entry in entries
+    ]
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as scratch:
+        total, counted_index_pages = pdf.write_bundle(
+            Path(index_pdf),
+            [(exhibit.pdf, exhibit.page_count) for exhibit in exhibits],
+            out,
+            bookmarks=bookmarks,
+            stamp_writer=lambda sizes, path: stamp.write_page_numbers(
+                sizes, path, font=stamp_font
+            ),
+            title=BUNDLE_TITLE,
+            work_dir=Path(scratch),
+        )
+    if counted_index_pages != index_pages:  # the index changed while the bundle was written
+        out.unlink(missing_ok=True)
+        raise BundleError(f"{index_pdf}: the index changed while the bundle was assembled")
+    return BundleResult(path=out, page_count=total, index_pages=index_pages, entries=tuple(entries))
+
+
+def pdf_page_count(path: Path) -> int:
+    """Number of pages of a PDF (e.g. the rendered 证据目录).
+
+    Raises:
+        ExhibitError: the file is missing, not a PDF, needs a password, or is damaged beyond
+            repair.
+    """
+    return pdf.page_count(Path(path))
+
+
+def unembedded_fonts(path: Path) -> list[str]:
+    """Names of the fonts a PDF uses without embedding them (sorted; ``[]`` if none).
+
+    Exhibits are not altered to embed fonts (that would change evidence); use this to warn
+    about an exhibit whose text may render differently, or with missing Chinese glyphs, on a
+    machine without those fonts. Our own stamps and outline never need fonts from the reader,
+    and :func:`assemble_bundle` refuses an index with unembedded fonts.
+
+    Raises:
+        ExhibitError: the file cannot be opened as a PDF.
+    """
+    return pdf.unembedded_fonts(Path(path))
+
+
+def _convert_office(
+    files: Sequence[Path], kinds: Sequence[str], scratch: Path
+) -> dict[int, Path]:
+    """Convert the exhibit's word-processor files with one LibreOffice run.
+
+    Each is first copied into ``scratch`` under a neutral unique name with the suffix of its
+    real type, so that names never clash and a file stored without a suffix still converts.
+    Returns the PDF per position in ``files``.
+    """
+    positions = [position for position, kind in enumerate(kinds) if kind in sniff.OFFICE_KINDS]
+    if not positions:
+        return {}
+    staged_dir = scratch / "office"
+    staged_dir.mkdir()
+    staged = []
+    for position in positions:
+        copy = staged_dir / f"part-{position:04d}{sniff.SUFFIXES[kinds[position]][0]}"
+        try:
+            shutil.copyfile(files[position], copy)
+        except OSError as exc:
+            raise ExhibitError(files[position], f"cannot read file: {exc.strerror or exc}") from exc
+        staged.append(copy)
+    try:
+        pdfs = docx_to_pdf(staged, scratch / "office-pdf")
+    except ConversionError as exc:
+        originals = [(copy, files[position]) for copy, position in zip(staged, positions)]
+        reason = str(exc)
+        culprits = [original for copy, original in originals if str(copy) in reason]
+        for copy, original in originals:
+            reason = reason.replace(str(copy), str(original))
+        label = ", ".join(str(original) for original in (culprits or [o for _, o in originals]))
+        reason = reason.removeprefix(f"{label}: ")
+        raise ExhibitError(label, f"LibreOffice could not convert it to PDF: {reason}") from exc
+    return dict(zip(positions, pdfs, strict=True))

@@ -1,0 +1,268 @@
+"""Images (JPEG, PNG, TIFF) to PDF pages, one A4 page per image or TIFF frame.
+
+Each image is fitted within 15 mm margins of an A4 page and centred; a landscape image gets a
+landscape A4 page. Before anything is decoded the header is read and an image above
+``max_image_pixels`` is refused (decompression bomb). Frames are decoded one at a time.
+
+What is done to the pixels, and why:
+
+* EXIF orientation is applied, so the page shows the image upright as a photo viewer would.
+* Transparency (PNG alpha, palette transparency) is flattened onto white: PDF images here are
+  opaque, and a scan's transparent areas are paper.
+* 16-bit samples are scaled to 8 bits; exotic modes (YCbCr, LAB, CMYK TIFF) become RGB.
+* An image finer than 600 dpi at its printed size is downscaled to 600 dpi; JPEG files are
+  decoded at reduced size directly (libjpeg's DCT scaling) to spare memory.
+* Bilevel (1-bit) frames are stored CCITT G4 (lossless), images that came as JPEG are stored as
+  JPEG (quality 90), everything else as lossless Flate. JPEG and PNG files that need none of the
+  above are embedded unchanged (no generation loss).
+
+Pillow and img2pdf are used only in this module.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import img2pdf
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from evidence.errors import ExhibitError
+from evidence.files import atomic_path
+
+__all__ = ["MARGIN_MM", "MAX_DPI", "image_to_pdfs"]
+
+# Pillow's process-wide guard (warning above MAX_IMAGE_PIXELS, error above twice that) is
+# replaced by the explicit ``max_image_pixels`` check every open in this module makes on the
+# header, before any pixel is decoded. Pillow is imported nowhere else in the project.
+Image.MAX_IMAGE_PIXELS = None
+
+#: Margin around an image on its A4 page, in millimetres.
+MARGIN_MM = 15
+#: Images finer than this at their printed size are downscaled to it (dots per inch).
+MAX_DPI = 600
+_JPEG_QUALITY = 90
+_FRAMES_PER_FILE = 32
+
+_A4_PT = (img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297))
+_MARGIN_PT = img2pdf.mm_to_pt(MARGIN_MM)
+_LAYOUT = img2pdf.get_layout_fun(
+    pagesize=_A4_PT,
+    border=(_MARGIN_PT, _MARGIN_PT),
+    fit=img2pdf.FitMode.into,
+    auto_orient=True,
+)
+_PILLOW_FORMATS = {"jpeg": ["JPEG", "MPO"], "png": ["PNG"], "tiff": ["TIFF"]}
+_EXIF_ORIENTATION = 0x0112
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
+
+
+def image_to_pdfs(
+    source: Path,
+    kind: str,
+    out_dir: Path,
+    *,
+    max_image_pixels: int,
+    label: Path | None = None,
+) -> list[Path]:
+    """Write the image as A4 PDF pages, one page per image (per frame of a TIFF), in ``out_dir``.
+
+    Args:
+        source: the image file.
+        kind: ``"jpeg"``, ``"png"`` or ``"tiff"``, as found by :func:`evidence.sniff.detect_kind`.
+            Only the first frame of a JPEG (MPO) or PNG (APNG) is used; every TIFF frame is.
+        out_dir: existing folder for the PDFs, named ``frames-00001.pdf`` and so on;
+            each holds up to 32 pages, so that no more than 32 encoded frames are held in
+            memory and a long TIFF does not become hundreds of files.
+        max_image_pixels: refuse any image or frame with more pixels (width x height).
+        label: the name used in error messages (defaults to ``source``).
+
+    Returns:
+        The PDF paths, in frame order.
+
+    Raises:
+        ExhibitError: the image is damaged, truncated, too large, or cannot be converted.
+    """
+    label = Path(label or source)
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    chunk: list[bytes] = []
+
+    def flush() -> None:
+        if chunk:
+            pdf = img2pdf.convert(
+                *chunk, layout_fun=_LAYOUT, rotation=img2pdf.Rotation.none, nodate=True
+            )
+            target = out_dir / f"frames-{len(written) + 1:05d}.pdf"
+            try:
+                with atomic_path(target) as temporary:
+                    temporary.write_bytes(pdf)
+            except OSError as exc:
+                raise ExhibitError(label, f"cannot write {target}: {exc.strerror or exc}") from exc
+            written.append(target)
+            chunk.clear()
+
+    try:
+        with Image.open(source, formats=_PILLOW_FORMATS[kind]) as image:
+            frames = getattr(image, "n_frames", 1) if kind == "tiff" else 1
+            for index in range(frames):
+                if index:
+                    image.seek(index)
+                where = f"frame {index + 1} of {frames}: " if frames > 1 else ""
+                _check_size(image, max_image_pixels, label, where)
+                chunk.append(_page_image(image, source, single=frames == 1))
+                if len(chunk) == _FRAMES_PER_FILE:
+                    flush()
+            flush()
+    except ExhibitError:
+        raise
+    except UnidentifiedImageError as exc:
+        raise ExhibitError(label, f"not a readable {kind.upper()} image") from exc
+    except Image.DecompressionBombError as exc:
+        raise ExhibitError(label, f"image refused as a decompression bomb: {exc}") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, img2pdf.ImageOpenError) as exc:
+        raise ExhibitError(label, f"damaged or unsupported {kind.upper()} image: {exc}") from exc
+    except Exception as exc:  # img2pdf raises plain Exception for some malformed images
+        raise ExhibitError(label, f"cannot convert {kind.upper()} image: {exc}") from exc
+    return written
+
+
+def _check_size(image: Image.Image, max_image_pixels: int, label: Path, where: str) -> None:
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ExhibitError(label, f"{where}image has no pixels ({width}x{height})")
+    if width * height > max_image_pixels:
+        raise ExhibitError(
+            label,
+            f"{where}image is {width}x{height} = {width * height} pixels, above the limit of "
+            f"{max_image_pixels} (refused as a possible decompression bomb)",
+        )
+
+
+def _page_image(image: Image.Image, source: Path, *, single: bool) -> bytes:
+    """The encoded image to put on the page: the file itself when usable as is."""
+    orientation = _orientation(image)
+    width, height = image.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    ratio = _downscale_ratio(width, height)
+    if single and orientation == 1 and ratio >= 1 and _embeddable_as_is(image):
+        _check_decodes(image)
+        return source.read_bytes()
+    target = (width, height)
+    if ratio < 1:
+        target = (max(1, round(width * ratio)), max(1, round(height * ratio)))
+        if image.format in ("JPEG", "MPO"):
+            # Decode at 1/2, 1/4 or 1/8 size when that still covers the target.
+            draft_size = target if orientation < 5 else (target[1], target[0])
+            image.draft(image.mode, draft_size)
+    was_jpeg = image.format in ("JPEG", "MPO") or _tiff_jpeg(image)
+    icc = image.info.get("icc_profile")
+    base_mode = image.mode
+    frame = ImageOps.exif_transpose(image) if orientation != 1 else image
+    frame = _opaque_8bit(frame)
+    if frame.size != target:
+        if frame.mode in ("1", "P"):
+            frame = frame.convert("L" if frame.mode == "1" else "RGB")
+        frame = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if icc and not _same_colour_family(base_mode, frame.mode):
+        icc = None
+    return _encode(frame, jpeg=was_jpeg, icc=icc)
+
+
+def _check_decodes(image: Image.Image) -> None:
+    """Decode an image embedded as is, so a truncated or corrupt file is caught here.
+
+    A JPEG is decoded at 1/8 size (libjpeg's DCT scaling), which still reads every byte.
+    Raises OSError (or another Pillow error) when the data is damaged.
+    """
+    if image.format == "JPEG":
+        width, height = image.size
+        image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+    image.load()
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, SyntaxError, ValueError, TypeError):
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _downscale_ratio(width: int, height: int) -> float:
+    """Scale factor (<= 1 means shrink) bringing the image to MAX_DPI at its printed size."""
+    long_pt = max(_A4_PT) - 2 * _MARGIN_PT
+    short_pt = min(_A4_PT) - 2 * _MARGIN_PT
+    # Points per pixel once fitted on the page; the printed resolution is 72 / fit dpi.
+    fit = min(long_pt / max(width, height), short_pt / min(width, height))
+    return min(1, MAX_DPI * fit / 72)
+
+
+def _embeddable_as_is(image: Image.Image) -> bool:
+    """True for JPEG/PNG files img2pdf embeds without decoding (opaque, common modes)."""
+    if "transparency" in image.info:
+        return False
+    if image.format == "JPEG":
+        return image.mode in ("L", "RGB", "CMYK")
+    if image.format == "PNG":
+        return image.mode in ("1", "L", "RGB", "P")
+    return False
+
+
+def _tiff_jpeg(image: Image.Image) -> bool:
+    return image.format == "TIFF" and image.info.get("compression") in ("jpeg", "tiff_jpeg")
+
+
+def _opaque_8bit(frame: Image.Image) -> Image.Image:
+    """Return ``frame`` as mode 1, L, RGB or CMYK: alpha flattened on white, 8 bits a sample."""
+    mode = frame.mode
+    if mode in _SIXTEEN_BIT:
+        return frame.convert("I").point(lambda value: value / 257).convert("L")
+    if mode in ("I", "F"):
+        low, high = frame.getextrema()
+        span = (high - low) or 1
+        return frame.point(lambda value: (value - low) * 255 / span).convert("L")
+    if mode == "P":
+        has_alpha = "transparency" in frame.info or frame.palette.mode == "RGBA"
+        frame = frame.convert("RGBA" if has_alpha else "RGB")
+        mode = frame.mode
+    if mode == "PA":
+        frame, mode = frame.convert("RGBA"), "RGBA"
+    if mode == "L" and "transparency" in frame.info:
+        frame, mode = frame.convert("LA"), "LA"
+    if mode == "RGB" and "transparency" in frame.info:
+        frame, mode = frame.convert("RGBA"), "RGBA"
+    if mode in ("LA", "La"):
+        return _on_white(frame.convert("LA"), "L")
+    if mode in ("RGBA", "RGBa"):
+        return _on_white(frame.convert("RGBA"), "RGB")
+    if mode in ("1", "L", "RGB", "CMYK"):
+        return frame
+    return frame.convert("RGB")
+
+
+def _on_white(frame: Image.Image, mode: str) -> Image.Image:
+    background = Image.new(mode, frame.size, "white")
+    background.paste(frame.convert(mode), mask=frame.getchannel("A"))
+    return background
+
+
+def _same_colour_family(before: str, after: str) -> bool:
+    family = {"1": "L", "L": "L", "LA": "L", "La": "L", "I": "L", "F": "L", "RGB": "RGB",
+              "RGBA": "RGB", "RGBa": "RGB", "RGBX": "RGB", "P": "RGB", "PA": "RGB", "CMYK": "CMYK"}
+    family.update({mode: "L" for mode in _SIXTEEN_BIT})
+    return family.get(before) == family.get(after, after)
+
+
+def _encode(frame: Image.Image, *, jpeg: bool, icc: bytes | None) -> bytes:
+    buffer = io.BytesIO()
+    extra = {"icc_profile": icc} if icc else {}
+    if frame.mode == "1":
+        frame.save(buffer, format="TIFF", compression="group4")
+    elif jpeg and frame.mode in ("L", "RGB", "CMYK"):
+        frame.save(buffer, format="JPEG", quality=_JPEG_QUALITY, **extra)
+    else:
+        frame.save(buffer, format="PNG", **extra)
+    return buffer.getvalue()
+

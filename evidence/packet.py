@@ -1,0 +1,316 @@
+"""The filing packet (立案材料): one case file in, a ready-to-file folder out.
+
+``DIR/<case id>/`` holds 民事起诉状 (.docx, .pdf), 证据目录 (.docx, .pdf), 证据材料.pdf (the index
+followed by every exhibit, bookmarked, every page numbered, the index's page ranges being the real
+pages of that file), 诉讼费用计算表 (.docx, .pdf) with the 案件受理费 and its computation,
+``manifest.json`` (every input and output with SHA-256 and size, the as-of date and the version),
+``packet.zip`` of the folder and ``packet.zip.sha256``.
+
+The packet is built in a staging folder next to its destination and moved into place only when
+complete; a failure leaves ``DIR`` as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Sequence
+
+from legaldocs import __version__
+from legaldocs.caseio import LoadedCase, load_case
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
+from legaldocs.complaint import CAUSE_OF_ACTION, claim_totals, complaint_context
+from legaldocs.errors import LegalDocsError, OutputError
+from legaldocs.fees import FeeResult, court_fee
+from legaldocs.office import docx_to_pdf
+from legaldocs.render import render_docx
+
+from evidence import assemble_bundle, page_ranges, pdf_page_count, prepare_exhibit
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+COMPLAINT = "民事起诉状"
+INDEX = "证据目录"
+BUNDLE = "证据材料"
+FEE_SHEET = "诉讼费用计算表"
+MAX_INDEX_PASSES = 4
+
+Progress = Callable[[str, int, int], None]
+"""Progress callback: (stage description, steps done, steps in all)."""
+
+
+@dataclass(frozen=True)
+class PacketResult:
+    """What :func:`build_packet` wrote. ``folder`` is ``DIR/<case id>``; ``files`` are the packet's
+    files by name; ``fee`` the acceptance fee; ``bundle_pages`` the pages of 证据材料.pdf."""
+
+    folder: Path
+    files: tuple[str, ...]
+    fee: FeeResult
+    bundle_pages: int
+    index_pages: int
+    exhibits: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _file_entry(path: Path, name: str) -> dict:
+    return {"path": name, "sha256": _sha256(path), "size": path.stat().st_size}
+
+
+def _template(name: str, templates: Path) -> Path:
+    path = templates / name
+    if not path.is_file():
+        raise LegalDocsError(f"template {path} is missing")
+    return path
+
+
+def acceptance_fee(loaded: LoadedCase, filed_on: dt.date) -> FeeResult:
+    """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用), halved once for
+    summary procedure, rounded as the case says (诉讼费用交纳办法 arts 13, 16)."""
+    case = loaded.case
+    return court_fee(
+        "acceptance",
+        claim_totals(case).total,
+        filed_on=filed_on,
+        halved=case.claim.procedure == "simplified",
+        rounding=case.claim.fee_rounding,
+    )
+
+
+def _fee_context(loaded: LoadedCase, fee: FeeResult) -> dict:
+    case = loaded.case
+    t = claim_totals(case)
+    rows = [("借款本金", t.principal), ("利息", t.interest), ("罚息", t.penalty_interest), ("复利", t.compound_interest)]
+    rows += [(c.name, c.amount) for c in case.claim.costs]
+    places = 0 if fee.rounding == "yuan" else 2
+    defendants = "、".join(case.party(p).name for p in case.defendant_ids())
+    return {
+        "fee_name": fee.name,
+        "case_title": f"{case.creditor.name}诉{defendants}{CAUSE_OF_ACTION}",
+        "court": case.court,
+        "as_of_cn": date_in_chinese(t.as_of),
+        "procedure": "简易程序（减半交纳）" if fee.halved else "普通程序",
+        "base_rows": [{"name": n, "amount": format_amount(a)} for n, a in rows if a],
+        "base_total": format_amount(t.total),
+        "base_total_capitals": "人民币" + amount_in_capitals(t.total),
+        "steps": [{"number": i + 1, "text": s.text, "rule": s.rule} for i, s in enumerate(fee.steps)],
+        "fee": format_amount(fee.fee, places=places),
+        "fee_capitals": "人民币" + amount_in_capitals(fee.fee),
+        "note": "说明：案件受理费以法院交费通知为准；适用简易程序审理、调解结案或撤诉的减半交纳，"
+        "几种情形并存的只减半一次（民诉法解释第二百零六条）。",
+    }
+
+
+def _index_context(loaded: LoadedCase, entries: Sequence, filing_date: dt.date, index_pages: int) -> dict:
+    case = loaded.case
+    by_number = {i + 1: item for i, item in enumerate(case.evidence)}
+    rows = []
+    for e in entries:
+        item = by_number[e.number]
+        pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
+        rows.append(
+            {
+                "number": e.number,
+                "title": item.title,
+                "source": item.source,
+                "purpose": item.purpose,
+                "original": "原件" if item.original else "复印件",
+                "pages": pages,
+            }
+        )
+    total = index_pages + sum(e.page_count for e in entries)
+    return {
+        "cause": CAUSE_OF_ACTION,
+        "plaintiff_name": case.creditor.name,
+        "defendant_names": "、".join(case.party(p).name for p in case.defendant_ids()),
+        "filing_date_cn": date_in_chinese(filing_date),
+        "exhibits": rows,
+        "exhibit_count": len(rows),
+        "total_pages": total,
+        "index_pages": index_pages,
+    }
+
+
+def build_packet(
+    case_path: Path | str,
+    out_dir: Path | str,
+    *,
+    as_of: dt.date | None = None,
+    filing_date: dt.date | None = None,
+    templates: Path = TEMPLATES,
+    progress: Progress | None = None,
+) -> PacketResult:
+    """Build the filing packet of the case file ``case_path`` into ``out_dir/<case id>/``.
+
+    ``as_of``: the date amounts are stated to (暂计至); defaults to the case's ``claim.as_of``.
+    The case's balances are the bank's figures as of ``claim.as_of``; another date is refused
+    (LegalDocsError) until amounts can be computed from the contracts.
+    ``filing_date``: date under the signature and on the evidence list, and the date that chooses
+    the fee regime; defaults to the case's ``claim.filing_date``, else ``as_of``.
+    Raises CaseValidationError (nothing written), EvidenceError for an unreadable exhibit,
+    ConversionError, TemplateError or OutputError; on any error ``out_dir`` is left as it was.
+    """
+    loaded = load_case(case_path)
+    case = loaded.case
+    if as_of is not None and as_of != case.claim.as_of:
+        raise LegalDocsError(
+            f"claim.as_of: the case states its balances as of {case.claim.as_of}; "
+            f"--as-of {as_of} would need the amounts recomputed from the contracts"
+        )
+    as_of = case.claim.as_of
+    filing_date = filing_date or case.claim.filing_date or as_of
+    fee = acceptance_fee(loaded, filing_date)
+    report = progress or (lambda stage, done, total: None)
+
+    out_dir = Path(out_dir)
+    created_out = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from exc
+    final = out_dir / case.case_id
+    staging = Path(tempfile.mkdtemp(prefix=f".{case.case_id}.partial-", dir=out_dir))
+    try:
+        with tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name:
+            work = Path(work_name)
+            result = _build_into(loaded, staging, work, fee, filing_date, templates, report)
+        _write_manifest_and_zip(loaded, staging, as_of, filing_date, fee)
+        _replace_folder(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_out:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    files = tuple(sorted(p.name for p in final.iterdir()))
+    return PacketResult(final, files, fee, result["bundle_pages"], result["index_pages"], tuple(result["exhibits"]))
+
+
+def _build_into(loaded: LoadedCase, staging: Path, work: Path, fee: FeeResult, filing_date: dt.date,
+                templates: Path, report: Progress) -> dict:
+    case = loaded.case
+    items = case.evidence
+    steps_total = len(items) + 4
+    prepared = []
+    for i, item in enumerate(items, start=1):
+        report(f"证据{i} {item.title}", i - 1, steps_total)
+        ex_dir = work / f"exhibit-{i:03d}"
+        ex_dir.mkdir()
+        prepared.append(prepare_exhibit(i, item.title, loaded.evidence_files[item.id], ex_dir))
+    evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
+
+    report("起诉状、诉讼费用计算表", len(items), steps_total)
+    render_docx(_template("complaint.docx", templates),
+                complaint_context(case, filing_date=filing_date, evidence_no=evidence_no),
+                staging / f"{COMPLAINT}.docx")
+    render_docx(_template("fee_sheet.docx", templates), _fee_context(loaded, fee), staging / f"{FEE_SHEET}.docx")
+
+    report("证据目录", len(items) + 1, steps_total)
+    index_pages = 1
+    index_docx = staging / f"{INDEX}.docx"
+    first_pass = True
+    for _ in range(MAX_INDEX_PASSES):
+        entries = page_ranges(prepared, index_pages)
+        render_docx(_template("evidence_index.docx", templates),
+                    _index_context(loaded, entries, filing_date, index_pages), index_docx)
+        sources = [index_docx]
+        if first_pass:
+            sources += [staging / f"{COMPLAINT}.docx", staging / f"{FEE_SHEET}.docx"]
+        docx_to_pdf(sources, staging)
+        first_pass = False
+        actual = pdf_page_count(staging / f"{INDEX}.pdf")
+        if actual == index_pages:
+            break
+        index_pages = actual
+    else:
+        raise LegalDocsError(f"{INDEX}: page count did not settle after {MAX_INDEX_PASSES} passes")
+
+    report("证据材料", len(items) + 2, steps_total)
+    bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX)
+    expected = index_pages + sum(p.page_count for p in prepared)
+    if bundle.page_count != expected:
+        raise LegalDocsError(f"{BUNDLE}.pdf has {bundle.page_count} pages, expected {expected}")
+    report("清单与压缩包", len(items) + 3, steps_total)
+    exhibits = [
+        {"number": e.number, "title": e.title, "first_page": e.first_page, "last_page": e.last_page,
+         "pages": e.page_count}
+        for e in bundle.entries
+    ]
+    return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits}
+
+
+def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, as_of: dt.date, filing_date: dt.date,
+                            fee: FeeResult) -> None:
+    case = loaded.case
+    t = claim_totals(case)
+    base = loaded.path.parent
+    inputs = [_file_entry(loaded.path, loaded.path.name)]
+    for item in case.evidence:
+        for name, path in zip(item.files, loaded.evidence_files[item.id]):
+            entry = _file_entry(path, name)
+            entry["evidence"] = item.id
+            inputs.append(entry)
+    outputs = [_file_entry(p, p.name) for p in sorted(staging.iterdir()) if p.is_file()]
+    manifest = {
+        "tool": "legaldocs",
+        "version": __version__,
+        "case_id": case.case_id,
+        "as_of": as_of.isoformat(),
+        "filing_date": filing_date.isoformat(),
+        "amounts": {
+            "principal": str(t.principal),
+            "interest": str(t.interest),
+            "penalty_interest": str(t.penalty_interest),
+            "compound_interest": str(t.compound_interest),
+            "costs": str(t.costs),
+            "total": str(t.total),
+        },
+        "acceptance_fee": fee.as_dict(),
+        "inputs_relative_to": str(base),
+        "inputs": inputs,
+        "outputs": outputs,
+    }
+    _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+    zip_path = staging / "packet.zip"
+    tmp = staging / ".packet.zip.tmp"
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(staging.iterdir()):
+            if p.is_file() and not p.name.startswith("."):
+                zf.write(p, arcname=f"{case.case_id}/{p.name}")
+    os.replace(tmp, zip_path)
+    _atomic_write_text(staging / "packet.zip.sha256", f"{_sha256(zip_path)}  packet.zip\n")
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _replace_folder(staging: Path, final: Path) -> None:
+    """Move the finished staging folder to ``final``, replacing an earlier packet only then."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except OSError as exc:
+        if old is not None:
+            os.replace(old, final)
+        raise OutputError(f"{final}: cannot move the packet into place: {exc.strerror}") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

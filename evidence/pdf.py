@@ -1,0 +1,525 @@
+"""PDF reading, normalising, merging, bookmarking and stamping (pikepdf, used only here).
+
+Every page that enters an exhibit PDF or a bundle is normalised the same way:
+
+* **Encryption**: a PDF that opens with an empty password (owner password only) is accepted
+  and written out decrypted; one that needs a user password is refused.
+* **Damage**: qpdf's repair (rebuilding the cross-reference table) is attempted; a file that
+  still cannot be read is refused.
+* **Annotations and forms**: AcroForm fields and other annotations are flattened into the page
+  as they would print (qpdf generates missing field appearances first); everything left over
+  (links, hidden or non-printing annotations, the form itself) is dropped, so merged forms
+  never clash and the bundle shows each page as printed.
+* **Rotation**: ``/Rotate`` is folded into the page content (qpdf ``flattenRotation``), so that
+  every page has rotation 0 and its bottom edge is the bottom as viewed; stamps placed at the
+  bottom of the page are then upright.
+* **Tiny pages**: a page whose shorter side is under :data:`MIN_PAGE_SIDE_PT` (e.g. a 16-pixel
+  fax image written at 300 dpi, 4 pt wide) is drawn, scaled to fit, within 15 mm margins of
+  an A4 page.
+* **Document-level parts** of the sources (outlines, named destinations, JavaScript, embedded
+  files, metadata, structure tree, page labels) are not carried over: only pages are copied
+  into a new document. The bundle's own outline is exactly the index plus one bookmark per
+  exhibit.
+
+Fonts are reported, not changed: :func:`unembedded_fonts` lists the fonts a PDF uses without
+embedding them, so a caller can warn about an exhibit, and the bundle refuses an index PDF
+with any (see :func:`write_bundle`). Rewriting the fonts of an exhibit would alter evidence.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Page, Rectangle
+
+from evidence.errors import BundleError, ExhibitError
+from evidence.files import atomic_path
+
+__all__ = [
+    "MIN_PAGE_SIDE_PT",
+    "PageBox",
+    "page_count",
+    "unembedded_fonts",
+    "write_bundle",
+    "write_exhibit",
+]
+
+#: Pages with a shorter side below this many points are placed on an A4 page.
+MIN_PAGE_SIDE_PT = 144
+_A4_PT = (595.2756, 841.8898)
+_MARGIN_PT = 42.5197  # 15 mm
+# Page dictionary entries that refer to document-level structures not carried over, or to
+# interactive behaviour the bundle drops.
+_PAGE_KEYS_DROPPED = ("/Annots", "/AA", "/B", "/StructParents", "/Tabs", "/PieceInfo", "/Thumb")
+_EMBEDDED_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+_MAX_OPEN_SOURCES = 128
+
+#: Visible area of a page (CropBox within MediaBox) as ``(left, bottom, right, top)`` in points.
+PageBox = tuple[float, float, float, float]
+#: Writes a PDF at the given path with one page per size (width, height, in points).
+StampWriter = Callable[[Sequence[tuple[float, float]], Path], None]
+
+
+def page_count(path: Path, *, label: Path | None = None) -> int:
+    """Number of pages of the PDF at ``path``.
+
+    Raises:
+        ExhibitError: (naming ``label`` or ``path``) the file is encrypted with a user password,
+            damaged beyond repair, or not a PDF.
+    """
+    with _open(Path(path), Path(label or path)) as pdf:
+        return len(pdf.pages)
+
+
+def write_exhibit(parts: Sequence[tuple[Path, Path]], out: Path) -> int:
+    """Normalise and concatenate PDFs into one exhibit PDF written atomically at ``out``.
+
+    Args:
+        parts: ``(pdf path, label)`` pairs in order; the label (the file the caller gave,
+            e.g. the .docx a PDF was converted from) names the file in error messages.
+        out: the PDF to write; its folder must exist.
+
+    Returns:
+        The number of pages written.
+
+    Raises:
+        ExhibitError: a part cannot be opened (needs a password, damaged beyond repair), has
+            no pages, or cannot be copied. ``out`` is then left untouched.
+    """
+    if not parts:
+        raise ExhibitError(out, "no pages to write")
+    out = Path(out)
+    labels = ", ".join(str(label) for _, label in parts)
+
+    def error(reason: str) -> ExhibitError:
+        return ExhibitError(labels, reason)
+
+    merger = _Merger(out.parent, error)
+    try:
+        for path, label in parts:
+            merger.append(Path(path), Path(label))
+        _save(merger.pdf, out, error)
+        return len(merger.pdf.pages)
+    except pikepdf.PdfError as exc:
+        raise error(f"cannot write {out}: {exc}") from exc
+    finally:
+        merger.close()
+
+
+def write_bundle(
+    index: Path,
+    exhibits: Sequence[tuple[Path, int]],
+    out: Path,
+    *,
+    bookmarks: Sequence[tuple[str, int]],
+    stamp_writer: StampWriter,
+    title: str,
+    work_dir: Path,
+) -> tuple[int, int]:
+    """Write the bundle: index pages, then each exhibit's pages, bookmarked and stamped.
+
+    Args:
+        index: the 证据目录 PDF; every font in it must be embedded.
+        exhibits: ``(pdf path, expected page count)`` per exhibit, in order.
+        out: the bundle PDF to write (atomically); its folder must exist.
+        bookmarks: ``(title, 0-based page index)`` top-level outline entries, in order.
+        stamp_writer: called once with the size of every bundle page (width, height in
+            points, of the visible area) and a path; must write there a PDF with one page of
+            that size per bundle page, holding what to draw over it (the page number). Page
+            ``i`` of that PDF is laid over the visible area of bundle page ``i``.
+        title: document title (``/Title`` in the document information).
+        work_dir: existing folder for the temporary stamp PDF.
+
+    Returns:
+        ``(total pages, index pages)``.
+
+    Raises:
+        BundleError: the index has unembedded fonts or no pages, an exhibit PDF's page count
+            differs from the expected one, or the bundle cannot be written.
+        ExhibitError: an exhibit PDF cannot be read.
+    """
+    index = Path(index)
+    try:
+        missing = unembedded_fonts(index)
+    except ExhibitError as exc:
+        raise BundleError(f"index PDF unusable: {exc}") from exc
+    if missing:
+        raise BundleError(
+            f"{index}: the index uses fonts that are not embedded ({', '.join(missing)}); "
+            "produce it with every font embedded so that every Chinese glyph renders"
+        )
+    out = Path(out)
+    merger = _Merger(out.parent, BundleError)
+    try:
+        try:
+            index_pages = merger.append(index, index)
+        except ExhibitError as exc:
+            raise BundleError(f"index PDF unusable: {exc}") from exc
+        for path, expected in exhibits:
+            merger.append(Path(path), Path(path), expected=expected)
+        bundle = merger.pdf
+        boxes = [_visible_box(page) for page in bundle.pages]
+        handle, name = tempfile.mkstemp(prefix=".stamps-", suffix=".pdf", dir=work_dir)
+        os.close(handle)
+        stamps_path = Path(name)
+        try:
+            stamp_writer([(right - left, top - bottom) for left, bottom, right, top in boxes],
+                         stamps_path)
+            with pikepdf.open(stamps_path) as stamps:
+                for page, stamp, box in zip(bundle.pages, stamps.pages, boxes, strict=True):
+                    _overlay(page, stamp, box)
+                _add_outline(bundle, bookmarks)
+                bundle.docinfo[Name.Title] = title
+                bundle.Root.PageMode = Name.UseOutlines
+                _save(bundle, out, BundleError)
+        finally:
+            stamps_path.unlink(missing_ok=True)
+        return len(bundle.pages), index_pages
+    except pikepdf.PdfError as exc:
+        raise BundleError(f"{out}: cannot assemble the bundle: {exc}") from exc
+    finally:
+        merger.close()
+
+
+def unembedded_fonts(path: Path) -> list[str]:
+    """Names of the fonts a PDF uses without embedding them, sorted and without duplicates.
+
+    Walks every page's resources, including form XObjects, tiling patterns, Type 3 glyph
+    resources and annotation appearances. A font counts as embedded when its descriptor has
+    ``/FontFile``, ``/FontFile2`` or ``/FontFile3`` (for a Type 0 font: its descendant's), or
+    when it is a Type 3 font (glyphs drawn by the PDF itself). A viewer substitutes an
+    unembedded font from the fonts installed on its machine, so glyphs may look different or,
+    for Chinese, be missing.
+
+    Returns:
+        e.g. ``["Helvetica", "STSong-Light"]``; ``[]`` when every font is embedded.
+
+    Raises:
+        ExhibitError: the file cannot be opened as a PDF.
+    """
+    path = Path(path)
+    found: set[str] = set()
+    with _open(path, path) as pdf:
+        seen: set[tuple[int, int]] = set()
+        try:
+            for page in pdf.pages:
+                for font in _fonts(page.obj, seen):
+                    if not _is_embedded(font):
+                        found.add(str(font.get(Name.BaseFont, "/(unnamed)"))[1:])
+        except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ExhibitError(path, f"cannot read the fonts: {exc}") from exc
+    return sorted(found)
+
+
+# -- opening -------------------------------------------------------------------------------------
+
+
+def _open(path: Path, label: Path) -> pikepdf.Pdf:
+    try:
+        pdf = pikepdf.open(path, password="", attempt_recovery=True, suppress_warnings=True)
+    except pikepdf.PasswordError as exc:
+        raise ExhibitError(
+            label, "PDF is encrypted and needs a password to open; provide an unprotected copy"
+        ) from exc
+    except FileNotFoundError as exc:
+        raise ExhibitError(label, "file not found") from exc
+    except pikepdf.PdfError as exc:
+        reason = _reason(exc, path)
+        raise ExhibitError(label, f"damaged PDF that could not be repaired: {reason}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ExhibitError(label, f"cannot read PDF: {_reason(exc, path)}") from exc
+    try:
+        count = len(pdf.pages)
+    except (pikepdf.PdfError, RuntimeError, ValueError, TypeError) as exc:
+        pdf.close()
+        reason = _reason(exc, path)
+        raise ExhibitError(label, f"damaged PDF, its page tree cannot be read: {reason}") from exc
+    if count == 0:
+        pdf.close()
+        raise ExhibitError(label, "PDF has no pages")
+    return pdf
+
+
+# -- merging -------------------------------------------------------------------------------------
+
+
+class _Merger:
+    """Appends normalised pages of PDFs into one new PDF.
+
+    Copied pages keep reading from their source files until the result is saved, so sources
+    stay open; past :data:`_MAX_OPEN_SOURCES` of them the result so far is saved to a
+    temporary file in ``spill_dir`` and reopened, which closes the sources (an exhibit of
+    hundreds of scans never runs out of file handles).
+    """
+
+    def __init__(self, spill_dir: Path, error: Callable[[str], Exception]):
+        self.pdf = pikepdf.new()
+        self._spill_dir = spill_dir
+        self._error = error
+        self._sources: list[pikepdf.Pdf] = []
+        self._spills: list[Path] = []
+
+    def append(self, path: Path, label: Path, *, expected: int | None = None) -> int:
+        """Append the pages of ``path``; return how many. ``expected``: required page count."""
+        if len(self._sources) >= _MAX_OPEN_SOURCES:
+            self._spill()
+        source = _open(path, label)
+        self._sources.append(source)
+        if expected is not None and len(source.pages) != expected:
+            raise BundleError(
+                f"{label}: has {len(source.pages)} pages but its exhibit record says "
+                f"{expected}; prepare the exhibit again"
+            )
+        before = len(self.pdf.pages)
+        _append_normalised(self.pdf, source, label)
+        return len(self.pdf.pages) - before
+
+    def _spill(self) -> None:
+        try:
+            handle, name = tempfile.mkstemp(prefix=".merge-", suffix=".pdf", dir=self._spill_dir)
+            os.close(handle)
+            spill = Path(name)
+            self._spills.append(spill)
+            self.pdf.save(spill)
+        except (pikepdf.PdfError, OSError) as exc:
+            raise self._error(f"cannot write a temporary file in {self._spill_dir}: {exc}") from exc
+        self._close_sources()
+        self.pdf.close()
+        self.pdf = pikepdf.open(spill)
+
+    def _close_sources(self) -> None:
+        for source in self._sources:
+            source.close()
+        self._sources.clear()
+
+    def close(self) -> None:
+        self._close_sources()
+        self.pdf.close()
+        for spill in self._spills:
+            spill.unlink(missing_ok=True)
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """qpdf's message without the file name it starts with (the error names the file)."""
+    return str(exc).removeprefix(str(path)).lstrip(": ") or type(exc).__name__
+
+
+# -- normalising ---------------------------------------------------------------------------------
+
+
+def _append_normalised(target: pikepdf.Pdf, source: pikepdf.Pdf, label: Path) -> None:
+    """Append ``source``'s pages to ``target``: annotations flattened, rotation folded in."""
+    try:
+        if Name.AcroForm in source.Root:
+            try:
+                source.generate_appearance_streams()
+            except pikepdf.PdfError:
+                pass  # fields without a usable appearance are dropped below
+        source.flatten_annotations("print")
+        for number, page in enumerate(source.pages, start=1):
+            for key in _PAGE_KEYS_DROPPED:
+                if key in page.obj:
+                    del page.obj[key]
+            _fold_rotation(page)
+            left, bottom, right, top = _visible_box(page)
+            if right - left <= 0 or top - bottom <= 0:
+                raise ExhibitError(label, f"page {number} has an empty page box")
+            if min(right - left, top - bottom) < MIN_PAGE_SIDE_PT:
+                _append_on_a4(target, page, (left, bottom, right, top))
+            else:
+                target.pages.append(page)
+    except ExhibitError:
+        raise
+    except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
+        raise ExhibitError(label, f"damaged PDF, its pages cannot be copied: {exc}") from exc
+
+
+def _fold_rotation(page: Page) -> None:
+    """Fold ``/Rotate`` into the content so the page has rotation 0 and looks the same.
+
+    Values are taken modulo 360 (``-90`` is ``270``, ``360`` is ``0``); a value that is not a
+    multiple of 90 is invalid and, as most viewers do, ignored.
+    """
+    value = page.obj.get(Name.Rotate)
+    if value is None:
+        return
+    try:
+        angle = int(value) % 360
+    except (TypeError, ValueError):
+        angle = 0
+    if angle in (90, 180, 270):
+        page.obj.Rotate = angle
+        page.flatten_rotation()
+    if Name.Rotate in page.obj:
+        del page.obj[Name.Rotate]
+
+
+def _append_on_a4(target: pikepdf.Pdf, page: Page, box: PageBox) -> None:
+    """Append an A4 page showing ``page`` (a tiny one) fitted within the margins, centred."""
+    left, bottom, right, top = box
+    width, height = _A4_PT if (top - bottom) >= (right - left) else _A4_PT[::-1]
+    sheet = target.add_blank_page(page_size=(width, height))
+    page.obj.MediaBox = Array([left, bottom, right, top])
+    for key in (Name.CropBox, Name.TrimBox, Name.BleedBox, Name.ArtBox):
+        if key in page.obj:
+            del page.obj[key]
+    _draw_page_over(
+        sheet,
+        page,
+        Rectangle(_MARGIN_PT, _MARGIN_PT, width - _MARGIN_PT, height - _MARGIN_PT),
+        prefix="Exhibit",
+        fit=True,
+    )
+
+
+def _visible_box(page: Page) -> PageBox:
+    media = Rectangle(page.mediabox)
+    crop = Rectangle(page.cropbox)
+    left, right = max(media.llx, crop.llx), min(media.urx, crop.urx)
+    bottom, top = max(media.lly, crop.lly), min(media.ury, crop.ury)
+    if right <= left or top <= bottom:  # a CropBox outside the MediaBox: readers use MediaBox
+        return media.llx, media.lly, media.urx, media.ury
+    return left, bottom, right, top
+
+
+# -- stamping and outline ------------------------------------------------------------------------
+
+
+def _overlay(page: Page, stamp: Page, box: PageBox) -> None:
+    """Draw ``stamp`` (a page the size of ``box``) over ``page``'s visible area."""
+    _own_resources(page)
+    _draw_page_over(page, stamp, Rectangle(*box), prefix="PageNumber", fit=False)
+
+
+def _draw_page_over(page: Page, other: Page, rect: Rectangle, *, prefix: str, fit: bool) -> None:
+    """Draw ``other`` (any PDF's page) as a form XObject over ``page``, placed in ``rect``.
+
+    With ``fit`` the drawing is scaled to fit ``rect``, else drawn at its size; either way it
+    is centred. The page's own content is wrapped in ``q``/``Q`` so that graphics state it
+    leaves behind cannot displace the drawing. The resource name is the first free one of
+    ``/<prefix>1``, ``/<prefix>2``... (never random, so the same input gives the same bytes).
+    """
+    taken = page.obj.get(Name.Resources, Dictionary()).get(Name.XObject, Dictionary())
+    number = 1
+    while Name(f"/{prefix}{number}") in taken:
+        number += 1
+    name = Name(f"/{prefix}{number}")
+    page.add_resource(other.as_form_xobject(), Name.XObject, name=name)
+    placed = page.resources[Name.XObject][name]
+    drawing = page.calc_form_xobject_placement(
+        placed, name, rect, invert_transformations=True, allow_shrink=fit, allow_expand=fit
+    )
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"\nQ\n" + drawing)
+
+
+def _own_resources(page: Page) -> None:
+    """Give the page its own /Resources and /XObject dictionaries before adding to them.
+
+    Pages of one source often share a resources dictionary; adding each page's stamp to the
+    shared one would make every page list every stamp.
+    """
+    resources = page.obj.get(Name.Resources)
+    copied = Dictionary()
+    if isinstance(resources, Dictionary):
+        for key, value in resources.items():
+            copied[key] = value
+        xobjects = resources.get(Name.XObject)
+        if isinstance(xobjects, Dictionary):
+            copied[Name.XObject] = Dictionary({key: value for key, value in xobjects.items()})
+    page.obj.Resources = copied
+
+
+def _add_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[tuple[str, int]]) -> None:
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        for title, page_index in bookmarks:
+            outline.root.append(pikepdf.OutlineItem(title, page_index))
+
+
+# -- fonts ---------------------------------------------------------------------------------------
+
+
+def _fonts(holder: Dictionary, seen: set[tuple[int, int]]) -> Iterator[Dictionary]:
+    """Yield the font dictionaries used by a page or content-stream holder, recursively."""
+    resources = holder.get(Name.Resources)
+    if isinstance(resources, Dictionary) and not _visited(resources, seen):
+        fonts = resources.get(Name.Font)
+        if isinstance(fonts, Dictionary):
+            for font in fonts.values():
+                if isinstance(font, Dictionary) and not _visited(font, seen):
+                    yield font
+                    if font.get(Name.Subtype) == Name.Type3:
+                        yield from _fonts(font, seen)
+        for group in (Name.XObject, Name.Pattern):
+            entries = resources.get(group)
+            if isinstance(entries, Dictionary):
+                for entry in entries.values():
+                    if isinstance(entry, pikepdf.Stream) and not _visited(entry, seen):
+                        yield from _fonts(entry.stream_dict, seen)
+    annotations = holder.get(Name.Annots)
+    if isinstance(annotations, Array):
+        for annotation in annotations:
+            appearances = annotation.get(Name.AP) if isinstance(annotation, Dictionary) else None
+            if isinstance(appearances, Dictionary):
+                for appearance in appearances.values():
+                    yield from _appearance_fonts(appearance, seen)
+
+
+def _appearance_fonts(appearance: object, seen: set[tuple[int, int]]) -> Iterator[Dictionary]:
+    if isinstance(appearance, pikepdf.Stream):
+        if not _visited(appearance, seen):
+            yield from _fonts(appearance.stream_dict, seen)
+    elif isinstance(appearance, Dictionary):  # appearance states, e.g. /On /Off
+        for state in appearance.values():
+            if isinstance(state, pikepdf.Stream) and not _visited(state, seen):
+                yield from _fonts(state.stream_dict, seen)
+
+
+def _visited(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
+    """True if this indirect object was seen before (records it); direct objects: False."""
+    if not obj.is_indirect:
+        return False
+    key = obj.objgen
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
+def _is_embedded(font: Dictionary) -> bool:
+    if font.get(Name.Subtype) == Name.Type3:
+        return True
+    if font.get(Name.Subtype) == Name.Type0:
+        descendants = font.get(Name.DescendantFonts)
+        if not isinstance(descendants, Array) or len(descendants) == 0:
+            return False
+        font = descendants[0]
+        if not isinstance(font, Dictionary):
+            return False
+    descriptor = font.get(Name.FontDescriptor)
+    return isinstance(descriptor, Dictionary) and any(
+        key in descriptor for key in _EMBEDDED_FONT_FILES
+    )
+
+
+# -- saving --------------------------------------------------------------------------------------
+
+
+def _save(pdf: pikepdf.Pdf, out: Path, error: Callable[[str], Exception]) -> None:
+    """Save atomically, deterministically (same input, same bytes), with object streams."""
+    try:
+        with atomic_path(out) as temporary:
+            pdf.save(
+                temporary,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                deterministic_id=True,
+            )
+    except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
+        raise error(f"cannot write {out}: {exc}") from exc
+    except OSError as exc:
+        raise error(f"cannot write {out}: {exc.strerror or exc}") from exc

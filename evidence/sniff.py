@@ -1,0 +1,125 @@
+"""Recognise an exhibit file's type by its content (magic bytes), and check its name agrees.
+
+The content decides. A file whose name has no suffix (e.g. one stored under its content hash)
+is taken for what its content is; a file whose suffix names another type is refused, since a
+scan named ``.pdf`` that is really a PNG usually means the wrong file was attached.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from evidence.errors import ExhibitError
+
+__all__ = ["KIND_LABELS", "OFFICE_KINDS", "IMAGE_KINDS", "detect_kind"]
+
+#: What each kind is called in messages.
+KIND_LABELS = {
+    "pdf": "PDF",
+    "jpeg": "JPEG image",
+    "png": "PNG image",
+    "tiff": "TIFF image",
+    "docx": "Word document (.docx)",
+    "doc": "Word 97-2003 document (.doc)",
+    "odt": "OpenDocument text (.odt)",
+    "rtf": "RTF document",
+}
+
+#: Suffixes (lower case) each kind may be named with.
+SUFFIXES = {
+    "pdf": (".pdf",),
+    "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "png": (".png",),
+    "tiff": (".tif", ".tiff"),
+    "docx": (".docx",),
+    "doc": (".doc",),
+    "odt": (".odt",),
+    "rtf": (".rtf",),
+}
+
+OFFICE_KINDS = frozenset({"docx", "doc", "odt", "rtf"})
+IMAGE_KINDS = frozenset({"jpeg", "png", "tiff"})
+
+# The PDF header may follow some junk; readers look in the first 1024 bytes.
+_PDF_WINDOW = 1024
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ODT_MIME = b"application/vnd.oasis.opendocument.text"
+
+
+def detect_kind(path: Path) -> str:
+    """Return the kind of exhibit file ``path`` is: a key of :data:`KIND_LABELS`.
+
+    Raises:
+        ExhibitError: the file is missing, empty, unreadable, of an unsupported type, or its
+            suffix names a different type than its content.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExhibitError(path, "file not found")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_PDF_WINDOW)
+    except OSError as exc:
+        raise ExhibitError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if not head:
+        raise ExhibitError(path, "file is empty")
+    kind = _kind_of(path, head)
+    suffix = path.suffix.lower()
+    supported = ", ".join(sorted({s for names in SUFFIXES.values() for s in names}))
+    if kind is None:
+        raise ExhibitError(
+            path,
+            f"unsupported file type (content starts {head[:8]!r}); supported: {supported}",
+        )
+    if suffix and suffix not in SUFFIXES[kind]:
+        named = _kind_named(suffix)
+        named_as = KIND_LABELS[named] if named else "another type"
+        raise ExhibitError(
+            path,
+            f"content does not match the name: the content is {KIND_LABELS[kind]} but "
+            f"the suffix {suffix} says {named_as}; "
+            f"rename it to {SUFFIXES[kind][0]} if it is the right file",
+        )
+    return kind
+
+
+def _kind_named(suffix: str) -> str | None:
+    for kind, names in SUFFIXES.items():
+        if suffix in names:
+            return kind
+    return None
+
+
+def _kind_of(path: Path, head: bytes) -> str | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(_OLE_MAGIC):
+        return "doc"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path)
+    if b"%PDF-" in head:
+        return "pdf"
+    return None
+
+
+def _zip_kind(path: Path) -> str | None:
+    """A ZIP file is a .docx if it holds word/document.xml, an .odt by its mimetype entry."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "mimetype" in names:
+                with archive.open("mimetype") as entry:
+                    if entry.read(len(_ODT_MIME) + 2).strip() == _ODT_MIME:
+                        return "odt"
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
+        return None
+    return None

@@ -1,0 +1,89 @@
+"""An invalid case or a bad exhibit leaves the output folder exactly as it was."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evidence.packet import build_packet
+from legaldocs.errors import CaseValidationError, LegalDocsError
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo" / "case.yaml"
+CLI = [sys.executable, "-m", "evidence.cli"]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _demo_copy(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
+    change(data)
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_invalid_case_lists_errors_and_writes_nothing(tmp_path):
+    def spoil(data):
+        data["parties"]["P1"]["id_number"] = "110105197904120132"
+        data["claim"]["principal"] = "12.345"
+
+    case = _demo_copy(tmp_path, spoil)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    before = _snapshot(out)
+    with pytest.raises(CaseValidationError) as info:
+        build_packet(case, out)
+    assert ("parties.P1.id_number", "check digit does not match") in info.value.problems
+    assert any(path == "claim.principal" for path, _ in info.value.problems)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    missing = tmp_path / "never"
+    with pytest.raises(CaseValidationError):
+        build_packet(case, missing)
+    assert not missing.exists()
+
+
+def test_broken_exhibit_leaves_earlier_packet_untouched(tmp_path):
+    out = tmp_path / "out"
+    good = build_packet(DEMO, out)
+    before = _snapshot(out)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 10)
+
+    def spoil(data):
+        data["evidence"][3]["files"] = [str(broken)]
+
+    case = _demo_copy(tmp_path, spoil)
+    with pytest.raises(LegalDocsError, match="broken.pdf"):
+        build_packet(case, out)
+    assert _snapshot(out) == before
+    assert good.folder.is_dir()
+
+
+def test_cli_validate_and_packet(tmp_path):
+    def spoil(data):
+        data["creditor"]["uscc"] = "91310115MA1H7K3D23"
+        data["loans"][0]["borrowers"] = ["P1", "P7"]
+
+    bad = _demo_copy(tmp_path, spoil)
+    run = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "creditor.uscc: check digit does not match" in run.stderr
+    assert "loans[0].borrowers[1]: refers to party 'P7'" in run.stderr
+    run = subprocess.run([*CLI, "packet", str(bad), "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert run.returncode == 2 and not (tmp_path / "o").exists()
+    run = subprocess.run([*CLI, "packet", str(DEMO), "--out", str(tmp_path / "o"), "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "DEMO-2025-001" in run.stdout and (tmp_path / "o" / "DEMO-2025-001" / "证据材料.pdf").is_file()
+    run = subprocess.run([*CLI, "packet", str(DEMO), "--out", str(tmp_path / "o"), "--as-of", "2025-13-01"], capture_output=True, text=True)
+    assert run.returncode == 2 and "--as-of" in run.stderr
