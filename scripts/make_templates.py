@@ -21,14 +21,18 @@ OUT = Path(__file__).resolve().parents[1] / "templates"
 SONG, HEI = "宋体", "黑体"
 
 
-def _fonts(run, east_asia: str, size: float | None = None, bold: bool = False) -> None:
-    run.font.name = "Times New Roman"
-    rpr = run._element.get_or_add_rPr()
+def _east_asia(rpr, font: str) -> None:
+    """Set the East Asian font of a run or style's properties (Latin text keeps Times New Roman)."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:eastAsia"), font)
+
+
+def _fonts(run, east_asia: str, size: float | None = None, bold: bool = False) -> None:
+    run.font.name = "Times New Roman"
+    _east_asia(run._element.get_or_add_rPr(), east_asia)
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold
@@ -45,11 +49,7 @@ def _document(body_pt: float = 14, page_numbers: bool = True) -> Document:
     style.font.name = "Times New Roman"
     style.font.size = Pt(body_pt)
     rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), SONG)
+    _east_asia(rpr, SONG)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
@@ -210,7 +210,7 @@ def evidence_index() -> None:
 
 def fee_sheet() -> None:
     doc = _document(body_pt=12)
-    _title(doc, "诉讼费用计算表", "（{{ fee_name }}）")
+    _title(doc, "诉讼费用计算表", "{{ fee_name }}")
     _para(doc, "案件：{{ case_title }}", size=12)
     _para(doc, "受诉法院：{{ court }}", size=12)
     p = _para(doc, "标的额暂计至：{{ as_of_cn }}　　审理程序：{{ procedure }}", size=12)
