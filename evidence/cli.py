@@ -6,12 +6,58 @@ The console script ``legaldocs`` points here so that every command is available 
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
+from legaldocs.caseio import load_case
 from legaldocs.cli import app, console, parse_date, progress_bar, run_guarded
 
 __all__ = ["app"]
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit so staging folders and LibreOffice are cleaned up."""
+
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@app.command()
+def validate(case: Path, files: bool = True, quiet: bool = False) -> None:
+    """Check CASE (a .yaml, .yml or .json case file) and list every problem by field path; exit 2
+    when invalid. Every exhibit file is also opened and converted as the packet would (--no-files
+    checks only that the files exist)."""
+
+    def action() -> None:
+        from evidence.packet import prepare_exhibits  # PDF libraries load only when needed
+
+        loaded = load_case(case)
+        c = loaded.case
+        count = sum(len(v) for v in loaded.evidence_files.values())
+        if files:
+            with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress, \
+                    tempfile.TemporaryDirectory(prefix="legaldocs-check-") as work:
+                prepare_exhibits(loaded, Path(work), progress)
+        checked = "opened and converted" if files else "present"
+        console.print(
+            f"{case}: valid — case {c.case_id}, {len(c.parties)} parties, {len(c.loans)} loan(s), "
+            f"{len(c.guarantees)} guarantee(s), {len(c.collateral)} collateral, "
+            f"{len(c.evidence)} evidence item(s) in {count} file(s), all {checked}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    run_guarded(action)
 
 
 @app.command()
@@ -23,17 +69,18 @@ def packet(
     quiet: bool = False,
 ) -> None:
     """Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet,
-    manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to; --filing-date: date under the
-    signature (default: the as-of date)."""
+    manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of);
+    --filing-date: date under the signature and of the fee regime (default: claim.filing_date, else
+    the as-of date). An existing OUT/<case id>/ is replaced whole."""
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
 
     def action() -> None:
         from evidence.packet import build_packet  # PDF libraries load only for this command
 
-        with progress_bar(enabled=not quiet) as progress:
+        with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, progress=progress)
-        console.print(f"packet: {result.folder}", markup=False, highlight=False)
+        console.print(f"packet: {result.folder.resolve()}", markup=False, highlight=False, soft_wrap=True)
         console.print(
             f"  证据材料.pdf {result.bundle_pages} pages ({result.index_pages} index + "
             f"{len(result.exhibits)} exhibits); 案件受理费 {result.fee.fee} 元",

@@ -27,13 +27,20 @@ from typing import Callable, Sequence
 from legaldocs import __version__
 from legaldocs.caseio import LoadedCase, load_case
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
-from legaldocs.complaint import CAUSE_OF_ACTION, claim_totals, complaint_context
-from legaldocs.errors import LegalDocsError, OutputError
+from legaldocs.complaint import CAUSE_OF_ACTION, claim_totals, complaint_context, ordinal
+from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
 from legaldocs.fees import FeeResult, court_fee
 from legaldocs.office import docx_to_pdf
 from legaldocs.render import render_docx
 
-from evidence import assemble_bundle, page_ranges, pdf_page_count, prepare_exhibit
+from evidence import (
+    EvidenceError,
+    PreparedExhibit,
+    assemble_bundle,
+    page_ranges,
+    pdf_page_count,
+    prepare_exhibit,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 COMPLAINT = "民事起诉状"
@@ -119,8 +126,15 @@ def _index_context(loaded: LoadedCase, entries: Sequence, filing_date: dt.date, 
     case = loaded.case
     by_number = {i + 1: item for i, item in enumerate(case.evidence)}
     rows = []
+    group = None
+    groups = 0
     for e in entries:
         item = by_number[e.number]
+        if item.group and item.group != group:
+            group = item.group
+            groups += 1
+            rows.append({"number": "", "title": f"第{ordinal(groups)}组　{group}", "source": "", "purpose": "",
+                         "original": "", "pages": ""})
         pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
         rows.append(
             {
@@ -139,7 +153,7 @@ def _index_context(loaded: LoadedCase, entries: Sequence, filing_date: dt.date, 
         "defendant_names": "、".join(case.party(p).name for p in case.defendant_ids()),
         "filing_date_cn": date_in_chinese(filing_date),
         "exhibits": rows,
-        "exhibit_count": len(rows),
+        "exhibit_count": len(entries),
         "total_pages": total,
         "index_pages": index_pages,
     }
@@ -158,37 +172,50 @@ def build_packet(
 
     ``as_of``: the date amounts are stated to (暂计至); defaults to the case's ``claim.as_of``.
     The case's balances are the bank's figures as of ``claim.as_of``; another date is refused
-    (LegalDocsError) until amounts can be computed from the contracts.
+    (CaseValidationError) until amounts can be computed from the contracts.
     ``filing_date``: date under the signature and on the evidence list, and the date that chooses
     the fee regime; defaults to the case's ``claim.filing_date``, else ``as_of``.
-    Raises CaseValidationError (nothing written), EvidenceError for an unreadable exhibit,
-    ConversionError, TemplateError or OutputError; on any error ``out_dir`` is left as it was.
+    Raises CaseValidationError (nothing written; also for every exhibit file that cannot be used,
+    and a filing date before ``as_of``), ConversionError, TemplateError or OutputError (also
+    when ``out_dir/<case id>`` holds files this tool did not write); on any error ``out_dir`` is
+    left as it was.
     """
     loaded = load_case(case_path)
     case = loaded.case
+    source = str(case_path)
     if as_of is not None and as_of != case.claim.as_of:
-        raise LegalDocsError(
-            f"claim.as_of: the case states its balances as of {case.claim.as_of}; "
-            f"--as-of {as_of} would need the amounts recomputed from the contracts"
-        )
+        raise CaseValidationError(source, [(
+            "--as-of",
+            f"the case states its balances as of {case.claim.as_of} (claim.as_of); "
+            f"{as_of} would need the amounts recomputed from the contracts",
+        )])
     as_of = case.claim.as_of
     filing_date = filing_date or case.claim.filing_date or as_of
+    if filing_date < as_of:
+        raise CaseValidationError(source, [(
+            "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
+        )])
     fee = acceptance_fee(loaded, filing_date)
     report = progress or (lambda stage, done, total: None)
 
     out_dir = Path(out_dir)
+    final = out_dir / case.case_id
+    _check_destination(out_dir, final)
     created_out = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{case.case_id}.partial-", dir=out_dir))
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from exc
-    final = out_dir / case.case_id
-    staging = Path(tempfile.mkdtemp(prefix=f".{case.case_id}.partial-", dir=out_dir))
+        if created_out:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise OutputError(f"{out_dir}: cannot write the packet there: {exc.strerror or exc}") from exc
     try:
         with tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name:
             work = Path(work_name)
-            result = _build_into(loaded, staging, work, fee, filing_date, templates, report)
+            prepared = prepare_exhibits(loaded, work, report)
+            result = _build_into(loaded, prepared, staging, fee, filing_date, templates, report)
         _write_manifest_and_zip(loaded, staging, as_of, filing_date, fee)
+        _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -199,17 +226,73 @@ def build_packet(
     return PacketResult(final, files, fee, result["bundle_pages"], result["index_pages"], tuple(result["exhibits"]))
 
 
-def _build_into(loaded: LoadedCase, staging: Path, work: Path, fee: FeeResult, filing_date: dt.date,
-                templates: Path, report: Progress) -> dict:
+def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None) -> list[PreparedExhibit]:
+    """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's).
+
+    Raises CaseValidationError listing every file that cannot be used, by its field path
+    (``evidence[i].files[j]: <file>: <reason>``), after trying them all.
+    """
+    report = report or (lambda stage, done, total: None)
+    items = loaded.case.evidence
+    prepared: list[PreparedExhibit] = []
+    problems: list[tuple[str, str]] = []
+    for i, item in enumerate(items, start=1):
+        report(f"证据{i} {item.title}", i - 1, len(items) + 4)
+        files = loaded.evidence_files[item.id]
+        ex_dir = work / f"exhibit-{i:03d}"
+        ex_dir.mkdir()
+        try:
+            prepared.append(prepare_exhibit(i, item.title, files, ex_dir))
+        except EvidenceError:
+            # find every bad file of this exhibit, not only the first
+            for j, path in enumerate(files):
+                one = ex_dir / f"file-{j:03d}"
+                one.mkdir()
+                try:
+                    prepare_exhibit(i, item.title, [path], one)
+                except EvidenceError as exc:
+                    problems.append((f"evidence[{i - 1}].files[{j}]", str(exc)))
+            if not any(p.startswith(f"evidence[{i - 1}]") for p, _ in problems):
+                raise
+    if problems:
+        raise CaseValidationError(str(loaded.path), problems)
+    return prepared
+
+
+def _check_destination(out_dir: Path, final: Path) -> None:
+    """Refuse an --out that is a file, and a packet folder holding files this tool did not write."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: is a file, not a folder")
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise OutputError(f"{final}: is a file; the packet needs this name for its folder")
+    ours = {"manifest.json", "packet.zip", "packet.zip.sha256"}
+    try:
+        manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+        ours |= {entry["path"] for entry in manifest["outputs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    foreign = sorted(p.name for p in final.iterdir() if p.name not in ours)
+    if foreign:
+        raise OutputError(
+            f"{final}: holds files this tool did not write ({', '.join(foreign[:5])}); "
+            "move them or choose another --out, since the packet folder is replaced whole"
+        )
+
+
+def _publish_modes(staging: Path) -> None:
+    """Ordinary permissions for the finished packet (temporary files are created private)."""
+    staging.chmod(0o755)
+    for path in staging.iterdir():
+        path.chmod(0o644)
+
+
+def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Path, fee: FeeResult,
+                filing_date: dt.date, templates: Path, report: Progress) -> dict:
     case = loaded.case
     items = case.evidence
     steps_total = len(items) + 4
-    prepared = []
-    for i, item in enumerate(items, start=1):
-        report(f"证据{i} {item.title}", i - 1, steps_total)
-        ex_dir = work / f"exhibit-{i:03d}"
-        ex_dir.mkdir()
-        prepared.append(prepare_exhibit(i, item.title, loaded.evidence_files[item.id], ex_dir))
     evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
 
     report("起诉状、诉讼费用计算表", len(items), steps_total)

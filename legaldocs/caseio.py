@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from legaldocs.chinese import format_amount
 from legaldocs.errors import CaseValidationError
 from legaldocs.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
 from legaldocs.model import Case, ValidationError
@@ -59,7 +60,39 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         ) from exc
 
 
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=True)
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+    # an impossible date (2023-02-30) stays text so that validation names its field
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _SafeDecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_SafeDecimalLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_SafeDecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
 
 
 def read_case_data(path: Path) -> Any:
@@ -71,6 +104,9 @@ def read_case_data(path: Path) -> Any:
         size = path.stat().st_size
     except OSError as exc:
         raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise CaseValidationError(source, [("<file>", f"is {kind}")])
     if size > MAX_CASE_FILE_BYTES:
         raise CaseValidationError(
             source, [("<file>", f"is {size} bytes; case files are limited to {MAX_CASE_FILE_BYTES}")]
@@ -83,9 +119,14 @@ def read_case_data(path: Path) -> Any:
         raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text, parse_float=Decimal)
+            return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
         return yaml.load(text, Loader=_SafeDecimalLoader)  # noqa: S506 - safe loader subclass
-    except json.JSONDecodeError as exc:
+    except RecursionError as exc:
+        raise CaseValidationError(source, [("<file>", "is nested too deeply to be a case file")]) from exc
+    except ValueError as exc:  # duplicate JSON keys
+        if not isinstance(exc, json.JSONDecodeError):
+            raise CaseValidationError(source, [("<file>", f"invalid JSON: {exc}")]) from exc
+        raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
         raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -113,6 +154,8 @@ def load_case(path: Path | str, *, confine_to: Path | None = None) -> LoadedCase
         case = Case.model_validate(data)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc))
+    except RecursionError as exc:
+        raise CaseValidationError(source, [("<file>", "is nested too deeply to be a case file")]) from exc
     problems.extend(_cross_problems(data))
     evidence_files, file_problems = _evidence_files(data, path.parent, confine_to)
     problems.extend(file_problems)
@@ -143,9 +186,30 @@ def _format_loc(loc: tuple) -> str:
             continue  # the discriminated-union tag pydantic adds
         elif item.startswith("function-after[") or item.startswith("tagged-union["):
             continue
+        elif item == "[key]":
+            parts.append(" (id)")
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts) or "<case>"
+
+
+_MESSAGES = {
+    "decimal_type": "must be a number",
+    "decimal_parsing": "is not a number",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "date_parsing": "is not a valid date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "is not a valid date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "must be a date without a time",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+}
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -162,7 +226,14 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             msg = "kind must be 'person' or 'organization'"
         elif kind == "string_pattern_mismatch":
-            msg = "must be an id of letters, digits, '_' or '-' starting with a letter"
+            if tuple(err["loc"]) == ("case_id",):
+                msg = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            else:
+                msg = "must be an id of 1 to 32 letters, digits, '_' or '-', starting with a letter"
+        elif kind in _MESSAGES:
+            msg = _MESSAGES[kind]
+        elif msg.startswith("Input should be "):
+            msg = "must be " + msg[len("Input should be ") :]
         out.append((_format_loc(tuple(err["loc"])), msg))
     return out
 
@@ -245,6 +316,7 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
 
     first_signed: dt.date | None = None
     first_draw: dict[str, dt.date] = {}
+    disbursed = Decimal(0)
     for i, loan in enumerate(loans):
         if not isinstance(loan, dict):
             continue
@@ -268,14 +340,22 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             amount = _as_decimal(draw.get("amount"))
             if amount is not None and amount > 0:
                 total += amount
+                disbursed += amount
         principal = _as_decimal(loan.get("principal"))
         if principal is not None and principal > 0 and total > principal:
             problems.append((f"{p}.draws", f"draws total {total} 元, more than the contract principal {principal} 元"))
 
+    borrowers_of = {
+        loan.get("id"): set(loan.get("borrowers") or []) for loan in loans if isinstance(loan, dict)
+        and isinstance(loan.get("borrowers"), list)
+    }
     for i, g in enumerate(_list(data, "guarantees")):
         if isinstance(g, dict):
             ref(g.get("guarantor"), parties, f"guarantees[{i}].guarantor", "party")
             refs(g.get("secures"), loan_ids, f"guarantees[{i}].secures", "loan")
+            for lid in g.get("secures") if isinstance(g.get("secures"), list) else []:
+                if isinstance(lid, str) and g.get("guarantor") in borrowers_of.get(lid, set()):
+                    problems.append((f"guarantees[{i}].guarantor", f"{g['guarantor']!r} is a borrower of {lid} and cannot guarantee its own debt"))
     for i, c in enumerate(_list(data, "collateral")):
         if isinstance(c, dict):
             ref(c.get("owner"), parties, f"collateral[{i}].owner", "party")
@@ -298,6 +378,22 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             if e_date and first_signed and e_date < first_signed:
                 problems.append((f"events[{i}].date", f"{e_date} is before the first loan contract was signed ({first_signed})"))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
+    claimed = _as_decimal(claim.get("principal"))
+    if claimed is not None and disbursed > 0 and claimed > disbursed:
+        problems.append(("claim.principal", f"{format_amount(claimed)} 元 is more than the {format_amount(disbursed)} 元 disbursed under all loans"))
+    claim_as_of = _as_date(claim.get("as_of"))
+    repaid = Decimal(0)
+    for i, r in enumerate(_list(data, "repayments")):
+        if not isinstance(r, dict):
+            continue
+        r_date = _as_date(r.get("date"))
+        if r_date and claim_as_of and r_date > claim_as_of:
+            problems.append((f"repayments[{i}].date", f"{r_date} is after claim.as_of ({claim_as_of}), the date the balances are stated to"))
+        amount = _as_decimal(r.get("amount"))
+        if amount is not None and amount > 0 and r.get("applied_to") == "principal":
+            repaid += amount
+    if disbursed > 0 and repaid > disbursed:
+        problems.append(("repayments", f"principal repaid ({format_amount(repaid)} 元) is more than was disbursed ({format_amount(disbursed)} 元)"))
     for j, cost in enumerate(_list(claim, "costs")):
         if isinstance(cost, dict):
             refs(cost.get("evidence"), evidence_ids, f"claim.costs[{j}].evidence", "evidence item")
@@ -328,15 +424,26 @@ def _evidence_files(
             if "\x00" in name:
                 problems.append((where, "file name contains a NUL character"))
                 continue
-            candidate = (base / name.strip()).resolve()
+            try:
+                candidate = (base / name.strip()).resolve()
+            except (OSError, RuntimeError) as exc:  # symlink loops
+                problems.append((where, f"{name!r} cannot be resolved: {exc}"))
+                continue
+            if candidate in paths:
+                problems.append((where, f"{name!r} is listed twice in this evidence item"))
+                continue
             if root is not None and not candidate.is_relative_to(root):
                 problems.append((where, f"{name!r} points outside the case folder"))
                 continue
-            if candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
-                problems.append((where, f"{name!r}: unsupported file type; use one of {', '.join(EVIDENCE_SUFFIXES)}"))
+            if not candidate.exists():
+                problems.append((where, f"{name!r} does not exist ({candidate})"))
                 continue
             if not candidate.is_file():
-                problems.append((where, f"{name!r} does not exist ({candidate})"))
+                kind = "a folder" if candidate.is_dir() else "not a regular file"
+                problems.append((where, f"{name!r} is {kind}"))
+                continue
+            if candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
+                problems.append((where, f"{name!r}: unsupported file type; use one of {', '.join(EVIDENCE_SUFFIXES)}"))
                 continue
             try:
                 with candidate.open("rb") as fh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Callable, Iterator, Optional
@@ -19,7 +20,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from legaldocs.caseio import load_case
 from legaldocs.errors import CaseValidationError, LegalDocsError
 from legaldocs.fees import FEE_KINDS, court_fee
 
@@ -33,6 +33,7 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EXIT_FAILURE = 1
 EXIT_INVALID = 2
 
@@ -48,6 +49,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)", EXIT_INVALID) from None
@@ -60,6 +63,10 @@ def parse_amount(value: str, option: str) -> Decimal:
         raise fail(f"{option}: {value!r} is not an amount in 元", EXIT_INVALID) from None
     if not amount.is_finite() or amount < 0:
         raise fail(f"{option}: {value!r} must be a non-negative amount in 元", EXIT_INVALID)
+    if amount.as_tuple().exponent < -2:
+        raise fail(f"{option}: {value!r} has more than 2 decimal places (元 to the 分)", EXIT_INVALID)
+    if amount >= Decimal("1e14"):
+        raise fail(f"{option}: {value!r} is implausibly large", EXIT_INVALID)
     return amount
 
 
@@ -87,25 +94,6 @@ def run_guarded(action: Callable[[], None]) -> None:
         raise fail(str(exc), EXIT_INVALID) from None
     except LegalDocsError as exc:
         raise fail(f"error: {exc}", EXIT_FAILURE) from None
-
-
-@app.command()
-def validate(case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")]) -> None:
-    """Check a case file and list every problem by field path (exit 2 when invalid)."""
-
-    def action() -> None:
-        loaded = load_case(case)
-        c = loaded.case
-        files = sum(len(v) for v in loaded.evidence_files.values())
-        console.print(
-            f"{case}: valid — case {c.case_id}, {len(c.parties)} parties, {len(c.loans)} loan(s), "
-            f"{len(c.guarantees)} guarantee(s), {len(c.collateral)} collateral, "
-            f"{len(c.evidence)} evidence item(s) in {files} file(s)",
-            markup=False,
-            soft_wrap=True,
-        )
-
-    run_guarded(action)
 
 
 @app.command()

@@ -199,8 +199,8 @@ def _maximum(amount: Decimal | None, what: str) -> str:
 
 
 def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
-    """The numbered claims (诉讼请求), in the order courts expect: debt, acceleration, guarantors,
-    collateral, costs of realising the claim, costs of suit. Guarantees in ``excluded_guarantees``
+    """The numbered claims (诉讼请求): acceleration (if claimed), the debt, the costs of realising
+    the claim, each guarantor's liability for both, priority over each collateral, costs of suit. Guarantees in ``excluded_guarantees``
     (released, without an override) are left out."""
     names = _Names(case)
     t = claim_totals(case)
@@ -221,7 +221,14 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
     first += f"；并支付{continuing_wording(case)}；"
     debt_item = len(out) + 1
     out.append(first)
-    scope = f"上述第{debt_item}项债务" if not case.claim.costs else f"上述第{debt_item}项债务及实现债权的费用"
+    if len(case.claim.costs) == 1:
+        cost = case.claim.costs[0]
+        out.append(f"判令{who}支付原告为实现债权支出的{cost.name}{money(cost.amount)}；")
+    elif case.claim.costs:
+        items = "、".join(f"{x.name}{format_amount(x.amount)}元" for x in case.claim.costs)
+        out.append(f"判令{who}支付原告为实现债权支出的{items}，合计{money(t.costs)}；")
+    items = f"第{debt_item}项" if not case.claim.costs else f"第{debt_item}、{debt_item + 1}项"
+    scope = f"上述{items}债务"
     for (guarantor, kind), group in _guarantees_by_guarantor(case, excluded_guarantees).items():
         whom = names.named(guarantor)
         limit = _maximum(_group_maximum(group), "最高债权额")
@@ -238,14 +245,8 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
         limit = f"在最高债权额{format_amount(c.maximum_amount)}元范围内" if c.maximum_amount else ""
         out.append(
             f"确认原告对{names.named(c.owner)}提供{kind}的{c.description}{cert}折价或者拍卖、变卖所得价款"
-            f"{limit}就上述债务享有优先受偿权；"
+            f"{limit}就{scope}享有优先受偿权；"
         )
-    if len(case.claim.costs) == 1:
-        cost = case.claim.costs[0]
-        out.append(f"判令{who}支付原告为实现债权支出的{cost.name}{money(cost.amount)}；")
-    elif case.claim.costs:
-        items = "、".join(f"{x.name}{format_amount(x.amount)}元" for x in case.claim.costs)
-        out.append(f"判令{who}支付原告为实现债权支出的{items}，合计{money(t.costs)}；")
     if case.claim.claim_court_costs:
         out.append("本案案件受理费、保全费、公告费等诉讼费用由全部被告负担。")
     if out:
@@ -315,7 +316,7 @@ def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
     title = c.contract_title or ("最高额抵押合同" if c.maximum_amount and c.kind == "mortgage" else f"{kind}合同")
     text = (
         f"{date_in_chinese(c.signed_on)}，{names.named(c.owner)}与原告签订《{title}》（编号：{c.contract_number}），"
-        f"以其{c.description}为上述借款提供{kind}担保"
+        f"以其名下{c.description}为上述借款提供{kind}担保"
     )
     if c.maximum_amount:
         text += f"，最高债权额为{format_amount(c.maximum_amount)}元"
@@ -342,10 +343,9 @@ def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]
         EventKind.preservation_ruling: "法院作出财产保全裁定",
     }
     text = f"{date_in_chinese(e.date)}，" + descriptions.get(e.kind, e.kind.value)
-    if e.note:
-        text += f"（{e.note}）"
-    if proof:
-        text += f"（见{proof}）"
+    remarks = [r for r in (e.note, f"见{proof}" if proof else None) if r]
+    if remarks:
+        text += "（" + "；".join(remarks) + "）"
     return text + "。"
 
 
@@ -360,7 +360,7 @@ def facts(case: Case, evidence_no: dict[str, int], excluded_guarantees: frozense
         paid = sum((r.amount for r in case.repayments), Decimal(0))
         last = max(r.date for r in case.repayments)
         out.append(
-            f"借款发放后，{names.of(case.borrower_ids())}共归还款项{format_amount(paid)}元，最后一次还款日为"
+            f"借款发放后，{names.of(case.borrower_ids())}累计归还款项{format_amount(paid)}元，最后一次还款日为"
             f"{date_in_chinese(last)}，此后未再按约还本付息，已构成违约。"
         )
     else:

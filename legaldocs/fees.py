@@ -20,6 +20,7 @@ FeeKind = Literal["acceptance", "preservation", "enforcement", "payment_order", 
 FEE_KINDS: tuple[str, ...] = ("acceptance", "preservation", "enforcement", "payment_order", "bankruptcy")
 Rounding = Literal["fen", "yuan"]
 _TABLE = "court_fees"
+_MAX_AMOUNT = Decimal("1e14")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _bracket_fee(rule: Mapping, amount: Decimal) -> tuple[Decimal, list[Step]]:
         part = portion * rate
         label = f"超过{format_amount(lower)}元" + (f"至{format_amount(upper)}元" if upper is not None else "")
         steps.append(
-            Step(f"{label}的部分 {format_amount(portion)}元 × {percent(rate)} = {format_amount(part, places=4)}元", part, cite)
+            Step(f"{label}的部分 {format_amount(portion)}元 × {percent(rate)} = {format_amount(part)}元", part, cite)
         )
         total += part
         if upper is None:
@@ -127,6 +128,8 @@ def court_fee(
     amount = Decimal(amount)
     if not amount.is_finite() or amount < 0:
         raise LegalDocsError(f"amount must be a non-negative number of 元, not {amount}")
+    if amount >= _MAX_AMOUNT:
+        raise LegalDocsError(f"amount {amount} 元 is implausibly large (100,000,000,000,000 元 or more)")
     if kind not in FEE_KINDS:
         raise LegalDocsError(f"fee kind must be one of {', '.join(FEE_KINDS)}, not {kind!r}")
     if halved and kind != "acceptance":
@@ -136,20 +139,20 @@ def court_fee(
     if "derived_from" in rule:
         source = rule_in_force(_TABLE, rule["derived_from"], filed_on)
         value, steps = _bracket_fee(source, amount)
-        steps.append(Step(f"按{source['name']}计 {format_amount(value, places=4)}元", value, source["citation"]))
+        steps.append(Step(f"按{source['name']}计 {format_amount(value)}元", value, source["citation"]))
         factor = _factor(rule["factor"])
         value = _times(value, factor)
-        steps.append(Step(f"× {factor} = {format_amount(value, places=4)}元", value, rule["citation"]))
+        steps.append(Step(f"× {factor} = {format_amount(value)}元", value, rule["citation"]))
     else:
         value, steps = _bracket_fee(rule, amount)
-        steps.append(Step(f"合计 {format_amount(value, places=4)}元", value, rule["citation"]))
+        steps.append(Step(f"合计 {format_amount(value)}元", value, rule["citation"]))
     if "cap" in rule and value > Decimal(rule["cap"]):
         value = Decimal(rule["cap"])
         steps.append(Step(f"超过上限，按上限 {format_amount(value)}元 交纳", value, rule["citation"]))
     if halved:
         half = rule_in_force(_TABLE, "halving", filed_on)
         value = _times(value, _factor(half["factor"]))
-        steps.append(Step(f"减半交纳（只减半一次）= {format_amount(value, places=4)}元", value, half["citation"]))
+        steps.append(Step(f"减半交纳（只减半一次）= {format_amount(value)}元", value, half["citation"]))
     fee = _round(value, rounding)
     unit = "元（四舍五入至元）" if rounding == "yuan" else "元（四舍五入至分）"
     steps.append(Step(f"应交 {format_amount(fee, places=0 if rounding == 'yuan' else 2)}{unit}", fee, "金额取整惯例"))

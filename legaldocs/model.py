@@ -51,7 +51,10 @@ __all__ = [
     "Assumption",
 ]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and invisible format characters that can reorder or hide text in a
+# document (bidi overrides, zero-width characters, line/paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+MAX_AMOUNT = Decimal("1e14")  # 100 万亿元: far above any loan, below where 大写 and fee arithmetic end
 
 
 def _amount(value: Decimal) -> Decimal:
@@ -61,6 +64,8 @@ def _amount(value: Decimal) -> Decimal:
         raise ValueError("must be a positive amount in 元")
     if value.as_tuple().exponent < -2:
         raise ValueError("must have at most 2 decimal places (元 to the 分)")
+    if value >= MAX_AMOUNT:
+        raise ValueError("is implausibly large (100,000,000,000,000 元 or more)")
     return value
 
 
@@ -80,8 +85,9 @@ def _text(value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
-    if _CONTROL.search(value):
-        raise ValueError("contains control characters")
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"contains an invisible or control character (U+{ord(found.group()):04X})")
     return value
 
 
@@ -113,6 +119,8 @@ def _digits_as_text(value):
 ResidentId = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_resident_id)]
 CreditCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_uscc)]
 Ref = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
+CaseId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v),
+                   Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 
 
 class _Model(BaseModel):
@@ -378,7 +386,7 @@ class Assumption(_Model):
 class Case(_Model):
     """One case record (案件档案). ``parties`` maps a party id (e.g. ``P1``) to the party."""
 
-    case_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    case_id: CaseId
     title: Text | None = None
     court: Text
     creditor: Creditor
@@ -390,7 +398,7 @@ class Case(_Model):
     repayments: list[Repayment] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     claim: Claim
-    evidence: list[EvidenceItem] = Field(default_factory=list)
+    evidence: list[EvidenceItem] = Field(min_length=1)
     assumptions: list[Assumption] = Field(default_factory=list)
     source: Text | None = None  # where the facts come from (judgment, case number)
 

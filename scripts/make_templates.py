@@ -123,14 +123,18 @@ def complaint() -> None:
     _loop(doc, "f", "facts", "{{ f }}")
     _para(doc, "证据和证据来源，证人姓名和住所", font=HEI, size=14, space_before=8)
     _para(doc, "{{ evidence_statement }}", indent=True)
-    _para(doc, "此致", indent=True, space_before=12)
-    _para(doc, "{{ court }}")
     right = WD_ALIGN_PARAGRAPH.RIGHT
-    _para(doc, "具状人：{{ plaintiff.name }}（盖章）", align=right, space_before=24)
-    _para(doc, "{{ plaintiff.role }}：　　　　　　（签字）", align=right)
-    _para(doc, "{{ filing_date_cn }}", align=right)
+    closing = [
+        _para(doc, "此致", indent=True, space_before=12),
+        _para(doc, "{{ court }}"),
+        _para(doc, "具状人：{{ plaintiff.name }}（盖章）", align=right, space_before=24),
+        _para(doc, "{{ plaintiff.role }}：　　　　　　（签字）", align=right),
+        _para(doc, "{{ filing_date_cn }}", align=right),
+    ]
+    for p in closing[:-1]:  # the signature block stays on one page with its date
+        p.paragraph_format.keep_with_next = True
     _para(doc, "附：", space_before=12)
-    _loop(doc, "a", "attachments", "{{ loop.index }}．{{ a }}", indent=True, size=12)
+    _loop(doc, "a", "attachments", "{{ loop.index }}．{{ a }}", indent=True)
     doc.save(OUT / "complaint.docx")
 
 
@@ -197,7 +201,7 @@ def evidence_index() -> None:
     _table(
         doc,
         ["序号", "证据名称", "证据来源", "证明目的", "原件/复印件", "页码"],
-        [1.2, 4.6, 2.0, 5.3, 1.9, 1.6],
+        [1.2, 3.8, 2.1, 4.4, 2.4, 1.7],
         "e in exhibits",
         ["{{ e.number }}", "{{ e.title }}", "{{ e.source }}", "{{ e.purpose }}", "{{ e.original }}", "{{ e.pages }}"],
     )

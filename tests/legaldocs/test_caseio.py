@@ -128,3 +128,75 @@ def test_not_utf8_and_missing_file(tmp_path):
         load_case(path)
     with pytest.raises(CaseValidationError, match="cannot be read"):
         load_case(tmp_path / "absent.yaml")
+
+
+def test_claims_and_repayments_must_fit_the_loans(tmp_path):
+    data = _demo_data()
+    data["claim"]["principal"] = "5000000.00"
+    data["repayments"].append({"date": "2026-01-20", "amount": "600000.00", "loan": "L1", "applied_to": "principal"})
+    problems = _problems(_write(tmp_path, data))
+    assert "more than the 500,000.00 元 disbursed" in problems["claim.principal"]
+    assert "after claim.as_of" in problems["repayments[1].date"]
+    assert "more than was disbursed" in problems["repayments"]
+
+
+def test_borrower_cannot_guarantee_own_debt(tmp_path):
+    data = _demo_data()
+    data["guarantees"][0]["guarantor"] = "P1"
+    problems = _problems(_write(tmp_path, data))
+    assert "cannot guarantee its own debt" in problems["guarantees[0].guarantor"]
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2028", "\x07", "\ufeff"])
+def test_invisible_and_control_characters_are_refused(tmp_path, char):
+    data = _demo_data()
+    data["parties"]["P1"]["name"] = f"陈{char}立"
+    problems = _problems(_write(tmp_path, data))
+    assert "invisible or control character" in problems["parties.P1.name"]
+
+
+def test_duplicate_keys_and_impossible_dates(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text(DEMO.read_text(encoding="utf-8").replace("  interest: 3504.17\n", "  interest: 3504.17\n  interest: 99999.99\n"), encoding="utf-8")
+    with pytest.raises(CaseValidationError, match="duplicate key 'interest'"):
+        load_case(path)
+    path = tmp_path / "dup.json"
+    path.write_text('{"case_id": "A", "case_id": "B"}', encoding="utf-8")
+    with pytest.raises(CaseValidationError, match="duplicate key"):
+        load_case(path)
+    data = _demo_data()
+    written = _write(tmp_path, data)
+    text = written.read_text(encoding="utf-8").replace("signed_on: 2023-03-18", "signed_on: 2023-02-30")
+    written.write_text(text, encoding="utf-8")
+    problems = _problems(written)
+    assert "not a valid date" in problems["loans[0].signed_on"]
+
+
+def test_deep_nesting_and_symlink_loops(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 2000 + "]" * 2000, encoding="utf-8")
+    with pytest.raises(CaseValidationError):
+        load_case(path)
+    loop = tmp_path / "loop.pdf"
+    loop.symlink_to(loop)
+    data = _demo_data()
+    written = _write(tmp_path, data)
+    data = yaml.safe_load(written.read_text(encoding="utf-8"))
+    data["evidence"][0]["files"] = [str(loop)]
+    written.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    problems = _problems(written)
+    assert "cannot be resolved" in problems["evidence[0].files[0]"]
+
+
+def test_folder_as_evidence_file_and_huge_amounts(tmp_path):
+    folder = tmp_path / "scan.pdf"
+    folder.mkdir()
+    data = _demo_data()
+    written = _write(tmp_path, data)
+    data = yaml.safe_load(written.read_text(encoding="utf-8"))
+    data["evidence"][0]["files"] = [str(folder)]
+    data["claim"]["interest"] = "99999999999999999999999999999.99"
+    written.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    problems = _problems(written)
+    assert problems["evidence[0].files[0]"].endswith("is a folder")
+    assert "implausibly large" in problems["claim.interest"]

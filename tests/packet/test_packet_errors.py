@@ -87,3 +87,44 @@ def test_cli_validate_and_packet(tmp_path):
     assert "DEMO-2025-001" in run.stdout and (tmp_path / "o" / "DEMO-2025-001" / "证据材料.pdf").is_file()
     run = subprocess.run([*CLI, "packet", str(DEMO), "--out", str(tmp_path / "o"), "--as-of", "2025-13-01"], capture_output=True, text=True)
     assert run.returncode == 2 and "--as-of" in run.stderr
+
+
+def test_every_bad_exhibit_file_is_listed_by_field_path(tmp_path):
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes((ROOT / "examples/demo/exhibits/05-guarantee.pdf").read_bytes()[:300])
+    renamed = tmp_path / "photo.pdf"
+    renamed.write_bytes((ROOT / "examples/demo/exhibits/01-business-licence.png").read_bytes())
+
+    def spoil(data):
+        data["evidence"][1]["files"] = [str(truncated)]
+        data["evidence"][4]["files"] = [data["evidence"][4]["files"][0], str(renamed)]
+
+    case = _demo_copy(tmp_path, spoil)
+    out = tmp_path / "out"
+    with pytest.raises(CaseValidationError) as info:
+        build_packet(case, out)
+    problems = dict(info.value.problems)
+    assert "truncated.pdf" in problems["evidence[1].files[0]"]
+    assert "photo.pdf" in problems["evidence[4].files[1]"]
+    assert not out.exists()
+    run = subprocess.run([*CLI, "validate", str(case), "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "evidence[1].files[0]" in run.stderr and "evidence[4].files[1]" in run.stderr
+
+
+def test_filing_date_before_as_of_and_foreign_files(tmp_path):
+    out = tmp_path / "out"
+    run = subprocess.run([*CLI, "packet", str(DEMO), "--out", str(out), "--filing-date", "2025-06-01"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "--filing-date" in run.stderr and not out.exists()
+    result = build_packet(DEMO, out)
+    (result.folder / "my-notes.txt").write_text("mine")
+    with pytest.raises(LegalDocsError, match="my-notes.txt"):
+        build_packet(DEMO, out)
+    assert (result.folder / "my-notes.txt").read_text() == "mine"
+    assert oct(result.folder.stat().st_mode & 0o777) == "0o755"
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in result.folder.iterdir() if p.name != "my-notes.txt")
+    file_out = tmp_path / "afile"
+    file_out.write_text("x")
+    with pytest.raises(LegalDocsError, match="is a file"):
+        build_packet(DEMO, file_out)
