@@ -27,7 +27,9 @@ from typing import Callable, Sequence
 from legaldocs import __version__
 from legaldocs.caseio import LoadedCase, load_case
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
-from legaldocs.complaint import CAUSE_OF_ACTION, claim_totals, complaint_context, ordinal
+from legaldocs.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
+from legaldocs.statement import Statement, case_statement, statement_context
+from legaldocs.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
 from legaldocs.fees import FeeResult, court_fee
 from legaldocs.office import docx_to_pdf
@@ -47,6 +49,7 @@ COMPLAINT = "民事起诉状"
 INDEX = "证据目录"
 BUNDLE = "证据材料"
 FEE_SHEET = "诉讼费用计算表"
+STATEMENT = "欠款明细表"
 MAX_INDEX_PASSES = 4
 
 Progress = Callable[[str, int, int], None]
@@ -85,22 +88,28 @@ def _template(name: str, templates: Path) -> Path:
     return path
 
 
-def acceptance_fee(loaded: LoadedCase, filed_on: dt.date) -> FeeResult:
+def _statement(case, as_of: dt.date):
+    """The engine's statement, or (None, reason) when a loan cannot be computed."""
+    try:
+        return case_statement(case, as_of), None
+    except LegalDocsError as exc:
+        return None, str(exc)
+
+
+def acceptance_fee(totals: ClaimTotals, case, filed_on: dt.date) -> FeeResult:
     """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用), halved once for
     summary procedure, rounded as the case says (诉讼费用交纳办法 arts 13, 16)."""
-    case = loaded.case
     return court_fee(
         "acceptance",
-        claim_totals(case).total,
+        totals.total,
         filed_on=filed_on,
         halved=case.claim.procedure == "simplified",
         rounding=case.claim.fee_rounding,
     )
 
 
-def _fee_context(loaded: LoadedCase, fee: FeeResult) -> dict:
+def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
     case = loaded.case
-    t = claim_totals(case)
     rows = [("借款本金", t.principal), ("利息", t.interest), ("罚息", t.penalty_interest), ("复利", t.compound_interest)]
     rows += [(c.name, c.amount) for c in case.claim.costs]
     places = 0 if fee.rounding == "yuan" else 2
@@ -183,19 +192,26 @@ def build_packet(
     loaded = load_case(case_path)
     case = loaded.case
     source = str(case_path)
-    if as_of is not None and as_of != case.claim.as_of:
+    if as_of is not None and as_of != case.claim.as_of and case.claim.amounts == "bank":
         raise CaseValidationError(source, [(
             "--as-of",
-            f"the case states its balances as of {case.claim.as_of} (claim.as_of); "
-            f"{as_of} would need the amounts recomputed from the contracts",
+            f"the case states the bank's balances as of {case.claim.as_of} (claim.amounts: bank); "
+            f"set claim.amounts to engine to compute them to {as_of}",
         )])
-    as_of = case.claim.as_of
+    as_of = as_of or case.claim.as_of
+    first_draw = min(d.date for loan in case.loans for d in loan.draws)
+    if as_of < first_draw:
+        raise CaseValidationError(source, [("--as-of", f"{as_of} is before the first draw ({first_draw})")])
     filing_date = filing_date or case.claim.filing_date or as_of
     if filing_date < as_of:
         raise CaseValidationError(source, [(
             "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
         )])
-    fee = acceptance_fee(loaded, filing_date)
+    statement, statement_error = _statement(case, as_of)
+    totals = claim_totals(case, statement if case.claim.amounts == "engine" else None)
+    if case.claim.amounts == "engine" and statement is None:
+        raise CaseValidationError(source, [("claim.amounts", f"the amounts cannot be computed: {statement_error}")])
+    fee = acceptance_fee(totals, case, filing_date)
     report = progress or (lambda stage, done, total: None)
 
     out_dir = Path(out_dir)
@@ -213,8 +229,8 @@ def build_packet(
         with tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name:
             work = Path(work_name)
             prepared = prepare_exhibits(loaded, work, report)
-            result = _build_into(loaded, prepared, staging, fee, filing_date, templates, report)
-        _write_manifest_and_zip(loaded, staging, as_of, filing_date, fee)
+            result = _build_into(loaded, prepared, staging, fee, totals, statement, filing_date, templates, report)
+        _write_manifest_and_zip(loaded, staging, totals, statement, filing_date, fee)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -289,17 +305,26 @@ def _publish_modes(staging: Path) -> None:
 
 
 def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Path, fee: FeeResult,
-                filing_date: dt.date, templates: Path, report: Progress) -> dict:
+                totals: ClaimTotals, statement: Statement | None, filing_date: dt.date, templates: Path,
+                report: Progress) -> dict:
     case = loaded.case
     items = case.evidence
     steps_total = len(items) + 4
     evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
 
     report("起诉状、诉讼费用计算表", len(items), steps_total)
+    extra = [f"{STATEMENT}（暂计至{date_in_chinese(totals.as_of)}）"] if statement is not None else []
     render_docx(_template("complaint.docx", templates),
-                complaint_context(case, filing_date=filing_date, evidence_no=evidence_no),
+                complaint_context(case, filing_date=filing_date, evidence_no=evidence_no, totals=totals,
+                                  attachments=extra),
                 staging / f"{COMPLAINT}.docx")
-    render_docx(_template("fee_sheet.docx", templates), _fee_context(loaded, fee), staging / f"{FEE_SHEET}.docx")
+    render_docx(_template("fee_sheet.docx", templates), _fee_context(loaded, totals, fee), staging / f"{FEE_SHEET}.docx")
+    companions = [staging / f"{COMPLAINT}.docx", staging / f"{FEE_SHEET}.docx"]
+    if statement is not None:
+        render_docx(_template("statement.docx", templates), statement_context(case, statement, totals),
+                    staging / f"{STATEMENT}.docx")
+        write_statement_xlsx(statement, staging / f"{STATEMENT}.xlsx")
+        companions.append(staging / f"{STATEMENT}.docx")
 
     report("证据目录", len(items) + 1, steps_total)
     index_pages = 1
@@ -311,7 +336,7 @@ def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Pa
                     _index_context(loaded, entries, filing_date, index_pages), index_docx)
         sources = [index_docx]
         if first_pass:
-            sources += [staging / f"{COMPLAINT}.docx", staging / f"{FEE_SHEET}.docx"]
+            sources += companions
         docx_to_pdf(sources, staging)
         first_pass = False
         actual = pdf_page_count(staging / f"{INDEX}.pdf")
@@ -335,10 +360,10 @@ def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Pa
     return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits}
 
 
-def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, as_of: dt.date, filing_date: dt.date,
-                            fee: FeeResult) -> None:
+def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, statement: Statement | None,
+                            filing_date: dt.date, fee: FeeResult) -> None:
     case = loaded.case
-    t = claim_totals(case)
+    as_of = t.as_of
     base = loaded.path.parent
     inputs = [_file_entry(loaded.path, loaded.path.name)]
     for item in case.evidence:
@@ -360,7 +385,10 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, as_of: dt.date, f
             "compound_interest": str(t.compound_interest),
             "costs": str(t.costs),
             "total": str(t.total),
+            "source": t.source,
         },
+        "statement_flags": statement.flags if statement is not None else [],
+        "differences_from_bank": [d.as_dict() for d in statement.differences] if statement is not None else [],
         "acceptance_fee": fee.as_dict(),
         "inputs_relative_to": str(base),
         "inputs": inputs,

@@ -373,11 +373,14 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
     for i, e in enumerate(_list(data, "events")):
         if isinstance(e, dict):
             refs(e.get("parties"), parties, f"events[{i}].parties", "party")
+            refs(e.get("loans"), loan_ids, f"events[{i}].loans", "loan")
             refs(e.get("evidence"), evidence_ids, f"events[{i}].evidence", "evidence item")
             e_date = _as_date(e.get("date"))
             if e_date and first_signed and e_date < first_signed:
                 problems.append((f"events[{i}].date", f"{e_date} is before the first loan contract was signed ({first_signed})"))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
+    if claim.get("amounts") == "bank" and claim.get("principal") is None:
+        problems.append(("claim.principal", "is required when claim.amounts is 'bank'"))
     claimed = _as_decimal(claim.get("principal"))
     if claimed is not None and disbursed > 0 and claimed > disbursed:
         problems.append(("claim.principal", f"{format_amount(claimed)} 元 is more than the {format_amount(disbursed)} 元 disbursed under all loans"))

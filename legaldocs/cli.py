@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from legaldocs.errors import CaseValidationError, LegalDocsError
+from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
 from legaldocs.fees import FEE_KINDS, court_fee
 
 app = typer.Typer(
@@ -101,7 +101,7 @@ def fees(
     amount: Annotated[str, typer.Option(help="amount in 元 (claim, value preserved, amount enforced, assets)")],
     kind: Annotated[str, typer.Option(help="acceptance | preservation | enforcement | payment_order | bankruptcy")] = "acceptance",
     halved: Annotated[bool, typer.Option(help="summary procedure, mediation or withdrawal (halved once)")] = False,
-    filed_on: Annotated[Optional[str], typer.Option(help="filing date YYYY-MM-DD (chooses the fee regime)")] = None,
+    filed_on: Annotated[Optional[str], typer.Option(help="filing date YYYY-MM-DD (chooses the fee regime; default: the regime now in force)")] = None,
     round_: Annotated[str, typer.Option("--round", help="yuan | fen")] = "fen",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
 ) -> None:
@@ -112,11 +112,12 @@ def fees(
     if round_ not in ("yuan", "fen"):
         raise fail(f"--round: {round_!r} must be yuan or fen", EXIT_INVALID)
     filed = parse_date(filed_on, "--filed-on")
-    if filed is None:
-        raise fail("--filed-on: give the filing date (YYYY-MM-DD); it chooses the fee regime", EXIT_INVALID)
 
     def action() -> None:
-        result = court_fee(kind, value, filed_on=filed, halved=halved, rounding=round_)  # type: ignore[arg-type]
+        try:
+            result = court_fee(kind, value, filed_on=filed, halved=halved, rounding=round_)  # type: ignore[arg-type]
+        except RuleNotFoundError as exc:
+            raise fail(f"--filed-on: {exc}", EXIT_INVALID) from None
         if as_json:
             console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
             return
@@ -127,5 +128,95 @@ def fees(
             table.add_row(s.text, s.rule)
         console.print(table)
         console.print(f"fee: {result.fee} 元")
+
+    run_guarded(action)
+
+
+@app.command()
+def interest(
+    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
+    as_of: Annotated[Optional[str], typer.Option(help="date YYYY-MM-DD the amounts are computed to (default: claim.as_of)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option(help="also write the statement as an Excel workbook")] = None,
+) -> None:
+    """What is owed as of a date (欠款明细): principal, interest, 罚息, 复利, every accrual line."""
+    day = parse_date(as_of, "--as-of")
+
+    def action() -> None:
+        from legaldocs.caseio import load_case
+        from legaldocs.statement import case_statement
+
+        loaded = load_case(case)
+        st = case_statement(loaded.case, day or loaded.case.claim.as_of)
+        if xlsx is not None:
+            from legaldocs.xlsx import write_statement_xlsx
+
+            write_statement_xlsx(st, xlsx)
+        if as_json:
+            console.print_json(json.dumps(st.as_dict(), ensure_ascii=False))
+            return
+        table = Table(title=f"{loaded.case.case_id} as of {st.as_of}")
+        for col in ("kind", "draw", "base", "from", "to", "days", "rate", "amount"):
+            table.add_column(col, justify="right" if col in ("base", "days", "rate", "amount") else "left")
+        for line in st.lines:
+            table.add_row(line.kind, line.draw, f"{line.base:,.2f}", str(line.start), str(line.end), str(line.days),
+                          str(line.rate), f"{line.amount:,.2f}")
+        console.print(table)
+        for name in ("principal", "interest", "penalty_interest", "compound_interest", "total"):
+            console.print(f"{name:>18}: {getattr(st, name):,.2f} 元", markup=False)
+        for text in st.continuing:
+            console.print(text, markup=False, soft_wrap=True)
+        for text in st.flags:
+            err_console.print(f"note: {text}", markup=False, soft_wrap=True)
+        for d in st.differences:
+            err_console.print(f"differs from the bank: {d.item} engine {d.engine} bank {d.bank} ({d.delta:+})", markup=False)
+
+    run_guarded(action)
+
+
+def _pair(value: str, option: str) -> tuple[str, str]:
+    left, sep, right = value.partition(":")
+    if not sep:
+        raise fail(f"{option}: {value!r} must be FROM:TO or DATE:AMOUNT", EXIT_INVALID)
+    return left, right
+
+
+@app.command("delay-interest")
+def delay_interest_command(
+    debt: Annotated[str, typer.Option(help="money debt fixed by the judgment, excluding running general interest (元)")],
+    due: Annotated[str, typer.Option(help="last day of the performance period YYYY-MM-DD")],
+    until: Annotated[str, typer.Option(help="date of full payment, or the date to compute to")],
+    payment: Annotated[Optional[list[str]], typer.Option(help="DATE:AMOUNT paid on the debt (repeatable)")] = None,
+    excluded: Annotated[Optional[list[str]], typer.Option(help="FROM:TO period not counted, both inclusive (repeatable)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
+) -> None:
+    """Doubled-part interest for delayed performance (法释〔2014〕8号): debt x 0.000175 a day."""
+    from legaldocs.delay import delay_interest
+
+    amount = parse_amount(debt, "--debt")
+    due_day = parse_date(due, "--due")
+    until_day = parse_date(until, "--until")
+    payments = []
+    for item in payment or []:
+        day, value = _pair(item, "--payment")
+        payments.append((parse_date(day, "--payment"), parse_amount(value, "--payment")))
+    periods = []
+    for item in excluded or []:
+        start, end = _pair(item, "--excluded")
+        periods.append((parse_date(start, "--excluded"), parse_date(end, "--excluded")))
+
+    def action() -> None:
+        try:
+            result = delay_interest(amount, due_day, until_day, payments=payments, excluded=periods)
+        except LegalDocsError as exc:
+            raise fail(f"error: {exc}", EXIT_INVALID) from None
+        if as_json:
+            console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+            return
+        for s in result.steps:
+            console.print(f"{s.text}  [{s.rule}]", markup=False, soft_wrap=True)
+        for text in result.flags:
+            err_console.print(f"note: {text}", markup=False, soft_wrap=True)
+        console.print(f"days: {result.days}; doubled interest: {result.doubled_interest:,.2f} 元", markup=False)
 
     run_guarded(action)

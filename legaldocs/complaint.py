@@ -48,7 +48,8 @@ def ordinal(n: int) -> str:
 @dataclass(frozen=True)
 class ClaimTotals:
     """Claimed amounts as of ``as_of`` (元). ``debt`` = 本金 + 利息 + 罚息 + 复利; ``total`` adds costs
-    and is the amount in dispute (标的额, the fee base: 民诉法解释 art 201)."""
+    and is the amount in dispute (标的额, the fee base: 民诉法解释 art 201). ``continuing``: how
+    charges run on after ``as_of`` until payment; ``source``: ``engine`` or ``bank``."""
 
     as_of: dt.date
     principal: Decimal
@@ -56,6 +57,8 @@ class ClaimTotals:
     penalty_interest: Decimal
     compound_interest: Decimal
     costs: Decimal
+    continuing: str = ""
+    source: str = "bank"
 
     @property
     def debt(self) -> Decimal:
@@ -66,17 +69,31 @@ class ClaimTotals:
         return self.debt + self.costs
 
 
-def claim_totals(case: Case) -> ClaimTotals:
-    """The case's claimed balances (as the bank's core system exports them) with absent items as 0."""
+def claim_totals(case: Case, statement=None) -> ClaimTotals:
+    """What the complaint claims: the engine's statement (``legaldocs.statement.Statement``) when
+    given, else the bank's balances in the case, absent items as 0. Costs come from the case."""
     c = case.claim
     zero = Decimal(0)
+    costs = sum((x.amount for x in c.costs), zero)
+    if statement is not None:
+        return ClaimTotals(
+            as_of=statement.as_of,
+            principal=statement.principal,
+            interest=statement.interest,
+            penalty_interest=statement.penalty_interest,
+            compound_interest=statement.compound_interest,
+            costs=costs,
+            continuing=c.continuing or "；".join(statement.continuing),
+            source="engine",
+        )
     return ClaimTotals(
         as_of=c.as_of,
-        principal=c.principal,
+        principal=c.principal or zero,
         interest=c.interest or zero,
         penalty_interest=c.penalty_interest or zero,
         compound_interest=c.compound_interest or zero,
-        costs=sum((x.amount for x in c.costs), zero),
+        costs=costs,
+        continuing=continuing_wording(case),
     )
 
 
@@ -174,10 +191,10 @@ def continuing_wording(case: Case) -> str:
         rate = "各借款合同约定的罚息利率"
     if all(l.penalty_on_unpaid_interest for l in case.loans):
         return (
-            f"自{start}起，以欠付本金{format_amount(claim.principal)}元及应付未付利息为基数，"
+            f"自{start}起，以欠付本金{format_amount(claim.principal or 0)}元及应付未付利息为基数，"
             f"按{rate}计收罚息至实际清偿之日止"
         )
-    text = f"自{start}起，以欠付本金{format_amount(claim.principal)}元为基数，按{rate}计收罚息"
+    text = f"自{start}起，以欠付本金{format_amount(claim.principal or 0)}元为基数，按{rate}计收罚息"
     if any(l.compound_interest for l in case.loans):
         text += f"；以欠付利息为基数，按{rate}计收复利"
     return text + "，均计至实际清偿之日止"
@@ -198,12 +215,11 @@ def _maximum(amount: Decimal | None, what: str) -> str:
     return f"，以{what}{format_amount(amount)}元为限" if amount else ""
 
 
-def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
+def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
     """The numbered claims (诉讼请求): acceleration (if claimed), the debt, the costs of realising
     the claim, each guarantor's liability for both, priority over each collateral, costs of suit. Guarantees in ``excluded_guarantees``
     (released, without an override) are left out."""
     names = _Names(case)
-    t = claim_totals(case)
     borrowers = case.borrower_ids()
     who = names.of(borrowers)
     jointly = "共同" if len(borrowers) > 1 else ""
@@ -218,7 +234,7 @@ def claims(case: Case, excluded_guarantees: frozenset[str] = frozenset()) -> lis
     parts = _interest_parts(t)
     if parts:
         first += f"，支付截至{as_of}的{'、'.join(parts)}，以上合计{money(t.debt)}"
-    first += f"；并支付{continuing_wording(case)}；"
+    first += f"；并支付{t.continuing}；"
     debt_item = len(out) + 1
     out.append(first)
     if len(case.claim.costs) == 1:
@@ -272,8 +288,7 @@ def _group_maximum(group: list[Guarantee]) -> Decimal | None:
     return sum((g.maximum_amount for g in group), Decimal(0))  # type: ignore[misc]
 
 
-def claims_summary(case: Case) -> str:
-    t = claim_totals(case)
+def claims_summary(t: ClaimTotals) -> str:
     text = f"以上金额暂计至{date_in_chinese(t.as_of)}，诉讼标的额合计{money(t.total)}"
     return text + "，此后的罚息、复利按上述标准计至实际清偿之日止。"
 
@@ -349,10 +364,10 @@ def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]
     return text + "。"
 
 
-def facts(case: Case, evidence_no: dict[str, int], excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
+def facts(case: Case, t: ClaimTotals, evidence_no: dict[str, int],
+          excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
     """事实与理由, paragraph by paragraph, ending with the legal basis chosen by contract date."""
     names = _Names(case)
-    t = claim_totals(case)
     out = [_loan_fact(case, loan, names) for loan in case.loans]
     out += [_guarantee_fact(case, g, names) for g in case.guarantees if g.id not in excluded_guarantees]
     out += [_collateral_fact(case, c, names) for c in case.collateral]
@@ -407,13 +422,17 @@ def complaint_context(
     *,
     filing_date: dt.date,
     evidence_no: dict[str, int],
+    totals: ClaimTotals | None = None,
     excluded_guarantees: frozenset[str] = frozenset(),
+    attachments: list[str] | None = None,
 ) -> dict:
     """Variables of ``templates/complaint.docx`` (see templates/CATALOGUE.md).
 
     ``filing_date``: the date printed under the signature. ``evidence_no`` maps evidence ids to
-    their numbers in the 证据目录 (for the facts' references).
+    their numbers in the 证据目录 (for the facts' references). ``totals``: the amounts claimed
+    (default: the bank's balances in the case). ``attachments``: extra attachments listed.
     """
+    t = totals or claim_totals(case)
     plaintiff, agents, defendants = party_lines(case)
     names = _Names(case)
     return {
@@ -421,9 +440,9 @@ def complaint_context(
         "plaintiff_lines": plaintiff,
         "agent_lines": agents,
         "defendant_lines": defendants,
-        "claims": claims(case, excluded_guarantees),
-        "claims_summary": claims_summary(case),
-        "facts": facts(case, evidence_no, excluded_guarantees),
+        "claims": claims(case, t, excluded_guarantees),
+        "claims_summary": claims_summary(t),
+        "facts": facts(case, t, evidence_no, excluded_guarantees),
         "evidence_statement": "详见《证据目录》及所附证据材料（连续编页）。",
         "court": case.court,
         "filing_date_cn": date_in_chinese(filing_date),
@@ -431,6 +450,7 @@ def complaint_context(
             f"本起诉状副本{len(names.ids)}份",
             "证据目录及证据材料一套",
             "原告营业执照副本、负责人身份证明书及授权委托书",
+            *(attachments or []),
         ],
     }
 

@@ -14,7 +14,7 @@ from typing import Literal, Mapping
 
 from legaldocs.chinese import format_amount, percent
 from legaldocs.errors import LegalDocsError
-from legaldocs.rules import rule_in_force
+from legaldocs.rules import latest_rule, rule_in_force
 
 FeeKind = Literal["acceptance", "preservation", "enforcement", "payment_order", "bankruptcy"]
 FEE_KINDS: tuple[str, ...] = ("acceptance", "preservation", "enforcement", "payment_order", "bankruptcy")
@@ -109,7 +109,7 @@ def court_fee(
     kind: FeeKind,
     amount: Decimal,
     *,
-    filed_on: dt.date,
+    filed_on: dt.date | None,
     halved: bool = False,
     rounding: Rounding = "fen",
 ) -> FeeResult:
@@ -121,6 +121,7 @@ def court_fee(
     acceptance fee on the assets, capped at 300,000, art 14(6)).
     ``halved``: summary procedure, mediation or withdrawal (arts 15, 16); applied once only, even
     where several grounds meet (民诉法解释 art 206); only for ``acceptance``.
+    ``filed_on`` None: the latest fee regime (currently the 2007 Measures).
     Returns FeeResult with the exact and the rounded fee and each step.
     Raises LegalDocsError for a negative amount or an unknown kind, RuleNotFoundError for a
     filing date before 2007-04-01 (the earlier fee regime is not loaded).
@@ -134,6 +135,9 @@ def court_fee(
         raise LegalDocsError(f"fee kind must be one of {', '.join(FEE_KINDS)}, not {kind!r}")
     if halved and kind != "acceptance":
         raise LegalDocsError("only the acceptance fee (案件受理费) is halved (诉讼费用交纳办法 arts 15, 16)")
+    if filed_on is None:
+        # no filing date: the regime now in force (the latest version, without an end date)
+        filed_on = latest_rule(_TABLE, kind)["effective_from"]
     rule = rule_in_force(_TABLE, kind, filed_on)
     steps: list[Step]
     if "derived_from" in rule:

@@ -214,8 +214,40 @@ class Draw(_Model):
     receipt_number: Text | None = None  # 借款借据编号
 
 
+class RateChange(_Model):
+    """A new contract rate from a repricing date (the rate applies to days after ``date``)."""
+
+    date: dt.date
+    annual_rate: Rate
+
+
+class LprPricing(_Model):
+    """LPR-based pricing (贷款市场报价利率): rate = LPR of ``term`` + ``spread`` (may be negative),
+    fixed at the first draw and reset on each repricing day: ``anniversary`` of the first draw
+    or ``january_first`` of each year."""
+
+    term: Literal["1y", "5y"] = "1y"
+    spread: Decimal
+    repricing: Literal["anniversary", "january_first"] = "anniversary"
+
+    @field_validator("spread")
+    @classmethod
+    def _spread(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or abs(value) >= 1:
+            raise ValueError("must be a fraction between -1 and 1 (0.005 = LPR plus 50 basis points)")
+        return value
+
+
+AllocationCategory = Literal["compound_interest", "penalty_interest", "interest", "principal"]
+
+
 class LoanContract(_Model):
-    """借款合同. ``annual_rate`` is the contract rate; penalty rate = rate x (1 + penalty_uplift)."""
+    """借款合同. ``annual_rate`` is the contract rate; penalty rate = rate x (1 + penalty_uplift).
+
+    For the money engine: ``interest_day`` (结息日, day of month; default the 20th), ``compound_rate``
+    (default: the penalty rate), ``rate_changes`` or ``lpr`` (repricing), ``allocation_order``
+    (how a payment is applied; default 民法典 art 561: interest before principal).
+    """
 
     id: Ref
     title: Text = "借款合同"
@@ -231,6 +263,11 @@ class LoanContract(_Model):
     penalty_on_unpaid_interest: bool = False
     repayment_method: RepaymentMethod
     day_count: Literal[360, 365] = 360
+    interest_day: Annotated[int, Field(ge=1, le=31)] | None = None
+    compound_rate: Rate | None = None
+    rate_changes: list[RateChange] = Field(default_factory=list)
+    lpr: LprPricing | None = None
+    allocation_order: list[AllocationCategory] | None = None
     rate_clause: Text | None = None
     penalty_clause: Text | None = None
     compound_clause: Text | None = None
@@ -324,11 +361,13 @@ class EventKind(str, Enum):
 
 
 class Event(_Model):
-    """A dated event, with the evidence that proves it and the parties it concerns."""
+    """A dated event, with the evidence that proves it and the parties it concerns. ``loans``
+    limits an acceleration to those loans (default: every loan)."""
 
     date: dt.date
     kind: EventKind
     parties: list[Ref] = Field(default_factory=list)
+    loans: list[Ref] = Field(default_factory=list)
     evidence: list[Ref] = Field(default_factory=list)
     note: Text | None = None
 
@@ -342,7 +381,13 @@ class ClaimedCost(_Model):
 
 
 class Claim(_Model):
-    """Balances claimed as of a date, as the bank's core system exports them (本金, 利息, 罚息, 复利).
+    """What is claimed as of a date.
+
+    ``amounts``: ``engine`` (default) computes 本金, 利息, 罚息 and 复利 from the contracts and
+    repayments; ``bank`` uses the balances given here as the bank's core system exports them.
+    Balances given with ``engine`` are compared with the engine's and the differences reported.
+    ``court_caps_at_four_lpr``: flag rates above 4 x the one-year LPR for courts that apply that
+    cap to banks (never applied to the amounts).
 
     ``continuing`` overrides the generated wording of how charges run on until payment.
     ``penalty_rate`` overrides the contract's penalty rate for the continuing claim (a bank may
@@ -350,7 +395,8 @@ class Claim(_Model):
     """
 
     as_of: dt.date
-    principal: Amount
+    amounts: Literal["engine", "bank"] = "engine"
+    principal: Amount | None = None
     interest: Amount | None = None
     penalty_interest: Amount | None = None
     compound_interest: Amount | None = None
@@ -360,6 +406,7 @@ class Claim(_Model):
     acceleration: bool = False
     filing_date: dt.date | None = None  # planned or actual date of filing (chooses the fee regime)
     claim_court_costs: bool = True
+    court_caps_at_four_lpr: bool = False
     procedure: Literal["ordinary", "simplified"] = "ordinary"
     fee_rounding: Literal["fen", "yuan"] = "yuan"
 

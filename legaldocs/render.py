@@ -18,7 +18,7 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, date_in_chinese_numerals, format_amount, percent
 from legaldocs.errors import TemplateError
 
 # Characters XML 1.0 forbids, plus the BEL/VT/FF that docxtpl would read as layout commands.
@@ -42,9 +42,10 @@ def _capitals(value: Decimal) -> str:
 def make_environment() -> SandboxedEnvironment:
     """The Jinja environment every template is rendered in: sandboxed, StrictUndefined,
     autoescaping, with filters ``money`` (1,234.56), ``capitals`` (人民币壹仟…), ``date_cn``
-    (2025年7月14日) and ``pct`` (6.525%)."""
+    (2025年7月14日), ``date_cn_numerals`` (二〇二五年七月十四日) and ``pct`` (6.525%)."""
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_clean)
-    env.filters.update(money=_money, capitals=_capitals, date_cn=date_in_chinese, pct=percent)
+    env.filters.update(money=_money, capitals=_capitals, date_cn=date_in_chinese, date_cn_numerals=date_in_chinese_numerals,
+                       pct=percent)
     return env
 
 

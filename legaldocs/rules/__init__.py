@@ -42,3 +42,12 @@ def rule_in_force(table: str, kind: str, on: dt.date) -> Mapping[str, Any]:
     if not candidates:
         raise RuleNotFoundError(f"no {table} rule of kind {kind!r} is in force on {on.isoformat()}")
     return max(candidates, key=lambda r: r["effective_from"])
+
+
+def latest_rule(table: str, kind: str) -> Mapping[str, Any]:
+    """The most recent version of ``kind`` in ``table`` (the one with no end date, if any).
+    Raises RuleNotFoundError when the table has no such kind."""
+    rows = [r for r in load_rules(table) if r["kind"] == kind]
+    if not rows:
+        raise RuleNotFoundError(f"no {table} rule of kind {kind!r}")
+    return max(rows, key=lambda r: (r.get("effective_to") is None, r["effective_from"]))

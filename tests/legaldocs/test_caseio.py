@@ -36,7 +36,7 @@ def _problems(path: Path) -> dict[str, str]:
 def test_demo_is_valid_and_amounts_are_exact():
     loaded = load_case(DEMO)
     case = loaded.case
-    assert case.claim.interest is not None and str(case.claim.interest) == "3504.17"
+    assert case.claim.interest is not None and str(case.claim.interest) == "3564.59"
     assert str(case.loans[0].annual_rate) == "0.0435"
     assert all(p.is_file() for files in loaded.evidence_files.values() for p in files)
 
@@ -136,7 +136,8 @@ def test_claims_and_repayments_must_fit_the_loans(tmp_path):
     data["repayments"].append({"date": "2026-01-20", "amount": "600000.00", "loan": "L1", "applied_to": "principal"})
     problems = _problems(_write(tmp_path, data))
     assert "more than the 500,000.00 元 disbursed" in problems["claim.principal"]
-    assert "after claim.as_of" in problems["repayments[1].date"]
+    last = len(data["repayments"]) - 1
+    assert "after claim.as_of" in problems[f"repayments[{last}].date"]
     assert "more than was disbursed" in problems["repayments"]
 
 
@@ -157,8 +158,10 @@ def test_invisible_and_control_characters_are_refused(tmp_path, char):
 
 def test_duplicate_keys_and_impossible_dates(tmp_path):
     path = tmp_path / "dup.yaml"
-    path.write_text(DEMO.read_text(encoding="utf-8").replace("  interest: 3504.17\n", "  interest: 3504.17\n  interest: 99999.99\n"), encoding="utf-8")
-    with pytest.raises(CaseValidationError, match="duplicate key 'interest'"):
+    text = DEMO.read_text(encoding="utf-8")
+    assert "  procedure: ordinary\n" in text
+    path.write_text(text.replace("  procedure: ordinary\n", "  procedure: ordinary\n  procedure: simplified\n"), encoding="utf-8")
+    with pytest.raises(CaseValidationError, match="duplicate key 'procedure'"):
         load_case(path)
     path = tmp_path / "dup.json"
     path.write_text('{"case_id": "A", "case_id": "B"}', encoding="utf-8")

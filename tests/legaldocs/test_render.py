@@ -61,3 +61,11 @@ def test_catalogue_lists_every_template_variable():
         section = text.split(f"## {template.name}", 1)[1].split("\n## ", 1)[0]
         for name in template_variables(template):
             assert f"`{name}`" in section, f"{template.name}: {name} is not in CATALOGUE.md"
+
+
+def test_filters_for_amounts_and_dates(tmp_path):
+    import datetime as dt
+
+    template = _template(tmp_path, "{{ a | money }} {{ a | capitals }} {{ d | date_cn }} {{ d | date_cn_numerals }} {{ r | pct }}")
+    out = render_docx(template, {"a": 1291.05, "d": dt.date(2019, 10, 25), "r": 0.0918}, tmp_path / "o.docx")
+    assert _text(out) == "1,291.05 人民币壹仟贰佰玖拾壹元零伍分 2019年10月25日 二〇一九年十月二十五日 9.18%"

@@ -1,0 +1,414 @@
+"""The money engine: what a borrower owes on a loan as of a date (欠款明细).
+
+For each draw the schedule (:mod:`legaldocs.schedule`) gives the dues. Walking the calendar from
+the draw to the as-of date:
+
+- contractual interest (利息) accrues on principal not yet due at the contract rate, for the
+  actual days, and falls due on each 结息日 (instalment loans: the scheduled interest);
+- penalty interest (罚息) accrues on each overdue principal amount from the day after it fell due,
+  at the contract rate x (1 + uplift) (银发〔2003〕251号 §3);
+- compound interest (复利) accrues on each unpaid interest amount from the day after its own due
+  date, at the penalty rate unless the contract sets another rate; a contract charging penalty on
+  unpaid interest (RC01) is the same computation under that name;
+- acceleration (宣布提前到期) makes all principal and accrued interest due on its date;
+- rate changes (repricing, LPR) apply from their date;
+- each repayment is allocated in a visible order (by default 民法典 art 561: interest before
+  principal; within interest: 复利, 罚息, 利息, oldest first), unless the payment says it was
+  applied to principal or to interest.
+
+Day counts are end date − start date (start excluded, end included: legal-rules §0.3(6)); the
+daily rate is the annual rate / 360 (or /365 by contract). Each accrual line is rounded half-up to
+0.01 元 and totals are sums of the lines, so a statement adds up to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from legaldocs.errors import LegalDocsError
+from legaldocs.schedule import INSTALMENT_METHODS, Due, cents, schedule
+
+INTEREST = "interest"
+PENALTY = "penalty_interest"
+COMPOUND = "compound_interest"
+PRINCIPAL = "principal"
+DEFAULT_ORDER: tuple[str, ...] = (COMPOUND, PENALTY, INTEREST, PRINCIPAL)
+CATEGORY_NAMES = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利", PRINCIPAL: "本金"}
+ZERO = Decimal(0)
+
+RULE_INTEREST = "借款合同约定利率（民法典第六百七十四条）"
+RULE_PENALTY = "逾期本金按罚息利率计收罚息（银发〔2003〕251号第三条；民法典第六百七十六条）"
+RULE_COMPOUND = "欠付利息按罚息利率计收复利（银发〔2003〕251号第三条）"
+RULE_PENALTY_ON_INTEREST = "应付未付利息按罚息利率计收罚息（合同约定）"
+RULE_ALLOCATION = "清偿抵充顺序（民法典第五百六十一条：费用、利息、主债务）"
+
+
+@dataclass(frozen=True)
+class DrawTerms:
+    """One disbursement: id, date, amount (元), maturity; ``dues`` overrides the generated schedule."""
+
+    id: str
+    date: dt.date
+    amount: Decimal
+    maturity: dt.date
+    dues: tuple[Due, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    """What the engine needs of a loan contract.
+
+    ``rate_changes``: (date, new annual rate) pairs, the new rate applying to days after the date.
+    ``compound_rate``: None = the penalty rate. ``allocation``: order of categories a repayment
+    pays (``compound_interest``, ``penalty_interest``, ``interest``, ``principal``).
+    """
+
+    id: str
+    draws: tuple[DrawTerms, ...]
+    annual_rate: Decimal
+    method: str
+    penalty_uplift: Decimal = Decimal("0.5")
+    compound: bool = True
+    penalty_on_unpaid_interest: bool = False
+    compound_rate: Decimal | None = None
+    day_count: int = 360
+    interest_day: int | None = None
+    rate_changes: tuple[tuple[dt.date, Decimal], ...] = ()
+    allocation: tuple[str, ...] = DEFAULT_ORDER
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A repayment received on ``date``; ``applied_to``: ``mixed`` (by the allocation order),
+    ``principal`` or ``interest`` (as the bank posted it)."""
+
+    date: dt.date
+    amount: Decimal
+    applied_to: str = "mixed"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One accrual: ``amount`` = ``base`` × ``rate`` × ``days`` / day basis, from the day after
+    ``start`` to ``end`` inclusive; ``kind`` is interest, penalty_interest or compound_interest."""
+
+    kind: str
+    loan: str
+    draw: str
+    base: Decimal
+    start: dt.date
+    end: dt.date
+    days: int
+    rate: Decimal
+    amount: Decimal
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "loan": self.loan,
+            "draw": self.draw,
+            "base": str(self.base),
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "days": self.days,
+            "rate": str(self.rate),
+            "amount": str(self.amount),
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one repayment was applied: (category, amount) in the order paid; ``unapplied`` is an
+    overpayment left over."""
+
+    date: dt.date
+    loan: str
+    amount: Decimal
+    parts: tuple[tuple[str, Decimal], ...]
+    unapplied: Decimal
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "loan": self.loan,
+            "amount": str(self.amount),
+            "parts": [{"category": c, "amount": str(a)} for c, a in self.parts],
+            "unapplied": str(self.unapplied),
+            "rule": self.rule,
+        }
+
+
+@dataclass
+class LoanBalance:
+    """What one loan owes as of a date, in 元 (rounded to the 分, each the sum of its lines)."""
+
+    loan: str
+    principal_due: Decimal = ZERO  # overdue principal (逾期本金)
+    principal_not_due: Decimal = ZERO  # principal not yet due (未到期本金)
+    interest: Decimal = ZERO
+    penalty_interest: Decimal = ZERO
+    compound_interest: Decimal = ZERO
+    overdue_since: dt.date | None = None
+    penalty_rate: Decimal = ZERO
+    compound_rate: Decimal = ZERO
+    contract_rate: Decimal = ZERO
+    unpaid_interest_base: Decimal = ZERO  # interest due and unpaid: the base of 复利
+    day_count: int = 360
+    lines: list[Line] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+
+    @property
+    def principal(self) -> Decimal:
+        return self.principal_due + self.principal_not_due
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.penalty_interest + self.compound_interest
+
+
+class _Bucket:
+    """An amount accruing at a rate from a date (overdue principal, or unpaid interest)."""
+
+    __slots__ = ("amount", "since", "accrued_to", "draw", "due")
+
+    def __init__(self, amount: Decimal, since: dt.date, draw: str):
+        self.amount = amount
+        self.since = since
+        self.accrued_to = since
+        self.draw = draw
+        self.due = since
+
+
+class _Loan:
+    """Running state of one loan while the calendar is walked."""
+
+    def __init__(self, terms: LoanTerms):
+        self.t = terms
+        self.rate = terms.annual_rate
+        self.basis = Decimal(terms.day_count)
+        self.lines: list[Line] = []
+        self.allocations: list[Allocation] = []
+        self.not_due: dict[str, Decimal] = {}  # draw -> principal in term
+        self.interest_from: dict[str, dt.date] = {}  # draw -> start of the running interest period
+        self.pending_interest: dict[str, Decimal] = {}  # draw -> interest accrued, not yet due
+        self.overdue: list[_Bucket] = []
+        self.unpaid_interest: list[_Bucket] = []
+        self.penalty = ZERO
+        self.compound = ZERO
+        self.accelerated = False
+
+    # rates ---------------------------------------------------------------------------------
+    @property
+    def penalty_rate(self) -> Decimal:
+        return self.rate * (1 + self.t.penalty_uplift)
+
+    @property
+    def compound_rate(self) -> Decimal:
+        return self.t.compound_rate if self.t.compound_rate is not None else self.penalty_rate
+
+    def _line(self, kind: str, draw: str, base: Decimal, start: dt.date, end: dt.date, rate: Decimal, rule: str) -> Decimal:
+        days = (end - start).days
+        if days <= 0 or base <= 0:
+            return ZERO
+        amount = cents(base * rate * days / self.basis)
+        self.lines.append(Line(kind, self.t.id, draw, base, start, end, days, rate, amount, rule))
+        return amount
+
+    # accrual -------------------------------------------------------------------------------
+    def accrue_to(self, day: dt.date, *, buckets: bool = True) -> None:
+        """Accrue every running amount up to ``day`` (inclusive). ``buckets=False`` accrues only
+        interest in term: overdue amounts run on unchanged, so their lines are not split there."""
+        for draw, amount in self.not_due.items():
+            start = self.interest_from[draw]
+            if amount > 0 and day > start and not self._fixed_interest:
+                got = self._line(INTEREST, draw, amount, start, day, self.rate, RULE_INTEREST)
+                self.pending_interest[draw] = self.pending_interest.get(draw, ZERO) + got
+            self.interest_from[draw] = max(start, day)
+        if not buckets:
+            return
+        for b in self.overdue:
+            if b.amount > 0 and day > b.accrued_to:
+                self.penalty += self._line(PENALTY, b.draw, b.amount, b.accrued_to, day, self.penalty_rate, RULE_PENALTY)
+            b.accrued_to = max(b.accrued_to, day)
+        charge = self.t.compound or self.t.penalty_on_unpaid_interest
+        rule = RULE_PENALTY_ON_INTEREST if self.t.penalty_on_unpaid_interest else RULE_COMPOUND
+        for b in self.unpaid_interest:
+            if charge and b.amount > 0 and day > b.accrued_to:
+                self.compound += self._line(COMPOUND, b.draw, b.amount, b.accrued_to, day, self.compound_rate, rule)
+            b.accrued_to = max(b.accrued_to, day)
+
+    @property
+    def _fixed_interest(self) -> bool:
+        return self.t.method in INSTALMENT_METHODS
+
+    # events --------------------------------------------------------------------------------
+    def start_draw(self, d: DrawTerms) -> None:
+        self.not_due[d.id] = self.not_due.get(d.id, ZERO) + d.amount
+        self.interest_from[d.id] = d.date
+
+    def fall_due(self, draw: str, due: Due, day: dt.date) -> None:
+        principal = min(due.principal, self.not_due.get(draw, ZERO))
+        if principal > 0:
+            self.not_due[draw] -= principal
+            self.overdue.append(_Bucket(principal, day, draw))
+        interest = due.interest if due.interest is not None else self.pending_interest.pop(draw, ZERO)
+        if due.interest is not None:
+            self.pending_interest.pop(draw, None)
+        if interest > 0:
+            self.unpaid_interest.append(_Bucket(interest, day, draw))
+
+    def accelerate(self, day: dt.date) -> None:
+        """All principal in term and all accrued interest fall due on ``day``."""
+        self.accelerated = True
+        for draw in list(self.not_due):
+            amount = self.not_due[draw]
+            if amount > 0:
+                self.overdue.append(_Bucket(amount, day, draw))
+            self.not_due[draw] = ZERO
+            pending = self.pending_interest.pop(draw, ZERO)
+            if pending > 0:
+                self.unpaid_interest.append(_Bucket(pending, day, draw))
+
+    def pay(self, p: Payment) -> None:
+        order = self.t.allocation
+        if p.applied_to == "principal":
+            order = (PRINCIPAL,)
+        elif p.applied_to == "interest":
+            order = tuple(c for c in order if c != PRINCIPAL)
+        left = p.amount
+        parts: list[tuple[str, Decimal]] = []
+        for category in order:
+            if left <= 0:
+                break
+            paid = self._pay_category(category, left)
+            if paid > 0:
+                parts.append((category, paid))
+                left -= paid
+        self.allocations.append(Allocation(p.date, self.t.id, p.amount, tuple(parts), left, RULE_ALLOCATION))
+
+    def _pay_category(self, category: str, amount: Decimal) -> Decimal:
+        if category == COMPOUND:
+            paid = min(amount, self.compound)
+            self.compound -= paid
+            return paid
+        if category == PENALTY:
+            paid = min(amount, self.penalty)
+            self.penalty -= paid
+            return paid
+        if category == INTEREST:
+            paid = _drain(self.unpaid_interest, amount)
+            for draw in list(self.pending_interest):  # interest accrued to date, paid early
+                take = min(amount - paid, self.pending_interest[draw])
+                self.pending_interest[draw] -= take
+                paid += take
+            return paid
+        if category == PRINCIPAL:
+            paid = _drain(self.overdue, amount)
+            for draw in list(self.not_due):  # prepayment of principal in term
+                take = min(amount - paid, self.not_due[draw])
+                self.not_due[draw] -= take
+                paid += take
+            return paid
+        raise LegalDocsError(f"unknown allocation category {category!r}")
+
+    def balance(self) -> LoanBalance:
+        overdue = [b for b in self.overdue if b.amount > 0]
+        unpaid = sum((b.amount for b in self.unpaid_interest), ZERO)
+        return LoanBalance(
+            loan=self.t.id,
+            principal_due=sum((b.amount for b in overdue), ZERO),
+            principal_not_due=sum(self.not_due.values(), ZERO),
+            interest=unpaid + sum(self.pending_interest.values(), ZERO),
+            penalty_interest=self.penalty,
+            compound_interest=self.compound,
+            overdue_since=min((b.since for b in overdue), default=None),
+            penalty_rate=self.penalty_rate,
+            compound_rate=self.compound_rate,
+            contract_rate=self.rate,
+            unpaid_interest_base=unpaid,
+            day_count=self.t.day_count,
+            lines=self.lines,
+            allocations=self.allocations,
+        )
+
+
+def _drain(buckets: list[_Bucket], amount: Decimal) -> Decimal:
+    """Pay ``amount`` into buckets oldest first; return what was paid."""
+    paid = ZERO
+    for b in sorted(buckets, key=lambda x: x.due):
+        if paid >= amount:
+            break
+        take = min(b.amount, amount - paid)
+        b.amount -= take
+        paid += take
+    buckets[:] = [b for b in buckets if b.amount > 0]
+    return paid
+
+
+# event order on one day: rate change, due dates, acceleration, then repayments
+_RATE, _DUE, _ACCEL, _PAY = 0, 1, 2, 3
+
+
+def loan_balance(
+    terms: LoanTerms,
+    payments: list[Payment] | tuple[Payment, ...],
+    as_of: dt.date,
+    *,
+    acceleration: dt.date | None = None,
+) -> LoanBalance:
+    """What ``terms`` owes as of ``as_of`` after ``payments`` (and an acceleration on its date).
+
+    Returns a LoanBalance whose amounts are sums of its lines (元, to the 分).
+    Raises LegalDocsError when as_of is before the first draw or the schedule cannot be made.
+    """
+    if not terms.draws:
+        raise LegalDocsError(f"{terms.id}: no draws")
+    first = min(d.date for d in terms.draws)
+    if as_of < first:
+        raise LegalDocsError(f"{terms.id}: as-of date {as_of} is before the first draw {first}")
+    state = _Loan(terms)
+    events: list[tuple[dt.date, int, int, object]] = []
+    seq = 0
+    for d in terms.draws:
+        dues = d.dues if d.dues is not None else tuple(
+            schedule(d.amount, d.date, d.maturity, terms.method, terms.annual_rate, interest_day=terms.interest_day)
+        )
+        events.append((d.date, -1, seq, ("draw", d)))
+        seq += 1
+        for due in dues:
+            events.append((due.date, _DUE, seq, ("due", d.id, due)))
+            seq += 1
+    for day, rate in terms.rate_changes:
+        events.append((day, _RATE, seq, ("rate", rate)))
+        seq += 1
+    if acceleration is not None:
+        events.append((acceleration, _ACCEL, seq, ("accel",)))
+        seq += 1
+    for p in payments:
+        events.append((p.date, _PAY, seq, ("pay", p)))
+        seq += 1
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    for day, _, _, event in events:
+        if day > as_of:
+            break
+        kind = event[0]
+        state.accrue_to(day, buckets=kind in ("pay", "rate"))
+        if kind == "draw":
+            state.start_draw(event[1])
+        elif kind == "due":
+            if not state.accelerated:
+                state.fall_due(event[1], event[2], day)
+        elif kind == "rate":
+            state.rate = event[1]
+        elif kind == "accel":
+            if not state.accelerated:
+                state.accelerate(day)
+        else:
+            state.pay(event[1])
+    state.accrue_to(as_of)
+    return state.balance()

@@ -1,0 +1,359 @@
+"""The statement of what is owed (欠款明细表) for a case, as of a date, from its contracts.
+
+:func:`case_statement` runs the money engine (:mod:`legaldocs.accrual`) on every loan of a
+case, with its repayments, its acceleration and its repricing (explicit rate changes or LPR), and
+returns the totals, one line per accrual, how each payment was applied, the wording of the
+continuing claims, checks (the 24 % ceiling, a court's 4 x LPR cap, LPR data past what is loaded)
+and the differences from the balances the bank's system gave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from legaldocs.accrual import (
+    CATEGORY_NAMES,
+    COMPOUND,
+    DEFAULT_ORDER,
+    INTEREST,
+    PENALTY,
+    Allocation,
+    DrawTerms,
+    Line,
+    LoanBalance,
+    LoanTerms,
+    Payment,
+    loan_balance,
+)
+from legaldocs.chinese import date_in_chinese, format_amount, percent
+from legaldocs.errors import RuleNotFoundError
+from legaldocs.model import Case, EventKind, LoanContract
+from legaldocs.rules import rule_in_force
+from legaldocs.schedule import add_months
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Engine figure vs the bank's figure for one item (元); ``delta`` = engine − bank."""
+
+    item: str
+    engine: Decimal
+    bank: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.engine - self.bank
+
+    def as_dict(self) -> dict:
+        return {"item": self.item, "engine": str(self.engine), "bank": str(self.bank), "delta": str(self.delta)}
+
+
+@dataclass
+class Statement:
+    """What a case's borrowers owe as of ``as_of`` (元, to the 分).
+
+    ``lines``: every accrual (base, from, to, days, rate, amount, rule); ``allocations``: how each
+    repayment was applied; ``continuing``: one sentence per loan on how charges run on until
+    payment; ``flags``: what a person should look at; ``differences``: engine vs bank balances.
+    """
+
+    as_of: dt.date
+    loans: list[LoanBalance]
+    continuing: list[str]
+    flags: list[str] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
+
+    def _sum(self, attr: str) -> Decimal:
+        return sum((getattr(b, attr) for b in self.loans), ZERO)
+
+    @property
+    def principal(self) -> Decimal:
+        return self._sum("principal")
+
+    @property
+    def interest(self) -> Decimal:
+        return self._sum("interest")
+
+    @property
+    def penalty_interest(self) -> Decimal:
+        return self._sum("penalty_interest")
+
+    @property
+    def compound_interest(self) -> Decimal:
+        return self._sum("compound_interest")
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.penalty_interest + self.compound_interest
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for b in self.loans for line in b.lines]
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        return [a for b in self.loans for a in b.allocations]
+
+    def as_dict(self) -> dict:
+        """JSON-ready: amounts as decimal strings; keys as_of, principal, interest, penalty_interest,
+        compound_interest, total, lines, allocations, continuing, flags, differences."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "principal": str(self.principal),
+            "interest": str(self.interest),
+            "penalty_interest": str(self.penalty_interest),
+            "compound_interest": str(self.compound_interest),
+            "total": str(self.total),
+            "loans": [
+                {
+                    "loan": b.loan,
+                    "principal_overdue": str(b.principal_due),
+                    "principal_not_due": str(b.principal_not_due),
+                    "interest": str(b.interest),
+                    "penalty_interest": str(b.penalty_interest),
+                    "compound_interest": str(b.compound_interest),
+                    "overdue_since": b.overdue_since.isoformat() if b.overdue_since else None,
+                    "contract_rate": str(b.contract_rate),
+                    "penalty_rate": str(b.penalty_rate),
+                    "compound_rate": str(b.compound_rate),
+                }
+                for b in self.loans
+            ],
+            "lines": [line.as_dict() for line in self.lines],
+            "allocations": [a.as_dict() for a in self.allocations],
+            "continuing": list(self.continuing),
+            "flags": list(self.flags),
+            "differences": [d.as_dict() for d in self.differences],
+        }
+
+
+@lru_cache(maxsize=1)
+def _lpr_table() -> dict:
+    text = resources.files("legaldocs.rules").joinpath("data", "lpr.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def lpr(term: str, on: dt.date) -> tuple[Decimal, bool]:
+    """The LPR of ``term`` ("1y" or "5y") in force on ``on``, as an annual fraction, and whether the
+    date is past the last publication loaded (the value is then the last one known).
+    Raises RuleNotFoundError before 2019-08-20 (no LPR)."""
+    table = _lpr_table()
+    rows = table["one_year" if term == "1y" else "five_year"]
+    known = [r for r in rows if r["effective_from"] <= on]
+    if not known:
+        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
+    return Decimal(known[-1]["rate"]), on > table["loaded_through"]
+
+
+def _repricing(loan: LoanContract, as_of: dt.date, flags: list[str]) -> tuple[Decimal, tuple[tuple[dt.date, Decimal], ...]]:
+    """(initial rate, rate changes up to as_of) from explicit changes or LPR pricing."""
+    if loan.lpr is None:
+        return loan.annual_rate, tuple((c.date, c.annual_rate) for c in loan.rate_changes)
+    first = loan.term_start
+    changes: list[tuple[dt.date, Decimal]] = []
+    k = 1
+    while True:
+        if loan.lpr.repricing == "anniversary":
+            day = add_months(first, 12 * k)
+        else:
+            day = dt.date(first.year + k, 1, 1)
+        if day > as_of or day > loan.maturity:
+            break
+        base, provisional = lpr(loan.lpr.term, day)
+        if provisional:
+            flags.append(
+                f"{loan.id}: LPR on {day} is past the last publication loaded; the last known "
+                f"{percent(base)} is used — add newer values to rules/data/lpr.toml"
+            )
+        changes.append((day, base + loan.lpr.spread))
+        k += 1
+    return loan.annual_rate, tuple(changes)
+
+
+def loan_terms(case: Case, loan: LoanContract, as_of: dt.date, flags: list[str]) -> LoanTerms:
+    """The engine's view of one contract of the case."""
+    rate, changes = _repricing(loan, as_of, flags)
+    draws = tuple(
+        DrawTerms(id=f"{loan.id}-{i}", date=d.date, amount=d.amount, maturity=d.maturity)
+        for i, d in enumerate(loan.draws, start=1)
+    )
+    return LoanTerms(
+        id=loan.id,
+        draws=draws,
+        annual_rate=rate,
+        method=loan.repayment_method.value,
+        penalty_uplift=loan.penalty_uplift,
+        compound=loan.compound_interest,
+        penalty_on_unpaid_interest=loan.penalty_on_unpaid_interest,
+        compound_rate=loan.compound_rate,
+        day_count=loan.day_count,
+        interest_day=loan.interest_day,
+        rate_changes=changes,
+        allocation=tuple(loan.allocation_order) if loan.allocation_order else DEFAULT_ORDER,
+    )
+
+
+def case_statement(case: Case, as_of: dt.date) -> Statement:
+    """Run the engine on every loan of ``case`` as of ``as_of``.
+
+    Raises LegalDocsError when a loan cannot be scheduled (e.g. repayment method 其他) or
+    ``as_of`` is before a loan's first draw.
+    """
+    flags: list[str] = []
+    balances: list[LoanBalance] = []
+    for loan in case.loans:
+        terms = loan_terms(case, loan, as_of, flags)
+        payments = [Payment(r.date, r.amount, r.applied_to) for r in case.repayments if r.loan == loan.id]
+        accel = [
+            e.date for e in case.events
+            if e.kind is EventKind.acceleration and (not e.loans or loan.id in e.loans) and e.date <= as_of
+        ]
+        balance = loan_balance(terms, payments, as_of, acceleration=min(accel) if accel else None)
+        balances.append(balance)
+        for a in balance.allocations:
+            if a.unapplied > 0:
+                flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
+    st = Statement(as_of=as_of, loans=balances, continuing=[])
+    st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1) for b in balances if b.total > 0]
+    st.flags = flags + _rate_checks(case, st, as_of)
+    st.differences = _differences(case, st)
+    return st
+
+
+def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bool) -> str:
+    """How charges on one loan run on after ``as_of`` until payment (计至实际清偿之日止)."""
+    start = date_in_chinese(as_of + dt.timedelta(days=1))
+    loan = next(l for l in case.loans if l.id == b.loan)
+    parts = []
+    if b.principal_due > 0:
+        parts.append(f"以逾期本金{format_amount(b.principal_due)}元为基数按年利率{percent(b.penalty_rate)}计收罚息")
+    if b.principal_not_due > 0:
+        parts.append(f"以未到期本金{format_amount(b.principal_not_due)}元为基数按年利率{percent(b.contract_rate)}计收利息（到期未还的按罚息利率计收罚息）")
+    if b.unpaid_interest_base > 0 and (loan.compound_interest or loan.penalty_on_unpaid_interest):
+        name = "罚息" if loan.penalty_on_unpaid_interest else "复利"
+        parts.append(f"以欠付利息{format_amount(b.unpaid_interest_base)}元为基数按年利率{percent(b.compound_rate)}计收{name}")
+    head = f"《{loan.title}》（编号：{loan.number}）项下" if several else ""
+    if not parts:
+        return f"{head}自{start}起无持续计收的利息"
+    return f"{head}自{start}起，" + "；".join(parts) + "，均计至实际清偿之日止"
+
+
+def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
+    flags: list[str] = []
+    cap = rule_in_force("interest", "financial_cap", as_of)
+    ceiling = Decimal(cap["annual"])
+    for b in st.loans:
+        for name, rate in (("penalty rate", b.penalty_rate), ("compound rate", b.compound_rate)):
+            if rate > ceiling:
+                flags.append(f"{b.loan}: {name} {percent(rate)} is above {percent(ceiling)} a year; "
+                             f"may be reduced if the borrower pleads it ({cap['citation']})")
+        annual = effective_annual_rate(b)
+        if annual is not None and annual > ceiling:
+            flags.append(f"{b.loan}: all charges come to {percent(annual)} a year on the principal, above "
+                         f"{percent(ceiling)}; the excess may be reduced if the borrower pleads it ({cap['citation']})")
+    if case.claim.court_caps_at_four_lpr:
+        rule = rule_in_force("interest", "lpr_cap", as_of)
+        on = case.claim.filing_date or as_of
+        base, _ = lpr("1y", on)
+        limit = base * Decimal(rule["multiple"])
+        for b in st.loans:
+            for name, rate in (("contract rate", b.contract_rate), ("penalty rate", b.penalty_rate),
+                               ("compound rate", b.compound_rate)):
+                if rate > limit:
+                    flags.append(f"{b.loan}: {name} {percent(rate)} exceeds 4 x one-year LPR ({percent(limit)} on {on}); "
+                                 f"this court caps bank rates there — not applied to the amounts ({rule['citation']})")
+    return flags
+
+
+def effective_annual_rate(b: LoanBalance) -> Decimal | None:
+    """All charges (利息, 罚息, 复利) per year per 元 of principal, over the lines on principal
+    (legal-rules §14 TC14): charges / Σ(principal base × days / day basis). None without lines."""
+    exposure = ZERO
+    charges = ZERO
+    for line in b.lines:
+        charges += line.amount
+        if line.kind in (INTEREST, PENALTY):
+            exposure += line.base * line.days
+    if exposure == 0:
+        return None
+    return charges * b.day_count / exposure
+
+
+def _differences(case: Case, st: Statement) -> list[Difference]:
+    """Engine vs the bank's balances, when both are stated to the same date."""
+    c = case.claim
+    if st.as_of != c.as_of:
+        return []
+    pairs = [
+        ("principal", st.principal, c.principal),
+        (INTEREST, st.interest, c.interest),
+        (PENALTY, st.penalty_interest, c.penalty_interest),
+        (COMPOUND, st.compound_interest, c.compound_interest),
+    ]
+    return [Difference(CATEGORY_NAMES.get(item, "本金"), engine, bank) for item, engine, bank in pairs
+            if bank is not None and engine != bank]
+
+
+_KINDS = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利"}
+
+
+def statement_context(case: Case, st: Statement, totals) -> dict:
+    """Variables of ``templates/statement.docx`` (see templates/CATALOGUE.md). ``totals`` is the
+    complaint's ClaimTotals: its source says whether the complaint uses these figures."""
+    from legaldocs.chinese import amount_in_capitals
+
+    borrowers = "、".join(case.party(p).name for p in case.borrower_ids())
+    defendants = "、".join(case.party(p).name for p in case.defendant_ids())
+    rows = [("本金", st.principal), ("利息", st.interest), ("罚息", st.penalty_interest),
+            ("复利", st.compound_interest), ("合计", st.total)]
+    notes = list(st.flags)
+    for d in st.differences:
+        notes.append(f"{d.item}：本表计算{format_amount(d.engine)}元，银行系统{format_amount(d.bank)}元，差额{format_amount(d.delta)}元")
+    if totals.source != "engine":
+        notes.append("起诉状采用银行系统提供的余额（claim.amounts: bank），本表供核对。")
+    if not notes:
+        notes.append("本表计算结果与银行系统数据一致；各项费率未超过年利率24%。")
+    bases = sorted({loan.day_count for loan in case.loans})
+    return {
+        "case_title": f"{case.creditor.name}诉{defendants}金融借款合同纠纷",
+        "borrowers": borrowers,
+        "as_of_cn": date_in_chinese(st.as_of),
+        "basis": "依借款合同约定及还款记录计算" if totals.source == "engine" else "银行系统数据（本表计算供核对）",
+        "day_basis": "、".join(str(b) for b in bases),
+        "totals": [{"name": n, "amount": format_amount(a), "capitals": "人民币" + amount_in_capitals(a)} for n, a in rows],
+        "continuing": st.continuing or ["无"],
+        "lines": [
+            {
+                "number": i,
+                "kind": _KINDS.get(line.kind, line.kind),
+                "draw": line.draw,
+                "base": format_amount(line.base),
+                "start": line.start.isoformat(),
+                "end": line.end.isoformat(),
+                "days": line.days,
+                "rate": percent(line.rate),
+                "amount": format_amount(line.amount),
+                "rule": line.rule,
+            }
+            for i, line in enumerate(st.lines, start=1)
+        ],
+        "allocations": [
+            {
+                "date": a.date.isoformat(),
+                "loan": a.loan,
+                "amount": format_amount(a.amount),
+                "parts": "；".join(f"{CATEGORY_NAMES.get(c, c)}{format_amount(v)}元" for c, v in a.parts)
+                + (f"；未抵充{format_amount(a.unapplied)}元" if a.unapplied else ""),
+                "rule": a.rule,
+            }
+            for a in st.allocations
+        ],
+        "notes": notes,
+    }

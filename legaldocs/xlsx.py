@@ -1,0 +1,98 @@
+"""The statement (欠款明细表) as an Excel workbook, for staff who check figures in a spreadsheet.
+
+Sheets: 汇总 (totals, continuing claims, checks, differences from the bank's figures), 计息明细
+(one row per accrual), 还款分配 (how each repayment was applied). Amounts are numbers formatted
+to the 分; the workbook is written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from legaldocs.accrual import CATEGORY_NAMES
+from legaldocs.statement import Statement
+
+_MONEY = "#,##0.00"
+_KIND = {"interest": "利息", "penalty_interest": "罚息", "compound_interest": "复利"}
+
+
+def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细表") -> Path:
+    """Write ``st`` to ``out`` (.xlsx) atomically and return the path."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    summary.append([title])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(["暂计至", st.as_of])
+    summary.append([])
+    summary.append(["项目", "金额（元）"])
+    for name, value in (("本金", st.principal), ("利息", st.interest), ("罚息", st.penalty_interest),
+                        ("复利", st.compound_interest), ("合计", st.total)):
+        summary.append([name, value])
+        summary.cell(summary.max_row, 2).number_format = _MONEY
+    summary.append([])
+    summary.append(["持续计收"])
+    for text in st.continuing:
+        summary.append([text])
+    if st.flags:
+        summary.append([])
+        summary.append(["提示"])
+        for text in st.flags:
+            summary.append([text])
+    if st.differences:
+        summary.append([])
+        summary.append(["与银行系统数据差异", "本系统计算", "银行系统", "差额"])
+        for d in st.differences:
+            summary.append([d.item, d.engine, d.bank, d.delta])
+            for col in (2, 3, 4):
+                summary.cell(summary.max_row, col).number_format = _MONEY
+    summary.column_dimensions["A"].width = 60
+    summary.column_dimensions["B"].width = 18
+
+    lines = wb.create_sheet("计息明细")
+    header = ["序号", "类别", "合同", "借据", "基数（元）", "起算日（不计）", "截止日", "天数", "年利率", "金额（元）", "依据"]
+    lines.append(header)
+    for i, line in enumerate(st.lines, start=1):
+        lines.append([i, _KIND.get(line.kind, line.kind), line.loan, line.draw, line.base, line.start, line.end,
+                      line.days, line.rate, line.amount, line.rule])
+        row = lines.max_row
+        lines.cell(row, 5).number_format = _MONEY
+        lines.cell(row, 9).number_format = "0.000%"
+        lines.cell(row, 10).number_format = _MONEY
+    total_row = len(st.lines) + 2
+    lines.cell(total_row, 9, "合计")
+    lines.cell(total_row, 10, f"=SUM(J2:J{total_row - 1})").number_format = _MONEY
+    for col, width in zip(range(1, len(header) + 1), (6, 8, 10, 10, 16, 14, 12, 7, 9, 14, 48)):
+        lines.column_dimensions[get_column_letter(col)].width = width
+    for cell in lines[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    lines.freeze_panes = "A2"
+
+    paid = wb.create_sheet("还款分配")
+    paid.append(["日期", "合同", "还款金额（元）", "抵充项目", "抵充金额（元）", "未抵充（元）", "依据"])
+    for a in st.allocations:
+        for j, (category, amount) in enumerate(a.parts or (("", 0),)):
+            paid.append([a.date, a.loan, a.amount if j == 0 else None, CATEGORY_NAMES.get(category, category),
+                         amount, a.unapplied if j == 0 else None, a.rule if j == 0 else None])
+            for col in (3, 5, 6):
+                paid.cell(paid.max_row, col).number_format = _MONEY
+    for col, width in zip(range(1, 8), (12, 10, 16, 10, 16, 14, 48)):
+        paid.column_dimensions[get_column_letter(col)].width = width
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
