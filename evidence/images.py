@@ -28,7 +28,7 @@ import img2pdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from evidence.errors import ExhibitError
-from evidence.files import atomic_path
+from legaldocs.files import atomic_path
 
 __all__ = ["MARGIN_MM", "MAX_DPI", "image_to_pdfs"]
 

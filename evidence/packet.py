@@ -32,6 +32,7 @@ from legaldocs.statement import Statement, case_statement, statement_context
 from legaldocs.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
 from legaldocs.fees import FeeResult, court_fee
+from legaldocs.files import atomic_path
 from legaldocs.office import docx_to_pdf
 from legaldocs.render import render_docx
 
@@ -406,9 +407,8 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, s
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _replace_folder(staging: Path, final: Path) -> None:

@@ -37,7 +37,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
 from evidence.errors import BundleError, ExhibitError
-from evidence.files import atomic_path
+from legaldocs.files import atomic_path
 
 __all__ = [
     "MIN_PAGE_SIDE_PT",

@@ -7,9 +7,7 @@ the document (they are escaped or removed).
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
@@ -20,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, date_in_chinese_numerals, format_amount, percent
 from legaldocs.errors import TemplateError
+from legaldocs.files import atomic_path
 
 # Characters XML 1.0 forbids, plus the BEL/VT/FF that docxtpl would read as layout commands.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -75,12 +74,6 @@ def render_docx(template: Path, context: Mapping[str, Any], out: Path) -> Path:
     except (OSError, KeyError, ValueError) as exc:
         raise TemplateError(f"{template.name}: cannot be rendered: {exc}") from exc
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".docx", dir=out.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as tmp:
+        doc.save(str(tmp))
     return out

@@ -7,8 +7,6 @@ to the 分; the workbook is written atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,6 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from legaldocs.accrual import CATEGORY_NAMES
+from legaldocs.files import atomic_path
 from legaldocs.statement import Statement
 
 _MONEY = "#,##0.00"
@@ -87,12 +86,6 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         paid.column_dimensions[get_column_letter(col)].width = width
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as tmp:
+        wb.save(str(tmp))
     return out
