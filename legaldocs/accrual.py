@@ -24,7 +24,7 @@ daily rate is the annual rate / 360 (or /365 by contract). Each accrual line is 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from legaldocs.errors import LegalDocsError
@@ -35,7 +35,7 @@ PENALTY = "penalty_interest"
 COMPOUND = "compound_interest"
 PRINCIPAL = "principal"
 DEFAULT_ORDER: tuple[str, ...] = (COMPOUND, PENALTY, INTEREST, PRINCIPAL)
-CATEGORY_NAMES = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利", PRINCIPAL: "本金"}
+CATEGORY_NAMES = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利", PRINCIPAL: "本金", "credit": "预付待抵"}
 ZERO = Decimal(0)
 
 RULE_INTEREST = "借款合同约定利率（民法典第六百七十四条）"
@@ -43,6 +43,11 @@ RULE_PENALTY = "逾期本金按罚息利率计收罚息（银发〔2003〕251号
 RULE_COMPOUND = "欠付利息按罚息利率计收复利（银发〔2003〕251号第三条）"
 RULE_PENALTY_ON_INTEREST = "应付未付利息按罚息利率计收罚息（合同约定）"
 RULE_ALLOCATION = "清偿抵充顺序（民法典第五百六十一条：费用、利息、主债务）"
+RULE_POSTED = "按银行入账用途抵充"
+RULE_CREDIT = "提前支付的利息于到期时抵充"
+RULE_INSTALMENT = "期供利息＝期初本金余额×年利率÷12（等额本息/等额本金）"
+RULE_INSTALMENT_DAYS = "当期已计未到期利息，按日计息"
+CREDIT = "credit"
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ class LoanBalance:
     contract_rate: Decimal = ZERO
     unpaid_interest_base: Decimal = ZERO  # interest due and unpaid: the base of 复利
     day_count: int = 360
+    credit: Decimal = ZERO  # interest paid ahead and not yet applied
     lines: list[Line] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
 
@@ -174,7 +180,7 @@ class LoanBalance:
 class _Bucket:
     """An amount accruing at a rate from a date (overdue principal, or unpaid interest)."""
 
-    __slots__ = ("amount", "since", "accrued_to", "draw", "due")
+    __slots__ = ("amount", "since", "accrued_to", "draw", "due", "charged", "lines")
 
     def __init__(self, amount: Decimal, since: dt.date, draw: str):
         self.amount = amount
@@ -182,6 +188,8 @@ class _Bucket:
         self.accrued_to = since
         self.draw = draw
         self.due = since
+        self.charged = ZERO  # exact 罚息/复利 accrued on this amount so far
+        self.lines: list[int] = []  # its accrual lines
 
 
 class _Loan:
@@ -194,12 +202,17 @@ class _Loan:
         self.lines: list[Line] = []
         self.allocations: list[Allocation] = []
         self.not_due: dict[str, Decimal] = {}  # draw -> principal in term
-        self.interest_from: dict[str, dt.date] = {}  # draw -> start of the running interest period
-        self.pending_interest: dict[str, Decimal] = {}  # draw -> interest accrued, not yet due
+        self.interest_from: dict[str, dt.date] = {}  # draw -> end of the last accrual of interest in term
+        # the running interest period of each draw: exact accrual, what was paid early, its lines
+        self.period_exact: dict[str, Decimal] = {}
+        self.period_paid: dict[str, Decimal] = {}
+        self.period_lines: dict[str, list[int]] = {}
         self.overdue: list[_Bucket] = []
         self.unpaid_interest: list[_Bucket] = []
-        self.penalty = ZERO
-        self.compound = ZERO
+        # 罚息 and 复利: every amount that ever accrued them, and what was paid (see _charge)
+        self.charged_buckets: dict[str, list[_Bucket]] = {PENALTY: [], COMPOUND: []}
+        self.charged_paid = {PENALTY: ZERO, COMPOUND: ZERO}
+        self.credit = ZERO  # paid towards interest ahead of its due date, held until it falls due
         self.accelerated = False
 
     # rates ---------------------------------------------------------------------------------
@@ -211,6 +224,10 @@ class _Loan:
     def compound_rate(self) -> Decimal:
         return self.t.compound_rate if self.t.compound_rate is not None else self.penalty_rate
 
+    @property
+    def _instalments(self) -> bool:
+        return self.t.method in INSTALMENT_METHODS
+
     def _line(self, kind: str, draw: str, base: Decimal, start: dt.date, end: dt.date, rate: Decimal, rule: str) -> Decimal:
         days = (end - start).days
         if days <= 0 or base <= 0:
@@ -219,67 +236,138 @@ class _Loan:
         self.lines.append(Line(kind, self.t.id, draw, base, start, end, days, rate, amount, rule))
         return amount
 
+    # interest in term ------------------------------------------------------------------------
+    def _accrue_in_term(self, draw: str, day: dt.date, rule: str = RULE_INTEREST) -> None:
+        """Accrue interest on the draw's principal in term from the last accrual to ``day``; the
+        exact amount is kept so that a period split by events rounds like the whole period."""
+        start = self.interest_from[draw]
+        amount = self.not_due.get(draw, ZERO)
+        days = (day - start).days
+        if amount > 0 and days > 0:
+            exact = amount * self.rate * days / self.basis
+            self.lines.append(Line(INTEREST, self.t.id, draw, amount, start, day, days, self.rate, cents(exact), rule))
+            self.period_exact[draw] = self.period_exact.get(draw, ZERO) + exact
+            self.period_lines.setdefault(draw, []).append(len(self.lines) - 1)
+        self.interest_from[draw] = max(start, day)
+
+    def _pending(self, draw: str) -> Decimal:
+        """Interest of the running period accrued so far and not yet paid (元, to the 分)."""
+        return cents(self.period_exact.get(draw, ZERO)) - self.period_paid.get(draw, ZERO)
+
+    def _close_period(self, draw: str) -> Decimal:
+        """End the running period: its interest is the whole period's exact accrual rounded once;
+        the last line takes the rounding difference so the lines add up. Returns what is unpaid."""
+        total = cents(self.period_exact.pop(draw, ZERO))
+        indices = self.period_lines.pop(draw, [])
+        if indices:
+            shown = sum((self.lines[i].amount for i in indices), ZERO)
+            last = self.lines[indices[-1]]
+            self.lines[indices[-1]] = replace(last, amount=last.amount + total - shown)
+        return total - self.period_paid.pop(draw, ZERO)
+
     # accrual -------------------------------------------------------------------------------
     def accrue_to(self, day: dt.date, *, buckets: bool = True) -> None:
         """Accrue every running amount up to ``day`` (inclusive). ``buckets=False`` accrues only
-        interest in term: overdue amounts run on unchanged, so their lines are not split there."""
-        for draw, amount in self.not_due.items():
-            start = self.interest_from[draw]
-            if amount > 0 and day > start and not self._fixed_interest:
-                got = self._line(INTEREST, draw, amount, start, day, self.rate, RULE_INTEREST)
-                self.pending_interest[draw] = self.pending_interest.get(draw, ZERO) + got
-            self.interest_from[draw] = max(start, day)
+        interest in term: overdue amounts run on unchanged, so their lines are not split there.
+        Instalment loans accrue interest in term per instalment (see :meth:`fall_due`)."""
+        if not self._instalments:
+            for draw in self.not_due:
+                self._accrue_in_term(draw, day)
         if not buckets:
             return
         for b in self.overdue:
             if b.amount > 0 and day > b.accrued_to:
-                self.penalty += self._line(PENALTY, b.draw, b.amount, b.accrued_to, day, self.penalty_rate, RULE_PENALTY)
+                self._charge(PENALTY, b, day, self.penalty_rate, RULE_PENALTY)
             b.accrued_to = max(b.accrued_to, day)
         charge = self.t.compound or self.t.penalty_on_unpaid_interest
         rule = RULE_PENALTY_ON_INTEREST if self.t.penalty_on_unpaid_interest else RULE_COMPOUND
         for b in self.unpaid_interest:
             if charge and b.amount > 0 and day > b.accrued_to:
-                self.compound += self._line(COMPOUND, b.draw, b.amount, b.accrued_to, day, self.compound_rate, rule)
+                self._charge(COMPOUND, b, day, self.compound_rate, rule)
             b.accrued_to = max(b.accrued_to, day)
 
-    @property
-    def _fixed_interest(self) -> bool:
-        return self.t.method in INSTALMENT_METHODS
+    def _charge(self, kind: str, b: "_Bucket", day: dt.date, rate: Decimal, rule: str) -> None:
+        """Accrue 罚息 or 复利 on one amount. Each amount's charge is rounded once, over all its
+        lines, so splitting its accrual (at a payment or a rate change) changes nothing."""
+        days = (day - b.accrued_to).days
+        exact = b.amount * rate * days / self.basis
+        self.lines.append(Line(kind, self.t.id, b.draw, b.amount, b.accrued_to, day, days, rate, cents(exact), rule))
+        if not b.lines:
+            self.charged_buckets[kind].append(b)
+        b.charged += exact
+        b.lines.append(len(self.lines) - 1)
+
+    def _owed(self, kind: str) -> Decimal:
+        return sum((cents(b.charged) for b in self.charged_buckets[kind]), ZERO) - self.charged_paid[kind]
+
+    def _settle_lines(self, kind: str) -> None:
+        """Make each amount's lines add up to its rounded charge (its last line takes the cent)."""
+        for b in self.charged_buckets[kind]:
+            shown = sum((self.lines[i].amount for i in b.lines), ZERO)
+            last = self.lines[b.lines[-1]]
+            self.lines[b.lines[-1]] = replace(last, amount=last.amount + cents(b.charged) - shown)
+
+    def accrue_final(self, day: dt.date) -> None:
+        """At the as-of date: everything up to ``day``, including the days of an instalment loan's
+        running month (interest accrued, not yet due)."""
+        if self._instalments:
+            for draw in self.not_due:
+                self._accrue_in_term(draw, day, RULE_INSTALMENT_DAYS)
+        self.accrue_to(day)
 
     # events --------------------------------------------------------------------------------
     def start_draw(self, d: DrawTerms) -> None:
         self.not_due[d.id] = self.not_due.get(d.id, ZERO) + d.amount
         self.interest_from[d.id] = d.date
 
-    def fall_due(self, draw: str, due: Due, day: dt.date) -> None:
-        principal = min(due.principal, self.not_due.get(draw, ZERO))
+    def fall_due(self, draw: str, due: Due, day: dt.date, last: bool) -> None:
+        balance = self.not_due.get(draw, ZERO)
+        if self._instalments:
+            # 期供利息 on the actual principal in term (a prepayment lowers it), monthly rate = annual / 12
+            interest = cents(balance * self.rate / 12)
+            start = self.interest_from[draw]
+            if interest > 0:
+                self.lines.append(Line(INTEREST, self.t.id, draw, balance, start, day, (day - start).days,
+                                       self.rate, interest, RULE_INSTALMENT))
+            self.interest_from[draw] = day
+        elif due.interest is not None:  # an explicit schedule states the interest
+            self._close_period(draw)
+            interest = due.interest
+        else:
+            interest = self._close_period(draw)
+        principal = balance if last else min(due.principal, balance)
         if principal > 0:
-            self.not_due[draw] -= principal
+            self.not_due[draw] = balance - principal
             self.overdue.append(_Bucket(principal, day, draw))
-        interest = due.interest if due.interest is not None else self.pending_interest.pop(draw, ZERO)
-        if due.interest is not None:
-            self.pending_interest.pop(draw, None)
         if interest > 0:
             self.unpaid_interest.append(_Bucket(interest, day, draw))
+        if self.credit > 0 and interest > 0:
+            paid = _drain(self.unpaid_interest, self.credit)
+            self.credit -= paid
+            if paid > 0:
+                self.allocations.append(Allocation(day, self.t.id, paid, ((INTEREST, paid),), ZERO, RULE_CREDIT))
 
     def accelerate(self, day: dt.date) -> None:
-        """All principal in term and all accrued interest fall due on ``day``."""
+        """All principal in term and all interest accrued to ``day`` fall due on ``day``."""
         self.accelerated = True
         for draw in list(self.not_due):
+            if self._instalments:
+                self._accrue_in_term(draw, day, RULE_INSTALMENT_DAYS)
+            pending = self._close_period(draw)
             amount = self.not_due[draw]
             if amount > 0:
                 self.overdue.append(_Bucket(amount, day, draw))
             self.not_due[draw] = ZERO
-            pending = self.pending_interest.pop(draw, ZERO)
             if pending > 0:
                 self.unpaid_interest.append(_Bucket(pending, day, draw))
 
     def pay(self, p: Payment) -> None:
         order = self.t.allocation
+        rule = RULE_ALLOCATION
         if p.applied_to == "principal":
-            order = (PRINCIPAL,)
+            order, rule = (PRINCIPAL,), RULE_POSTED
         elif p.applied_to == "interest":
-            order = tuple(c for c in order if c != PRINCIPAL)
+            order, rule = (INTEREST, PENALTY, COMPOUND), RULE_POSTED
         left = p.amount
         parts: list[tuple[str, Decimal]] = []
         for category in order:
@@ -289,22 +377,22 @@ class _Loan:
             if paid > 0:
                 parts.append((category, paid))
                 left -= paid
-        self.allocations.append(Allocation(p.date, self.t.id, p.amount, tuple(parts), left, RULE_ALLOCATION))
+        if left > 0 and p.applied_to == "interest":
+            self.credit += left  # interest paid ahead: applied when the next interest falls due
+            parts.append((CREDIT, left))
+            left = ZERO
+        self.allocations.append(Allocation(p.date, self.t.id, p.amount, tuple(parts), left, rule))
 
     def _pay_category(self, category: str, amount: Decimal) -> Decimal:
-        if category == COMPOUND:
-            paid = min(amount, self.compound)
-            self.compound -= paid
-            return paid
-        if category == PENALTY:
-            paid = min(amount, self.penalty)
-            self.penalty -= paid
+        if category in (COMPOUND, PENALTY):
+            paid = min(amount, self._owed(category))
+            self.charged_paid[category] += paid
             return paid
         if category == INTEREST:
             paid = _drain(self.unpaid_interest, amount)
-            for draw in list(self.pending_interest):  # interest accrued to date, paid early
-                take = min(amount - paid, self.pending_interest[draw])
-                self.pending_interest[draw] -= take
+            for draw in list(self.period_exact):  # interest accrued to date, paid early
+                take = min(amount - paid, max(self._pending(draw), ZERO))
+                self.period_paid[draw] = self.period_paid.get(draw, ZERO) + take
                 paid += take
             return paid
         if category == PRINCIPAL:
@@ -319,19 +407,23 @@ class _Loan:
     def balance(self) -> LoanBalance:
         overdue = [b for b in self.overdue if b.amount > 0]
         unpaid = sum((b.amount for b in self.unpaid_interest), ZERO)
+        pending = sum((self._pending(d) for d in self.period_exact), ZERO)
+        self._settle_lines(PENALTY)
+        self._settle_lines(COMPOUND)
         return LoanBalance(
             loan=self.t.id,
             principal_due=sum((b.amount for b in overdue), ZERO),
             principal_not_due=sum(self.not_due.values(), ZERO),
-            interest=unpaid + sum(self.pending_interest.values(), ZERO),
-            penalty_interest=self.penalty,
-            compound_interest=self.compound,
+            interest=unpaid + pending,
+            penalty_interest=self._owed(PENALTY),
+            compound_interest=self._owed(COMPOUND),
             overdue_since=min((b.since for b in overdue), default=None),
             penalty_rate=self.penalty_rate,
             compound_rate=self.compound_rate,
             contract_rate=self.rate,
             unpaid_interest_base=unpaid,
             day_count=self.t.day_count,
+            credit=self.credit,
             lines=self.lines,
             allocations=self.allocations,
         )
@@ -380,8 +472,8 @@ def loan_balance(
         )
         events.append((d.date, -1, seq, ("draw", d)))
         seq += 1
-        for due in dues:
-            events.append((due.date, _DUE, seq, ("due", d.id, due)))
+        for k, due in enumerate(dues):
+            events.append((due.date, _DUE, seq, ("due", d.id, due, k == len(dues) - 1)))
             seq += 1
     for day, rate in terms.rate_changes:
         events.append((day, _RATE, seq, ("rate", rate)))
@@ -402,7 +494,7 @@ def loan_balance(
             state.start_draw(event[1])
         elif kind == "due":
             if not state.accelerated:
-                state.fall_due(event[1], event[2], day)
+                state.fall_due(event[1], event[2], day, event[3])
         elif kind == "rate":
             state.rate = event[1]
         elif kind == "accel":
@@ -410,5 +502,5 @@ def loan_balance(
                 state.accelerate(day)
         else:
             state.pay(event[1])
-    state.accrue_to(as_of)
+    state.accrue_final(as_of)
     return state.balance()

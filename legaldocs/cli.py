@@ -45,13 +45,16 @@ def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
-    """``YYYY-MM-DD`` -> date; a clear error naming the option otherwise."""
+    """``YYYY-MM-DD`` (years 1900-2199) -> date; a clear error naming the option otherwise."""
     if value is None:
         return None
     try:
         if not _ISO_DATE.fullmatch(value):
             raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
+        if not 1900 <= day.year <= 2199:
+            raise ValueError(value)
+        return day
     except ValueError:
         raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)", EXIT_INVALID) from None
 
@@ -147,11 +150,20 @@ def interest(
         from legaldocs.statement import case_statement
 
         loaded = load_case(case)
-        st = case_statement(loaded.case, day or loaded.case.claim.as_of)
+        when = day or loaded.case.claim.as_of
+        first = min(d.date for loan in loaded.case.loans for d in loan.draws)
+        if when < first:
+            raise fail(f"--as-of: {when} is before the first draw ({first})", EXIT_INVALID)
+        st = case_statement(loaded.case, when)
         if xlsx is not None:
             from legaldocs.xlsx import write_statement_xlsx
 
-            write_statement_xlsx(st, xlsx)
+            if xlsx.suffix.lower() != ".xlsx":
+                raise fail(f"--xlsx: {xlsx} must end in .xlsx", EXIT_INVALID)
+            try:
+                write_statement_xlsx(st, xlsx)
+            except OSError as exc:
+                raise fail(f"--xlsx: cannot write {xlsx}: {exc.strerror or exc}", EXIT_FAILURE) from None
         if as_json:
             console.print_json(json.dumps(st.as_dict(), ensure_ascii=False))
             return
@@ -209,7 +221,7 @@ def delay_interest_command(
         try:
             result = delay_interest(amount, due_day, until_day, payments=payments, excluded=periods)
         except LegalDocsError as exc:
-            raise fail(f"error: {exc}", EXIT_INVALID) from None
+            raise fail(f"invalid input: {exc}", EXIT_INVALID) from None
         if as_json:
             console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
             return

@@ -226,9 +226,11 @@ def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = fro
     as_of = date_in_chinese(t.as_of)
     out: list[str] = []
     if case.claim.acceleration:
-        accel = [e for e in case.events if e.kind is EventKind.acceleration]
-        when = f"于{date_in_chinese(accel[-1].date)}" if accel else ""
-        numbers = "、".join(f"《{l.title}》（编号：{l.number}）" for l in case.loans)
+        accel = sorted((e for e in case.events if e.kind is EventKind.acceleration and e.date <= t.as_of),
+                       key=lambda e: e.date)
+        when = f"于{date_in_chinese(accel[0].date)}" if accel else ""
+        scope = {ref for e in accel for ref in e.loans} if accel and all(e.loans for e in accel) else None
+        numbers = "、".join(f"《{l.title}》（编号：{l.number}）" for l in case.loans if scope is None or l.id in scope)
         out.append(f"确认原告{when}宣布{numbers}项下全部借款提前到期；")
     first = f"判令{who}{jointly}偿还原告借款本金{money(t.principal)}"
     parts = _interest_parts(t)
@@ -347,13 +349,14 @@ def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]
     if not whom and e.kind in (EventKind.partial_payment, EventKind.acknowledgment):
         whom = "相关义务人"
     proof = "、".join(f"证据{evidence_no[x]}" for x in e.evidence if x in evidence_no)
+    to = f"向{whom}" if whom else ""
     descriptions = {
-        EventKind.demand_delivered: f"原告向{whom}送达《催收通知书》",
-        EventKind.guarantee_demand_delivered: f"原告向{whom}送达《履行保证责任通知书》",
+        EventKind.demand_delivered: f"原告{to}送达《催收通知书》",
+        EventKind.guarantee_demand_delivered: f"原告{to}送达《履行保证责任通知书》",
         EventKind.acknowledgment: f"{whom}书面确认所欠债务",
         EventKind.partial_payment: f"{whom}偿还部分款项",
-        EventKind.acceleration: f"原告向{whom}宣布借款提前到期",
-        EventKind.assignment_notice: f"债权转让通知送达{whom}",
+        EventKind.acceleration: f"原告{to}宣布借款提前到期",
+        EventKind.assignment_notice: f"债权转让通知送达{whom}" if whom else "债权转让通知送达债务人",
         EventKind.preservation_applied: "原告申请财产保全",
         EventKind.preservation_ruling: "法院作出财产保全裁定",
     }

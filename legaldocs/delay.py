@@ -53,7 +53,8 @@ class DelayStep:
 class DelayInterest:
     """The doubled part of delayed-performance interest (元, to the 分) and its steps.
 
-    ``days``: days of delay counted for the whole debt until the last date, less excluded days.
+    ``days``: days of delay counted (each stretch of unpaid debt, less excluded days and days
+    under the old rule).
     ``flags``: what needs a person's attention (old-rule periods, overpayment).
     """
 
@@ -136,7 +137,7 @@ def delay_interest(
             if paid > unpaid:
                 flags.append(f"{day}: payment {format_amount(paid)} exceeds the unpaid debt {format_amount(unpaid)}")
             unpaid = max(ZERO, unpaid - paid)
-    days = (until - due).days - _excluded_days(due, until, excluded)
+    days = sum(s.days for s in steps) if steps or payments else (until - due).days - _excluded_days(due, until, excluded)
     total = sum((s.amount for s in steps), ZERO)
     return DelayInterest(debt, due, until, days, total, tuple(steps), tuple(flags))
 

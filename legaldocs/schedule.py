@@ -129,7 +129,10 @@ def schedule(
         return dues
     if method == BULLET:
         return [Due(maturity, amount, None, 1)]
-    raise LegalDocsError(f"repayment method {method!r} has no generated schedule; give the instalments in the case file")
+    raise LegalDocsError(
+        f"repayment method {method!r} has no generated schedule; compute the balances elsewhere and set "
+        "claim.amounts to 'bank' with the bank's figures"
+    )
 
 
 def _instalments(amount: Decimal, start: dt.date, maturity: dt.date, method: str, annual_rate: Decimal) -> list[Due]:

@@ -75,7 +75,13 @@ class Statement:
 
     @property
     def principal(self) -> Decimal:
-        return self._sum("principal")
+        """Principal due (overdue or accelerated): what can be claimed. Principal not yet due is
+        in ``principal_not_due`` and flagged."""
+        return self._sum("principal_due")
+
+    @property
+    def principal_not_due(self) -> Decimal:
+        return self._sum("principal_not_due")
 
     @property
     def interest(self) -> Decimal:
@@ -111,6 +117,7 @@ class Statement:
             "penalty_interest": str(self.penalty_interest),
             "compound_interest": str(self.compound_interest),
             "total": str(self.total),
+            "principal_not_due": str(self.principal_not_due),
             "loans": [
                 {
                     "loan": b.loan,
@@ -209,6 +216,9 @@ def case_statement(case: Case, as_of: dt.date) -> Statement:
     flags: list[str] = []
     balances: list[LoanBalance] = []
     for loan in case.loans:
+        if loan.term_start > as_of:
+            flags.append(f"{loan.id}: first drawn on {loan.term_start}, after {as_of}; nothing is owed on it yet")
+            continue
         terms = loan_terms(case, loan, as_of, flags)
         payments = [Payment(r.date, r.amount, r.applied_to) for r in case.repayments if r.loan == loan.id]
         accel = [
@@ -217,6 +227,13 @@ def case_statement(case: Case, as_of: dt.date) -> Statement:
         ]
         balance = loan_balance(terms, payments, as_of, acceleration=min(accel) if accel else None)
         balances.append(balance)
+        if balance.principal_not_due > 0:
+            flags.append(
+                f"{loan.id}: {format_amount(balance.principal_not_due)} 元 of principal is not yet due and was not "
+                f"accelerated (宣布提前到期); the complaint claims only what is due"
+            )
+        if balance.credit > 0:
+            flags.append(f"{loan.id}: {format_amount(balance.credit)} 元 paid towards interest not yet due is held as a credit")
         for a in balance.allocations:
             if a.unapplied > 0:
                 flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
@@ -232,13 +249,13 @@ def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bo
     start = date_in_chinese(as_of + dt.timedelta(days=1))
     loan = next(l for l in case.loans if l.id == b.loan)
     parts = []
+    penalty = case.claim.penalty_rate or b.penalty_rate  # a bank may claim less than the contract allows
+    compound = b.compound_rate if loan.compound_rate is not None else penalty
     if b.principal_due > 0:
-        parts.append(f"以逾期本金{format_amount(b.principal_due)}元为基数按年利率{percent(b.penalty_rate)}计收罚息")
-    if b.principal_not_due > 0:
-        parts.append(f"以未到期本金{format_amount(b.principal_not_due)}元为基数按年利率{percent(b.contract_rate)}计收利息（到期未还的按罚息利率计收罚息）")
+        parts.append(f"以逾期本金{format_amount(b.principal_due)}元为基数按年利率{percent(penalty)}计收罚息")
     if b.unpaid_interest_base > 0 and (loan.compound_interest or loan.penalty_on_unpaid_interest):
         name = "罚息" if loan.penalty_on_unpaid_interest else "复利"
-        parts.append(f"以欠付利息{format_amount(b.unpaid_interest_base)}元为基数按年利率{percent(b.compound_rate)}计收{name}")
+        parts.append(f"以欠付利息{format_amount(b.unpaid_interest_base)}元为基数按年利率{percent(compound)}计收{name}")
     head = f"《{loan.title}》（编号：{loan.number}）项下" if several else ""
     if not parts:
         return f"{head}自{start}起无持续计收的利息"
@@ -256,7 +273,7 @@ def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
                              f"may be reduced if the borrower pleads it ({cap['citation']})")
         annual = effective_annual_rate(b)
         if annual is not None and annual > ceiling:
-            flags.append(f"{b.loan}: all charges come to {percent(annual)} a year on the principal, above "
+            flags.append(f"{b.loan}: 罚息 and 复利 come to {percent(annual)} a year on the overdue principal, above "
                          f"{percent(ceiling)}; the excess may be reduced if the borrower pleads it ({cap['citation']})")
     if case.claim.court_caps_at_four_lpr:
         rule = rule_in_force("interest", "lpr_cap", as_of)
@@ -273,14 +290,15 @@ def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
 
 
 def effective_annual_rate(b: LoanBalance) -> Decimal | None:
-    """All charges (利息, 罚息, 复利) per year per 元 of principal, over the lines on principal
-    (legal-rules §14 TC14): charges / Σ(principal base × days / day basis). None without lines."""
+    """What default costs the borrower a year per 元 of overdue principal (legal-rules §14 TC14):
+    (罚息 + 复利) / Σ(overdue principal × days) × day basis. None when nothing is overdue."""
     exposure = ZERO
     charges = ZERO
     for line in b.lines:
-        charges += line.amount
-        if line.kind in (INTEREST, PENALTY):
+        if line.kind == PENALTY:
             exposure += line.base * line.days
+        if line.kind in (PENALTY, COMPOUND):
+            charges += line.amount
     if exposure == 0:
         return None
     return charges * b.day_count / exposure

@@ -65,7 +65,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         lines.cell(row, 9).number_format = "0.000%"
         lines.cell(row, 10).number_format = _MONEY
     total_row = len(st.lines) + 2
-    lines.cell(total_row, 9, "合计")
+    lines.cell(total_row, 8, "计提合计（含已还部分）")
     lines.cell(total_row, 10, f"=SUM(J2:J{total_row - 1})").number_format = _MONEY
     for col, width in zip(range(1, len(header) + 1), (6, 8, 10, 10, 16, 14, 12, 7, 9, 14, 48)):
         lines.column_dimensions[get_column_letter(col)].width = width

@@ -229,6 +229,13 @@ def fee_sheet() -> None:
     doc.save(OUT / "fee_sheet.docx")
 
 
+def _heading(doc, text: str, **kw):
+    """A section heading kept on the page of what follows it."""
+    p = _para(doc, text, **kw)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
 def statement() -> None:
     doc = _document(body_pt=10.5)
     section = doc.sections[0]
@@ -238,20 +245,20 @@ def statement() -> None:
     section.left_margin, section.right_margin = Cm(2.0), Cm(2.0)
     _title(doc, "欠款明细表", "{{ case_title }}")
     _para(doc, "借款人：{{ borrowers }}　　暂计至：{{ as_of_cn }}　　计算依据：{{ basis }}", size=10.5)
-    _para(doc, "一、欠款汇总", font=HEI, size=12, space_before=6)
+    _heading(doc, "一、欠款汇总", font=HEI, size=12, space_before=6)
     _table(doc, ["项目", "金额（元）", "大写"], [5.0, 5.0, 15.7], "r in totals",
            ["{{ r.name }}", "{{ r.amount }}", "{{ r.capitals }}"])
-    _para(doc, "二、持续计收", font=HEI, size=12, space_before=8)
+    _heading(doc, "二、持续计收", font=HEI, size=12, space_before=8)
     _loop(doc, "c", "continuing", "{{ c }}", size=10.5)
-    _para(doc, "三、计息明细（起算日不计入，截止日计入；日利率＝年利率÷{{ day_basis }}）", font=HEI, size=12, space_before=8)
+    _heading(doc, "三、计息明细（起算日不计入，截止日计入；日利率＝年利率÷{{ day_basis }}）", font=HEI, size=12, space_before=8)
     _table(doc, ["序号", "类别", "借据", "计息基数（元）", "起算日", "截止日", "天数", "年利率", "金额（元）", "依据"],
            [1.3, 1.3, 2.2, 2.9, 2.3, 2.3, 1.2, 1.7, 2.6, 7.9], "l in lines",
            ["{{ l.number }}", "{{ l.kind }}", "{{ l.draw }}", "{{ l.base }}", "{{ l.start }}", "{{ l.end }}",
             "{{ l.days }}", "{{ l.rate }}", "{{ l.amount }}", "{{ l.rule }}"])
-    _para(doc, "四、还款及抵充", font=HEI, size=12, space_before=8)
+    _heading(doc, "四、还款及抵充", font=HEI, size=12, space_before=8)
     _table(doc, ["还款日", "合同", "还款金额（元）", "抵充情况", "依据"], [2.6, 2.6, 3.2, 9.6, 7.7], "a in allocations",
            ["{{ a.date }}", "{{ a.loan }}", "{{ a.amount }}", "{{ a.parts }}", "{{ a.rule }}"])
-    _para(doc, "五、核对与提示", font=HEI, size=12, space_before=8)
+    _heading(doc, "五、核对与提示", font=HEI, size=12, space_before=8)
     _loop(doc, "n", "notes", "{{ n }}", size=10.5)
     doc.save(OUT / "statement.docx")
 

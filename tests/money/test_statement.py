@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -125,3 +126,35 @@ def test_lpr_repricing_and_checks(tmp_path):
     st = case_statement(load_case(path).case, dt.date(2025, 6, 30))
     assert any("exceeds 4 x one-year LPR" in f for f in st.flags)
     assert any("above 24%" in f for f in st.flags)
+
+
+def _variant(tmp_path, change):
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
+    change(data)
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_case(path).case
+
+
+def test_claimed_penalty_rate_and_undue_principal(tmp_path):
+    import datetime as dt
+
+    def change(data):
+        data["claim"]["penalty_rate"] = "0.05"
+        second = dict(copy.deepcopy(data["loans"][0]), id="L2", number="SLB-2023-0099")
+        second["draws"] = [{"date": "2025-01-10", "amount": "50000.00", "maturity": "2026-01-10"}]
+        second["principal"] = "50000.00"
+        third = dict(copy.deepcopy(second), id="L3", number="SLB-2025-0100")
+        third["draws"] = [{"date": "2025-09-01", "amount": "10000.00", "maturity": "2026-09-01"}]
+        third["principal"] = "10000.00"
+        data["loans"] += [second, third]
+        data["claim"]["principal"] = "560000.00"
+
+    case = _variant(tmp_path, change)
+    st = case_statement(case, dt.date(2025, 6, 30))
+    assert st.principal == Decimal("500000.00") and st.principal_not_due == Decimal("50000.00")
+    assert any("L2: 50,000.00 元 of principal is not yet due" in f for f in st.flags)
+    assert any("L3: first drawn on 2025-09-01" in f for f in st.flags)
+    assert "按年利率5%计收罚息" in st.continuing[0]
