@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from legaldocs.caseio import load_case
-from legaldocs.cli import app, console, parse_date, progress_bar, run_guarded
+from legaldocs.cli import app, console, err_console, parse_date, progress_bar, run_guarded
 
 __all__ = ["app"]
 
@@ -89,6 +89,12 @@ def packet(
         )
         for name in result.files:
             console.print(f"  {name}", markup=False, highlight=False)
+        for gid in result.released:
+            err_console.print(
+                f"note: guarantee {gid} left out of the complaint: the guarantor is released (保证期间届满未主张); "
+                "see deadlines.json, or set guarantees[].override_release with the reason to claim anyway",
+                markup=False, soft_wrap=True,
+            )
 
     run_guarded(action)
 

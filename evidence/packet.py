@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 from legaldocs import __version__
 from legaldocs.caseio import LoadedCase, load_case
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
+from legaldocs.deadlines import case_clocks, released_guarantees
 from legaldocs.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
 from legaldocs.statement import Statement, case_statement, statement_context
 from legaldocs.xlsx import write_statement_xlsx
@@ -68,6 +69,7 @@ class PacketResult:
     bundle_pages: int
     index_pages: int
     exhibits: tuple[dict, ...] = field(default_factory=tuple)
+    released: tuple[str, ...] = field(default_factory=tuple)  # guarantees left out: guarantor released
 
 
 def _sha256(path: Path) -> str:
@@ -208,6 +210,13 @@ def build_packet(
         raise CaseValidationError(source, [(
             "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
         )])
+    clocks = case_clocks(case, filing_date)
+    released = released_guarantees(case, filing_date)
+    if released:
+        # no claim against a guarantor the deadline engine finds released (保证期间届满未主张权利),
+        # unless the case file overrides it with a reason (guarantees[].override_release)
+        case = _without_guarantees(case, set(released))
+        loaded = LoadedCase(case=case, path=loaded.path, evidence_files=loaded.evidence_files)
     statement, statement_error = _statement(case, as_of)
     totals = claim_totals(case, statement if case.claim.amounts == "engine" else None)
     if case.claim.amounts == "engine" and statement is None:
@@ -231,6 +240,10 @@ def build_packet(
             work = Path(work_name)
             prepared = prepare_exhibits(loaded, work, report)
             result = _build_into(loaded, prepared, staging, fee, totals, statement, filing_date, templates, report)
+        _atomic_write_text(staging / "deadlines.json", json.dumps(
+            {"on": filing_date.isoformat(),
+             "released_guarantees": {gid: c.as_dict() for gid, c in released.items()},
+             "clocks": [c.as_dict() for c in clocks]}, ensure_ascii=False, indent=2))
         _write_manifest_and_zip(loaded, staging, totals, statement, filing_date, fee)
         _publish_modes(staging)
         _replace_folder(staging, final)
@@ -240,7 +253,8 @@ def build_packet(
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
     files = tuple(sorted(p.name for p in final.iterdir()))
-    return PacketResult(final, files, fee, result["bundle_pages"], result["index_pages"], tuple(result["exhibits"]))
+    return PacketResult(final, files, fee, result["bundle_pages"], result["index_pages"], tuple(result["exhibits"]),
+                        tuple(sorted(released)))
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None) -> list[PreparedExhibit]:
@@ -274,6 +288,14 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
     if problems:
         raise CaseValidationError(str(loaded.path), problems)
     return prepared
+
+
+def _without_guarantees(case, dropped: set[str]):
+    """The case without the dropped guarantees, and without parties left with no role."""
+    guarantees = [g for g in case.guarantees if g.id not in dropped]
+    keep = set(case.borrower_ids()) | {g.guarantor for g in guarantees} | {c.owner for c in case.collateral}
+    parties = {pid: p for pid, p in case.parties.items() if pid in keep or any(pid in e.parties for e in case.events)}
+    return case.model_copy(update={"guarantees": guarantees, "parties": parties})
 
 
 def _check_destination(out_dir: Path, final: Path) -> None:

@@ -232,3 +232,103 @@ def delay_interest_command(
         console.print(f"days: {result.days}; doubled interest: {result.doubled_interest:,.2f} 元", markup=False)
 
     run_guarded(action)
+
+
+def _clock_table(title: str, rows: list[tuple[str, object]]) -> Table:
+    table = Table(title=title)
+    for col in ("case", "kind", "obligor", "date", "alternative", "status", "severity"):
+        table.add_column(col)
+    for case_id, c in rows:
+        table.add_row(case_id, c.kind, c.obligor or "", str(c.date), str(c.alternative_date or ""),
+                      c.status + (" (provisional)" if c.provisional else ""), getattr(c, "severity", ""))
+    return table
+
+
+@app.command()
+def deadlines(
+    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
+    as_of: Annotated[str, typer.Option(help="date YYYY-MM-DD the clocks are read on")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it."""
+    day = parse_date(as_of, "--as-of")
+
+    def action() -> None:
+        from legaldocs.caseio import load_case
+        from legaldocs.deadlines import case_clocks
+
+        loaded = load_case(case)
+        clocks = case_clocks(loaded.case, day)
+        if as_json:
+            console.print_json(json.dumps([c.as_dict() for c in clocks], ensure_ascii=False))
+            return
+        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c) for c in clocks]))
+        for c in clocks:
+            for link in c.chain:
+                console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
+            for note in c.notes:
+                console.print(f"  {c.kind} note: {note}", markup=False, soft_wrap=True)
+
+    run_guarded(action)
+
+
+def severity(clock, as_of: dt.date) -> str:
+    """critical: expired or released; high: ends within 7 days; medium: within 30; low: later."""
+    if clock.status in ("expired", "released"):
+        return "critical"
+    left = (clock.date - as_of).days
+    return "high" if left <= 7 else "medium" if left <= 30 else "low"
+
+
+@app.command()
+def alerts(
+    paths: Annotated[list[Path], typer.Argument(help="case files, or folders searched for *.yaml, *.yml, *.json")],
+    as_of: Annotated[str, typer.Option(help="date YYYY-MM-DD")],
+    within: Annotated[int, typer.Option(help="days ahead to include")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ics: Annotated[Optional[Path], typer.Option(help="also write an iCalendar file with reminders 30, 7 and 1 days before")] = None,
+) -> None:
+    """Clocks of many cases that end within DAYS or have ended, most urgent first."""
+    day = parse_date(as_of, "--as-of")
+    if within < 0:
+        raise fail("--within: must be zero or more days", EXIT_INVALID)
+
+    def action() -> None:
+        from legaldocs.caseio import load_case
+        from legaldocs.deadlines import case_clocks
+
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files += sorted(x for x in p.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json") and x.is_file())
+            else:
+                files.append(p)
+        rows = []
+        problems = []
+        for f in files:
+            try:
+                loaded = load_case(f)
+            except CaseValidationError as exc:
+                problems.append(f"{f}: invalid case file ({len(exc.problems)} problem(s)); run legaldocs validate")
+                continue
+            for c in case_clocks(loaded.case, day):
+                if c.status == "satisfied":
+                    continue
+                if c.status in ("expired", "released") or (c.date - day).days <= within:
+                    c.severity = severity(c, day)
+                    rows.append((loaded.case.case_id, c))
+        rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+        rows.sort(key=lambda r: (rank[r[1].severity], r[1].date))
+        if ics is not None:
+            from legaldocs.ics import write_ics
+
+            write_ics(rows, ics, stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
+        if as_json:
+            console.print_json(json.dumps([{"case": cid, "severity": c.severity, **c.as_dict()} for cid, c in rows],
+                                          ensure_ascii=False))
+        else:
+            console.print(_clock_table(f"clocks ending by {day + dt.timedelta(days=within)} or ended", rows))
+        for text in problems:
+            err_console.print(text, markup=False, soft_wrap=True)
+
+    run_guarded(action)

@@ -357,6 +357,9 @@ class EventKind(str, Enum):
     judgment_served = "判决书送达"
     judgment_effective = "判决生效"
     enforcement_applied = "申请强制执行"
+    obstacle = "诉讼时效中止事由"
+    seizure = "查封冻结"
+    bankruptcy_accepted = "破产申请受理公告"
     other = "其他"
 
 
@@ -368,6 +371,8 @@ class Event(_Model):
     kind: EventKind
     parties: list[Ref] = Field(default_factory=list)
     loans: list[Ref] = Field(default_factory=list)
+    until: dt.date | None = None  # end of an obstacle (中止事由); last day of performance (判决生效); claim deadline (破产受理)
+    asset: Literal["deposit", "movable", "real_property", "other_right"] | None = None  # what a ruling seized
     evidence: list[Ref] = Field(default_factory=list)
     note: Text | None = None
 

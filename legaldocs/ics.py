@@ -1,0 +1,65 @@
+"""Deadlines as an iCalendar file (RFC 5545) that Outlook and phone calendars import: one all-day
+event per clock, with reminders 30, 7 and 1 days before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from icalendar import Alarm, Calendar, Event
+
+from legaldocs.files import atomic_path
+
+REMINDER_DAYS = (30, 7, 1)
+
+
+def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetime) -> Path:
+    """Write ``items`` — (case id, Clock) pairs — to ``out`` atomically. ``stamp`` is the DTSTAMP
+    (the caller's time; this package never reads the clock). UIDs are stable per case and clock,
+    so re-importing updates events instead of duplicating them."""
+    cal = Calendar()
+    cal.add("prodid", "-//legaldocs//deadlines//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "清收案件期限")
+    for case_id, clock in items:
+        event = Event()
+        key = f"{case_id}|{clock.kind}|{clock.obligor}|{clock.chain[0].date if clock.chain else ''}"
+        event.add("uid", hashlib.sha256(key.encode()).hexdigest()[:32] + "@legaldocs")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", clock.date)
+        event.add("dtend", clock.date + dt.timedelta(days=1))
+        event.add("summary", f"[{case_id}] {KIND_NAMES.get(clock.kind, clock.kind)}届满" + (f"（{clock.obligor}）" if clock.obligor else ""))
+        lines = [f"状态：{clock.status}"]
+        if clock.alternative_date:
+            lines.append(f"可争辩日期：{clock.alternative_date}")
+        if clock.provisional:
+            lines.append("节假日安排尚未公布，日期为暂定")
+        lines += [f"{link.date} {link.event}（{link.rule}）" for link in clock.chain]
+        event.add("description", "\n".join(lines))
+        for days in REMINDER_DAYS:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{days}天后：{KIND_NAMES.get(clock.kind, clock.kind)}届满")
+            alarm.add("trigger", dt.timedelta(days=-days))
+            event.add_component(alarm)
+        cal.add_component(event)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(cal.to_ical())
+    return out
+
+
+KIND_NAMES = {
+    "limitation": "诉讼时效",
+    "guarantee_period": "保证期间",
+    "guarantor_limitation": "保证债务诉讼时效",
+    "collateral": "抵押权行使期间",
+    "enforcement_application": "申请执行期间",
+    "seizure_expiry": "查封冻结期限",
+    "seizure_renewal": "续封申请期限",
+    "suit_after_preservation": "诉前保全后起诉期限",
+    "appeal": "上诉期间",
+    "retrial": "申请再审期间",
+    "bankruptcy_claim": "破产债权申报期限",
+}
