@@ -32,6 +32,8 @@ _INTERRUPTING = {
     EventKind.preservation_applied: "民法典第一百九十五条第（四）项；诉讼时效规定第十一条",
     EventKind.enforcement_applied: "民法典第一百九十五条第（四）项；诉讼时效规定第十一条",
     EventKind.assignment_notice: "诉讼时效规定第十七条",
+    EventKind.payment_order_applied: "民法典第一百九十五条第（四）项；诉讼时效规定第十一条第（一）项",
+    EventKind.bankruptcy_claim_filed: "民法典第一百九十五条第（四）项；诉讼时效规定第十一条第（二）项",
 }
 
 
@@ -247,7 +249,10 @@ def procedure_clocks(case: Case, as_of: dt.date) -> list[Clock]:
 
     for e in case.events:
         if e.kind is EventKind.judgment_served:
-            add("appeal", e, "appeal_judgment", "判决书送达")
+            add("appeal", e, "appeal_judgment", "判决书送达").notes.append(
+                "在中华人民共和国领域内没有住所的当事人，上诉期间为三十日（民事诉讼法第二百八十六条）")
+        elif e.kind is EventKind.ruling_served:
+            add("appeal", e, "appeal_ruling", "裁定书送达（可上诉的裁定）")
         elif e.kind is EventKind.judgment_effective:
             add("retrial", e, "retrial", "判决生效")
             if e.until:

@@ -214,3 +214,13 @@ def test_procedural_clocks_tc9_and_seizure_renewal():
     renewals = sorted(c.date for c in clocks if c.kind == "seizure_renewal")
     assert renewals[0] == d("2026-06-11")  # at least 7 days before 2026-06-18
     assert all(c.rule for c in clocks for c in c.chain)
+
+
+def test_tc6a_instalments_run_from_the_last_instalment_and_other_interruptions():
+    case = make_case("2023-12-21", signed="2021-12-21")
+    assert clock(case_clocks(case, d("2024-06-01")), "limitation").date == d("2026-12-21")
+    events = [{"date": "2024-02-01", "kind": "申请支付令", "parties": ["P1"]},
+              {"date": "2024-03-05", "kind": "裁定书送达"}]
+    clocks = case_clocks(make_case("2023-12-21", signed="2021-12-21", events=events), d("2024-03-06"))
+    assert clock(clocks, "limitation").date == d("2027-02-01")
+    assert clock(clocks, "appeal").date == d("2024-03-15")  # ruling: 10 days
