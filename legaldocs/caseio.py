@@ -135,12 +135,13 @@ def read_case_data(path: Path) -> Any:
         raise CaseValidationError(source, [("<file>", f"invalid YAML{where}: {problem}")]) from exc
 
 
-def load_case(path: Path | str, *, confine_to: Path | None = None) -> LoadedCase:
+def load_case(path: Path | str, *, confine_to: Path | None = None, check_files: bool = True) -> LoadedCase:
     """Read and validate a case file.
 
     ``path``: the case file; evidence file names in it are relative to its folder.
     ``confine_to``: when given, every evidence file must resolve inside this folder (for files
-    uploaded to a service); the command line leaves it unset.
+    uploaded to a service); the command line leaves it unset. ``check_files=False`` skips the
+    evidence files (for work that does not need them, such as deadlines).
     Returns :class:`LoadedCase`. Raises :class:`CaseValidationError` listing every problem.
     """
     path = Path(path)
@@ -158,7 +159,8 @@ def load_case(path: Path | str, *, confine_to: Path | None = None) -> LoadedCase
         raise CaseValidationError(source, [("<file>", "is nested too deeply to be a case file")]) from exc
     problems.extend(_cross_problems(data))
     evidence_files, file_problems = _evidence_files(data, path.parent, confine_to)
-    problems.extend(file_problems)
+    if check_files:
+        problems.extend(file_problems)
     if problems or case is None:
         raise CaseValidationError(source, _dedupe(problems))
     return LoadedCase(case=case, path=path.resolve(), evidence_files=evidence_files)

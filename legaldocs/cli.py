@@ -35,6 +35,8 @@ err_console = Console(stderr=True)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EXIT_FAILURE = 1
+MAX_WITHIN_DAYS = 36_500
+PACKET_FILES = {"manifest.json", "deadlines.json"}  # files of built packets, not case files
 EXIT_INVALID = 2
 
 
@@ -56,7 +58,7 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
             raise ValueError(value)
         return day
     except ValueError:
-        raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)", EXIT_INVALID) from None
+        raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD, years 1900-2199)", EXIT_INVALID) from None
 
 
 def parse_amount(value: str, option: str) -> Decimal:
@@ -237,10 +239,10 @@ def delay_interest_command(
 def _clock_table(title: str, rows: list[tuple[str, object]]) -> Table:
     table = Table(title=title)
     for col in ("case", "kind", "obligor", "date", "alternative", "status", "severity"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("date", "alternative"))
     for case_id, c in rows:
         table.add_row(case_id, c.kind, c.obligor or "", str(c.date), str(c.alternative_date or ""),
-                      c.status + (" (provisional)" if c.provisional else ""), getattr(c, "severity", ""))
+                      c.status + (" (provisional)" if c.provisional else ""), getattr(c, "severity", "") or "")
     return table
 
 
@@ -257,12 +259,12 @@ def deadlines(
         from legaldocs.caseio import load_case
         from legaldocs.deadlines import case_clocks
 
-        loaded = load_case(case)
+        loaded = load_case(case, check_files=False)
         clocks = case_clocks(loaded.case, day)
         if as_json:
             console.print_json(json.dumps([c.as_dict() for c in clocks], ensure_ascii=False))
             return
-        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c) for c in clocks]))
+        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c) for c in clocks]), width=140)
         for c in clocks:
             for link in c.chain:
                 console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
@@ -290,8 +292,13 @@ def alerts(
 ) -> None:
     """Clocks of many cases that end within DAYS or have ended, most urgent first."""
     day = parse_date(as_of, "--as-of")
-    if within < 0:
-        raise fail("--within: must be zero or more days", EXIT_INVALID)
+    if not 0 <= within <= MAX_WITHIN_DAYS:
+        raise fail(f"--within: must be from 0 to {MAX_WITHIN_DAYS} days", EXIT_INVALID)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"not found: {', '.join(missing)}", EXIT_INVALID)
+    if ics is not None and (ics.is_dir() or not ics.parent.is_dir() or ics.suffix.lower() != ".ics"):
+        raise fail(f"--ics: {ics} must be a .ics file in an existing folder", EXIT_INVALID)
 
     def action() -> None:
         from legaldocs.caseio import load_case
@@ -300,16 +307,18 @@ def alerts(
         files: list[Path] = []
         for p in paths:
             if p.is_dir():
-                files += sorted(x for x in p.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json") and x.is_file())
+                files += sorted(x for x in p.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json")
+                                and x.is_file() and x.name not in PACKET_FILES)
             else:
                 files.append(p)
         rows = []
         problems = []
         for f in files:
             try:
-                loaded = load_case(f)
+                loaded = load_case(f, check_files=False)
             except CaseValidationError as exc:
-                problems.append(f"{f}: invalid case file ({len(exc.problems)} problem(s)); run legaldocs validate")
+                first = "; ".join(f"{path}: {msg}" for path, msg in exc.problems[:3])
+                problems.append(f"{f}: not scanned, invalid case file ({len(exc.problems)} problem(s): {first})")
                 continue
             for c in case_clocks(loaded.case, day):
                 if c.status == "satisfied":
@@ -322,13 +331,18 @@ def alerts(
         if ics is not None:
             from legaldocs.ics import write_ics
 
-            write_ics(rows, ics, stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
+            try:
+                write_ics(rows, ics, stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
+            except OSError as exc:
+                raise fail(f"--ics: cannot write {ics}: {exc.strerror or exc}", EXIT_FAILURE) from None
         if as_json:
             console.print_json(json.dumps([{"case": cid, "severity": c.severity, **c.as_dict()} for cid, c in rows],
                                           ensure_ascii=False))
         else:
-            console.print(_clock_table(f"clocks ending by {day + dt.timedelta(days=within)} or ended", rows))
+            console.print(_clock_table(f"clocks ending by {day + dt.timedelta(days=within)} or ended", rows), width=140)
         for text in problems:
             err_console.print(text, markup=False, soft_wrap=True)
+        if problems:  # a case that could not be read must not look like a case with nothing due
+            raise typer.Exit(EXIT_FAILURE)
 
     run_guarded(action)

@@ -166,12 +166,27 @@ def agreed_months(text: str | None) -> int | None:
     "六个月", "2年"); None when there is none or it cannot be read."""
     if not text:
         return None
-    m = re.search(r"([0-9]+|[一两二三四五六七八九十]+)\s*(个月|年)", text)
+    if agreed_end_date(text) is not None:
+        return None
+    m = re.search(r"(?<![0-9])([0-9]{1,2}|[一两二三四五六七八九十]+)\s*(个月|年)(?![0-9])", text)
     if not m:
         return None
     raw = m.group(1)
     n = int(raw) if raw.isdigit() else sum(_CN_NUMBERS[c] for c in raw) if raw != "十" else 10
     return n * 12 if m.group(2) == "年" else n
+
+
+def agreed_end_date(text: str | None) -> dt.date | None:
+    """An agreed guarantee period written as an end date ("保证期间至2024年6月28日止"), or None."""
+    if not text:
+        return None
+    m = re.search(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})", text)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def guarantee_clocks(case: Case, g: Guarantee, limitation: dict[str, Clock], as_of: dt.date) -> list[Clock]:
@@ -183,18 +198,26 @@ def guarantee_clocks(case: Case, g: Guarantee, limitation: dict[str, Clock], as_
     old_law = g.signed_on < CIVIL_CODE_START
     law = "《担保法》第二十五条、第二十六条（民法典施行前的担保）" if old_law else "民法典第六百九十二条"
     notes = []
-    if g.period and months is None:
+    if g.period and months is None and agreed_end_date(g.period) is None:
         notes.append(f"约定保证期间“{g.period}”无法识别，按未约定（六个月）计算，请核对")
+    end_date = agreed_end_date(g.period)
     if months is not None:
         nominal = period_end(maturity, months, "months", guarantee=True)
         if nominal.date <= maturity:
             months = None
             notes.append("约定的保证期间早于或等于主债务履行期限届满，视为没有约定（民法典第六百九十二条第二款）")
-    if months:
+    if end_date is not None and end_date <= maturity:
+        notes.append(f"约定的保证期间至{end_date}止，早于或等于主债务履行期限届满，视为没有约定（民法典第六百九十二条第二款）")
+        end_date = None
+    if end_date is not None:
+        period = period_end(end_date, 0, "days", guarantee=True)
+        months = -1  # agreed as a date
+    elif months:
         period = period_end(maturity, months, "months", guarantee=True)
     else:
         period, _ = rule_period("guarantee_default", maturity, guarantee=True)
-    chain = [Link(maturity, f"主债务履行期限届满；保证期间{'约定' + str(months) + '个月' if months else '未约定（法定期间）'}", (), law)]
+    agreed = f"约定至{end_date}" if end_date else f"约定{months}个月" if months else "未约定（法定期间）"
+    chain = [Link(maturity, f"主债务履行期限届满；保证期间{agreed}", (), law)]
     if g.maximum_amount is not None:
         notes.append("最高额保证：保证期间自债权确定之日或主债务履行期限届满之日起算（担保制度解释第三十条），请核对债权确定日")
     kept_by: Event | None = None
@@ -248,6 +271,8 @@ def procedure_clocks(case: Case, as_of: dt.date) -> list[Clock]:
         return clock
 
     for e in case.events:
+        if e.date > as_of:  # not yet happened on the as-of date
+            continue
         if e.kind is EventKind.judgment_served:
             add("appeal", e, "appeal_judgment", "判决书送达").notes.append(
                 "在中华人民共和国领域内没有住所的当事人，上诉期间为三十日（民事诉讼法第二百八十六条）")

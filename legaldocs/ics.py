@@ -44,7 +44,6 @@ def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetim
             alarm.add("trigger", dt.timedelta(days=-days))
             event.add_component(alarm)
         cal.add_component(event)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         tmp.write_bytes(cal.to_ical())
     return out

@@ -346,7 +346,7 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
         "basis": "依借款合同约定及还款记录计算" if totals.source == "engine" else "银行系统数据（本表计算供核对）",
         "day_basis": "、".join(str(b) for b in bases),
         "totals": [{"name": n, "amount": format_amount(a), "capitals": "人民币" + amount_in_capitals(a)} for n, a in rows],
-        "continuing": st.continuing or ["无"],
+        "continuing": [c + "。" for c in st.continuing] or ["无"],
         "lines": [
             {
                 "number": i,

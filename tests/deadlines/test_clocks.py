@@ -204,7 +204,7 @@ def test_procedural_clocks_tc9_and_seizure_renewal():
         {"date": "2025-06-18", "kind": "查封冻结", "asset": "deposit", "note": "冻结银行存款"},
         {"date": "2025-06-18", "kind": "查封冻结", "asset": "real_property", "note": "查封房产"},
     ]
-    clocks = case_clocks(make_case("2023-06-30", events=events, signed="2022-06-30"), d("2025-09-01"))
+    clocks = case_clocks(make_case("2023-06-30", events=events, signed="2022-06-30"), d("2025-09-30"))
     assert clock(clocks, "appeal").date == d("2025-10-09")  # TC9(a)
     assert clock(clocks, "enforcement_application").date == d("2026-03-11")  # TC9(d)
     assert clock(clocks, "suit_after_preservation").date == d("2025-10-09")  # TC9(c)
@@ -224,3 +224,18 @@ def test_tc6a_instalments_run_from_the_last_instalment_and_other_interruptions()
     clocks = case_clocks(make_case("2023-12-21", signed="2021-12-21", events=events), d("2024-03-06"))
     assert clock(clocks, "limitation").date == d("2027-02-01")
     assert clock(clocks, "appeal").date == d("2024-03-15")  # ruling: 10 days
+
+
+def test_guarantee_period_written_as_an_end_date():
+    g = _joint(period="保证期间至2024年6月28日止", kind="一般保证")
+    period = clock(case_clocks(make_case("2024-06-28", guarantees=[g]), d("2025-01-15")), "guarantee_period")
+    assert (period.date, period.alternative_date, period.status) == (d("2024-12-28"), d("2024-12-30"), "released")
+    g = _joint(period="保证期间至2026年1月2日止")
+    period = clock(case_clocks(make_case("2023-01-02", guarantees=[g]), d("2025-06-01")), "guarantee_period")
+    assert period.date == d("2026-01-02") and period.status == "running"  # RC06: agreed end after maturity
+
+
+def test_events_after_the_as_of_date_do_not_count():
+    events = [{"date": "2025-09-23", "kind": "判决书送达"}]
+    clocks = case_clocks(make_case("2023-06-30", events=events, signed="2022-06-30"), d("2025-01-01"))
+    assert not [c for c in clocks if c.kind == "appeal"]
