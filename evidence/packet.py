@@ -20,7 +20,6 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Sequence
 

@@ -128,17 +128,7 @@ def test_lpr_repricing_and_checks(tmp_path):
     assert any("above 24%" in f for f in st.flags)
 
 
-def _variant(tmp_path, change):
-    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
-    for item in data["evidence"]:
-        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
-    change(data)
-    path = tmp_path / "case.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_case(path).case
-
-
-def test_claimed_penalty_rate_and_undue_principal(tmp_path):
+def test_claimed_penalty_rate_and_undue_principal(demo_variant):
     import datetime as dt
 
     def change(data):
@@ -152,7 +142,7 @@ def test_claimed_penalty_rate_and_undue_principal(tmp_path):
         data["loans"] += [second, third]
         data["claim"]["principal"] = "560000.00"
 
-    case = _variant(tmp_path, change)
+    case = load_case(demo_variant(change)).case
     st = case_statement(case, dt.date(2025, 6, 30))
     assert st.principal == Decimal("500000.00") and st.principal_not_due == Decimal("50000.00")
     assert any("L2: 50,000.00 元 of principal is not yet due" in f for f in st.flags)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from evidence.packet import build_packet
 from legaldocs.errors import CaseValidationError, LegalDocsError
@@ -21,22 +20,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _demo_copy(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
-    for item in data["evidence"]:
-        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
-    change(data)
-    path = tmp_path / "case.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def test_invalid_case_lists_errors_and_writes_nothing(tmp_path):
+def test_invalid_case_lists_errors_and_writes_nothing(tmp_path, demo_variant):
     def spoil(data):
         data["parties"]["P1"]["id_number"] = "110105197904120132"
         data["claim"]["principal"] = "12.345"
 
-    case = _demo_copy(tmp_path, spoil)
+    case = demo_variant(spoil)
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("earlier work")
@@ -53,7 +42,7 @@ def test_invalid_case_lists_errors_and_writes_nothing(tmp_path):
     assert not missing.exists()
 
 
-def test_broken_exhibit_leaves_earlier_packet_untouched(tmp_path):
+def test_broken_exhibit_leaves_earlier_packet_untouched(tmp_path, demo_variant):
     out = tmp_path / "out"
     good = build_packet(DEMO, out)
     before = _snapshot(out)
@@ -63,19 +52,19 @@ def test_broken_exhibit_leaves_earlier_packet_untouched(tmp_path):
     def spoil(data):
         data["evidence"][3]["files"] = [str(broken)]
 
-    case = _demo_copy(tmp_path, spoil)
+    case = demo_variant(spoil)
     with pytest.raises(LegalDocsError, match="broken.pdf"):
         build_packet(case, out)
     assert _snapshot(out) == before
     assert good.folder.is_dir()
 
 
-def test_cli_validate_and_packet(tmp_path):
+def test_cli_validate_and_packet(tmp_path, demo_variant):
     def spoil(data):
         data["creditor"]["uscc"] = "91310115MA1H7K3D23"
         data["loans"][0]["borrowers"] = ["P1", "P7"]
 
-    bad = _demo_copy(tmp_path, spoil)
+    bad = demo_variant(spoil)
     run = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
     assert run.returncode == 2
     assert "creditor.uscc: check digit does not match" in run.stderr
@@ -89,7 +78,7 @@ def test_cli_validate_and_packet(tmp_path):
     assert run.returncode == 2 and "--as-of" in run.stderr
 
 
-def test_every_bad_exhibit_file_is_listed_by_field_path(tmp_path):
+def test_every_bad_exhibit_file_is_listed_by_field_path(tmp_path, demo_variant):
     truncated = tmp_path / "truncated.pdf"
     truncated.write_bytes((ROOT / "examples/demo/exhibits/05-guarantee.pdf").read_bytes()[:300])
     renamed = tmp_path / "photo.pdf"
@@ -99,7 +88,7 @@ def test_every_bad_exhibit_file_is_listed_by_field_path(tmp_path):
         data["evidence"][1]["files"] = [str(truncated)]
         data["evidence"][4]["files"] = [data["evidence"][4]["files"][0], str(renamed)]
 
-    case = _demo_copy(tmp_path, spoil)
+    case = demo_variant(spoil)
     out = tmp_path / "out"
     with pytest.raises(CaseValidationError) as info:
         build_packet(case, out)
