@@ -30,7 +30,7 @@ from legaldocs.accrual import (
     Payment,
     loan_balance,
 )
-from legaldocs.chinese import date_in_chinese, format_amount, percent
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
 from legaldocs.errors import RuleNotFoundError
 from legaldocs.model import Case, EventKind, LoanContract
 from legaldocs.rules import rule_in_force
@@ -325,8 +325,6 @@ _KINDS = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利"}
 def statement_context(case: Case, st: Statement, totals) -> dict:
     """Variables of ``templates/statement.docx`` (see templates/CATALOGUE.md). ``totals`` is the
     complaint's ClaimTotals: its source says whether the complaint uses these figures."""
-    from legaldocs.chinese import amount_in_capitals
-
     borrowers = "、".join(case.party(p).name for p in case.borrower_ids())
     defendants = "、".join(case.party(p).name for p in case.defendant_ids())
     rows = [("本金", st.principal), ("利息", st.interest), ("罚息", st.penalty_interest),
