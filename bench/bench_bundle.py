@@ -22,7 +22,7 @@ import docx
 from PIL import Image, ImageDraw
 
 from evidence import assemble_bundle, prepare_exhibit
-from legaldocs.office import docx_to_pdf
+from legaldocs.documents.office import docx_to_pdf
 
 SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "evidence-samples"
 BIG = "009-pdflatex-geotopo_GeoTopo-komprimiert.pdf"

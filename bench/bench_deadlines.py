@@ -17,8 +17,8 @@ import random
 import resource
 import time
 
-from legaldocs.deadlines import case_clocks
-from legaldocs.model import Case
+from legaldocs.deadlines.clocks import case_clocks
+from legaldocs.case.model import Case
 
 BORROWER = {"kind": "person", "name": "借款人", "gender": "男", "ethnicity": "汉族", "birth_date": "1979-04-12",
             "id_number": "110105197904120131", "address": "北京"}

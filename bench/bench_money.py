@@ -18,8 +18,9 @@ import resource
 import time
 from decimal import Decimal
 
-from legaldocs.accrual import DrawTerms, LoanTerms, Payment, loan_balance
-from legaldocs.schedule import EQUAL_INSTALMENTS, EQUAL_PRINCIPAL, add_months, schedule
+from legaldocs.money.accrual import DrawTerms, LoanTerms, Payment, loan_balance
+from legaldocs.law.periods import add_months
+from legaldocs.money.schedule import EQUAL_INSTALMENTS, EQUAL_PRINCIPAL, schedule
 
 
 def make_loan(rng: random.Random, i: int) -> tuple[LoanTerms, list[Payment], dt.date]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from evidence import images, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError
 from legaldocs.errors import ConversionError
-from legaldocs.office import docx_to_pdf
+from legaldocs.documents.office import docx_to_pdf
 
 __all__ = [
     "BundleEntry",

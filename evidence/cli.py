@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Optional
 
-from legaldocs.caseio import load_case
+from legaldocs.case.load import load_case
 from legaldocs.cli import app, console, err_console, parse_date, progress_bar, run_guarded
 
 __all__ = ["app"]

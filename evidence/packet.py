@@ -24,17 +24,17 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from legaldocs import __version__
-from legaldocs.caseio import LoadedCase, load_case
+from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
-from legaldocs.deadlines import case_clocks, released_guarantees
-from legaldocs.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
-from legaldocs.statement import Statement, case_statement, statement_context
-from legaldocs.xlsx import write_statement_xlsx
+from legaldocs.deadlines.clocks import case_clocks, released_guarantees
+from legaldocs.documents.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
+from legaldocs.money.statement import Statement, case_statement, statement_context
+from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
-from legaldocs.fees import FeeResult, court_fee
+from legaldocs.money.fees import FeeResult, court_fee
 from legaldocs.files import atomic_path
-from legaldocs.office import docx_to_pdf
-from legaldocs.render import render_docx
+from legaldocs.documents.office import docx_to_pdf
+from legaldocs.documents.render import render_docx
 
 from evidence import (
     EvidenceError,

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
-from legaldocs.fees import FEE_KINDS, court_fee
+from legaldocs.money.fees import FEE_KINDS, court_fee
 
 app = typer.Typer(
     name="legaldocs",
@@ -148,8 +148,8 @@ def interest(
     day = parse_date(as_of, "--as-of")
 
     def action() -> None:
-        from legaldocs.caseio import load_case
-        from legaldocs.statement import case_statement
+        from legaldocs.case.load import load_case
+        from legaldocs.money.statement import case_statement
 
         loaded = load_case(case)
         when = day or loaded.case.claim.as_of
@@ -158,7 +158,7 @@ def interest(
             raise fail(f"--as-of: {when} is before the first draw ({first})", EXIT_INVALID)
         st = case_statement(loaded.case, when)
         if xlsx is not None:
-            from legaldocs.xlsx import write_statement_xlsx
+            from legaldocs.documents.xlsx import write_statement_xlsx
 
             if xlsx.suffix.lower() != ".xlsx":
                 raise fail(f"--xlsx: {xlsx} must end in .xlsx", EXIT_INVALID)
@@ -205,7 +205,7 @@ def delay_interest_command(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
 ) -> None:
     """Doubled-part interest for delayed performance (法释〔2014〕8号): debt x 0.000175 a day."""
-    from legaldocs.delay import delay_interest
+    from legaldocs.money.delay import delay_interest
 
     amount = parse_amount(debt, "--debt")
     due_day = parse_date(due, "--due")
@@ -256,8 +256,8 @@ def deadlines(
     day = parse_date(as_of, "--as-of")
 
     def action() -> None:
-        from legaldocs.caseio import load_case
-        from legaldocs.deadlines import case_clocks
+        from legaldocs.case.load import load_case
+        from legaldocs.deadlines.clocks import case_clocks
 
         loaded = load_case(case, check_files=False)
         clocks = case_clocks(loaded.case, day)
@@ -301,8 +301,8 @@ def alerts(
         raise fail(f"--ics: {ics} must be a .ics file in an existing folder", EXIT_INVALID)
 
     def action() -> None:
-        from legaldocs.caseio import load_case
-        from legaldocs.deadlines import case_clocks
+        from legaldocs.case.load import load_case
+        from legaldocs.deadlines.clocks import case_clocks
 
         files: list[Path] = []
         for p in paths:
@@ -329,7 +329,7 @@ def alerts(
         rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
         rows.sort(key=lambda r: (rank[r[1].severity], r[1].date))
         if ics is not None:
-            from legaldocs.ics import write_ics
+            from legaldocs.deadlines.ics import write_ics
 
             try:
                 write_ics(rows, ics, stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))

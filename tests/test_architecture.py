@@ -1,6 +1,8 @@
 """The layout rules of DESIGN.md, checked on the source: imports point one way
-(api -> evidence -> legaldocs); the core and the evidence package never read the clock or the
-environment and never use float; each third-party library is imported in one module."""
+(api -> evidence -> legaldocs) and, inside the core, down the picture (documents and portfolio
+use money and deadlines, which use law and case); the core and the evidence package never read
+the clock or the environment and never use float; each third-party library is imported in one
+module."""
 
 import ast
 import sys
@@ -14,6 +16,13 @@ FORBIDDEN = {
 }
 CLOCK = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"), ("time", "time")}
 OURS = {"legaldocs", "evidence", "api"}
+
+# Rooms of the core by level: a module may import rooms of a lower level only (never a sibling,
+# never upward). The modules at the root of the package are the foundation every room may use
+# (errors, atomic file writes, Chinese renderings of figures), except cli, which sits on top.
+LEVELS = {"case": 1, "law": 1, "money": 2, "deadlines": 2, "documents": 3, "portfolio": 3}
+FOUNDATION = {"errors", "files", "chinese", "__init__"}
+TOP = {"cli"}
 
 
 def _modules(package: str):
@@ -62,3 +71,57 @@ def test_each_third_party_library_is_imported_in_one_module():
                 where[name].add(str(path.relative_to(ROOT)))
     spread = {name: sorted(paths) for name, paths in where.items() if len(paths) > 1}
     assert not spread, spread
+
+
+def _room(module: str) -> str | None:
+    """The room (or foundation module) of a dotted module name inside legaldocs."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "legaldocs" and len(parts) > 1 else None
+
+
+def _core_imports(path: Path, tree: ast.AST) -> set[str]:
+    """Dotted names of legaldocs modules imported by one module (absolute and relative)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith("legaldocs.")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module == "legaldocs":
+                names |= {f"legaldocs.{a.name}" for a in node.names}
+            elif module.startswith("legaldocs."):
+                names.add(module)
+    return names
+
+
+def test_core_is_grouped_into_the_rooms_of_the_design():
+    stray = [p.name for p in (ROOT / "legaldocs").glob("*.py") if p.stem not in FOUNDATION | TOP]
+    assert not stray, f"modules at the root of legaldocs outside the foundation: {stray}"
+    rooms = {p.name for p in (ROOT / "legaldocs").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert rooms <= set(LEVELS), f"rooms not in the design's picture: {rooms - set(LEVELS)}"
+    for room in rooms:
+        size = len(list((ROOT / "legaldocs" / room).glob("*.py")))
+        assert size <= 12, f"legaldocs/{room} has {size} modules; split it (DESIGN: about ten a room)"
+
+
+def test_imports_inside_the_core_point_down_the_picture():
+    bad = []
+    for path, tree in _modules("legaldocs"):
+        rel = path.relative_to(ROOT / "legaldocs")
+        own = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        for name in _core_imports(path, tree):
+            target = _room(name)
+            if target is None or target == own or target in FOUNDATION:
+                continue
+            if own in TOP:
+                continue
+            if own in FOUNDATION:
+                bad.append(f"{rel} (foundation) imports {name}")
+            elif target in TOP or LEVELS.get(target, 99) >= LEVELS[own]:
+                bad.append(f"{rel} ({own}, level {LEVELS[own]}) imports {name} (level {LEVELS.get(target, '?')})")
+    assert not bad, bad

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from legaldocs.deadlines import agreed_months, case_clocks
-from legaldocs.model import Case
+from legaldocs.deadlines.clocks import agreed_months, case_clocks
+from legaldocs.case.model import Case
 
 d = dt.date.fromisoformat
 BORROWER = {"kind": "person", "name": "借款人甲", "gender": "男", "ethnicity": "汉族", "birth_date": "1979-04-12",

@@ -30,7 +30,7 @@ from evidence import (
     unembedded_fonts,
 )
 from legaldocs.errors import ConversionError
-from legaldocs.office import docx_to_pdf
+from legaldocs.documents.office import docx_to_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "evidence-samples"
 CONTRACT_LINE = "借款金额：人民币壹佰万元整"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from legaldocs.accrual import DrawTerms, LoanTerms, Payment, loan_balance
-from legaldocs.delay import delay_interest
+from legaldocs.money.accrual import DrawTerms, LoanTerms, Payment, loan_balance
+from legaldocs.money.delay import delay_interest
 from legaldocs.errors import LegalDocsError
-from legaldocs.schedule import (
+from legaldocs.money.schedule import (
     BULLET,
     EQUAL_INSTALMENTS,
     EQUAL_PRINCIPAL,
@@ -154,7 +154,7 @@ starts = st.dates(min_value=day(2015, 1, 1), max_value=day(2024, 1, 1))
 @given(amount=amounts, rate=rates, start=starts, months=st.integers(3, 36), method=methods,
        extra=st.integers(0, 900), paid=st.integers(1, 200000), offset=st.integers(1, 1200))
 def test_a_repayment_never_increases_what_is_owed(amount, rate, start, months, method, extra, paid, offset):
-    from legaldocs.schedule import add_months
+    from legaldocs.law.periods import add_months
 
     maturity = add_months(start, months)
     as_of = maturity + dt.timedelta(days=extra)
@@ -172,7 +172,7 @@ def test_splitting_an_accrual_period_changes_nothing_beyond_rounding(amount, rat
     """A payment of 0.01 on an intermediate day splits every running accrual there; apart from
     that cent, totals differ only by rounding (at most 0.01 a line from the split on)."""
     assume(cut < days)
-    from legaldocs.schedule import add_months
+    from legaldocs.law.periods import add_months
 
     maturity = add_months(start, 12)
     as_of = start + dt.timedelta(days=days)
@@ -219,7 +219,7 @@ def test_interest_paid_ahead_is_applied_when_it_falls_due():
 
 
 def test_the_24_percent_check_uses_the_overdue_charges():
-    from legaldocs.statement import effective_annual_rate
+    from legaldocs.money.statement import effective_annual_rate
 
     terms = _single(100000, day(2021, 1, 10), day(2024, 1, 10), "0.159")
     b = loan_balance(terms, [], day(2025, 1, 10))

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from legaldocs.caseio import load_case
-from legaldocs.statement import case_statement, lpr
-from legaldocs.xlsx import write_statement_xlsx
+from legaldocs.case.load import load_case
+from legaldocs.law.lpr import lpr
+from legaldocs.money.statement import case_statement
+from legaldocs.documents.xlsx import write_statement_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo" / "case.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from evidence.packet import build_packet
-from legaldocs.caseio import load_case
+from legaldocs.case.load import load_case
 
 
 @pytest.fixture(scope="session")

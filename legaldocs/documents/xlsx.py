@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from legaldocs.accrual import CATEGORY_NAMES
+from legaldocs.money.accrual import CATEGORY_NAMES
 from legaldocs.files import atomic_path
-from legaldocs.statement import Statement
+from legaldocs.money.statement import Statement
 
 _MONEY = "#,##0.00"
 _KIND = {"interest": "利息", "penalty_interest": "罚息", "compound_interest": "复利"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from legaldocs.caseio import load_case
+from legaldocs.case.load import load_case
 from legaldocs.errors import CaseValidationError
 
 ROOT = Path(__file__).resolve().parents[2]

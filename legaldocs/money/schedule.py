@@ -22,9 +22,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from legaldocs.errors import LegalDocsError
+from legaldocs.law.periods import add_months
 
 CENT = Decimal("0.01")
 
@@ -41,11 +40,6 @@ PERIODIC_METHODS = {MONTHLY_INTEREST: 1, QUARTERLY_INTEREST: 3, YEARLY_INTEREST:
 def cents(value: Decimal) -> Decimal:
     """Round half-up to 0.01 元."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The corresponding day ``months`` later, or that month's last day (民法典 art 201)."""
-    return day + relativedelta(months=months)
 
 
 @dataclass(frozen=True)

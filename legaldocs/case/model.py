@@ -2,7 +2,7 @@
 
 A case file (YAML or JSON, see ``docs/case-file.md``) is validated into :class:`Case`. Field
 checks that need only one value live here (types, amounts, identifier checksums); checks across
-sections (references, date order, evidence files) live in :mod:`legaldocs.caseio`, which reports
+sections (references, date order, evidence files) live in :mod:`legaldocs.case.load`, which reports
 every problem at once.
 
 Units: money in 元 as ``Decimal`` with at most 2 places; rates as annual decimal fractions
@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
 )
 
-from legaldocs.identifiers import resident_id_problem, uscc_problem
+from legaldocs.case.identifiers import resident_id_problem, uscc_problem
 
 __all__ = [
     "Agent",

@@ -1,4 +1,4 @@
-"""legaldocs.office: word-processor documents to PDF with the real LibreOffice."""
+"""legaldocs.documents.office: word-processor documents to PDF with the real LibreOffice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from legaldocs.errors import ConversionError
-from legaldocs.office import docx_to_pdf, find_soffice
+from legaldocs.documents.office import docx_to_pdf, find_soffice
 
 CONTRACT_TEXT = "借款合同：借款人张三向贷款人借款人民币壹佰万元整"
 NOTICE_TEXT = "催款通知书"

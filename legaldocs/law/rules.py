@@ -1,4 +1,4 @@
-"""Rules as data: each rule row in ``rules/data/*.toml`` carries an id, a citation, effective
+"""Rules as data: each rule row in ``law/data/*.toml`` carries an id, a citation, effective
 dates and notes. :func:`rule_in_force` picks the version in force on a date and raises
 :class:`~legaldocs.errors.RuleNotFoundError` when none is.
 """
@@ -17,13 +17,13 @@ from legaldocs.errors import RuleNotFoundError
 
 @lru_cache(maxsize=None)
 def load_rules(table: str) -> tuple[Mapping[str, Any], ...]:
-    """All rule rows of ``rules/data/<table>.toml`` (read-only mappings), in file order."""
+    """All rule rows of ``law/data/<table>.toml`` (read-only mappings), in file order."""
     text = resources.files(__package__).joinpath("data", f"{table}.toml").read_text(encoding="utf-8")
     rows = tomllib.loads(text).get("rule", [])
     for row in rows:
         for key in ("id", "kind", "citation", "effective_from"):
             if key not in row:
-                raise RuleNotFoundError(f"rules/data/{table}.toml: rule {row.get('id', '?')} lacks {key!r}")
+                raise RuleNotFoundError(f"law/data/{table}.toml: rule {row.get('id', '?')} lacks {key!r}")
     return tuple(MappingProxyType(r) for r in rows)
 
 

@@ -6,7 +6,7 @@ money debt fixed by the judgment (excluding running general interest) × 0.00017
 delay (art 1), from the day after the last day of the performance period (art 2) to the day each
 part is paid (art 3), less excluded periods (art 3: suspension for a review the debtor did not
 request, retrial). Delay before 2014-08-01 falls under the old rule (art 7) and is flagged, not
-computed. The daily rate and the start date of the regime are data (rules/data/interest.toml).
+computed. The daily rate and the start date of the regime are data (law/data/interest.toml).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from legaldocs.chinese import format_amount
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
-from legaldocs.rules import rule_in_force
-from legaldocs.schedule import cents
+from legaldocs.law.rules import rule_in_force
+from legaldocs.money.schedule import cents
 
 ZERO = Decimal(0)
 

@@ -5,7 +5,7 @@ Clocks: main-debt limitation (诉讼时效, 民法典 arts 188, 189, 194, 195; 2
 guarantee periods (保证期间, arts 692, 693) with release, the guarantor's own limitation (art
 694), collateral enforceable within the main claim's limitation (art 419), and the procedural
 clocks that follow from events (appeal, retrial, suit after pre-suit preservation, enforcement
-application, 民事诉讼法 arts 104, 171, 216, 250). Periods are computed by :mod:`legaldocs.periods`.
+application, 民事诉讼法 arts 104, 171, 216, 250). Periods are computed by :mod:`legaldocs.law.periods`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from legaldocs.model import Case, Event, EventKind, Guarantee, GuaranteeKind, LoanContract
-from legaldocs.holidays import is_provisional, is_rest_day
-from legaldocs.periods import PeriodEnd, period_end
-from legaldocs.rules import rule_in_force
-from legaldocs.schedule import add_months
+from legaldocs.case.model import Case, Event, EventKind, Guarantee, GuaranteeKind, LoanContract
+from legaldocs.law.holidays import is_provisional, is_rest_day
+from legaldocs.law.periods import PeriodEnd, add_months, period_end
+from legaldocs.law.rules import rule_in_force
 
 CIVIL_CODE_START = dt.date(2021, 1, 1)
 
@@ -80,7 +79,7 @@ class Clock:
 
 
 def rule_period(kind: str, anchor: dt.date, **options) -> tuple[PeriodEnd, str]:
-    """The period of ``kind`` (rules/data/periods.toml, version in force on ``anchor``) from
+    """The period of ``kind`` (law/data/periods.toml, version in force on ``anchor``) from
     ``anchor``, and its citation."""
     rule = rule_in_force("periods", kind, anchor)
     return period_end(anchor, int(rule["amount"]), rule["unit"], **options), rule["citation"]
@@ -259,7 +258,7 @@ def procedure_clocks(case: Case, as_of: dt.date) -> list[Clock]:
     """Clocks that follow from court events: appeal (after a judgment is served), retrial (after
     it takes effect), enforcement application (from the last day of performance), suit after
     pre-suit preservation, seizure expiry by asset kind and its renewal application, and the
-    bankruptcy claim filing window. Lengths from rules/data/periods.toml."""
+    bankruptcy claim filing window. Lengths from law/data/periods.toml."""
     clocks = []
     suits = [e.date for e in case.events if e.kind is EventKind.suit_filed]
 

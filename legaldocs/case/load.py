@@ -1,4 +1,4 @@
-"""Reading and validating case files (YAML or JSON) into :class:`legaldocs.model.Case`.
+"""Reading and validating case files (YAML or JSON) into :class:`legaldocs.case.model.Case`.
 
 Validation reports **every** problem at once, each by field path, e.g.
 ``parties.P2.id_number: check digit does not match``: field checks from the model, then checks
@@ -19,8 +19,8 @@ import yaml
 
 from legaldocs.chinese import format_amount
 from legaldocs.errors import CaseValidationError
-from legaldocs.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
-from legaldocs.model import Case, ValidationError
+from legaldocs.case.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
+from legaldocs.case.model import Case, ValidationError
 
 MAX_CASE_FILE_BYTES = 5_000_000
 EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
+
 from legaldocs.errors import LegalDocsError
-from legaldocs.holidays import is_makeup_workday, is_provisional, is_rest_day
-from legaldocs.schedule import add_months
+from legaldocs.law.holidays import is_makeup_workday, is_provisional, is_rest_day
 
 UNITS = ("days", "months", "years")
 
@@ -39,6 +40,12 @@ class PeriodEnd:
     alternative_date: dt.date | None
     rule: str
     provisional: bool
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The corresponding day ``months`` later (earlier when negative), or that month's last day
+    when it has none (民法典 art 202)."""
+    return day + relativedelta(months=months)
 
 
 def add_period(anchor: dt.date, amount: int, unit: str) -> dt.date:

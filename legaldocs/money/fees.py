@@ -1,6 +1,6 @@
 """Court fees (诉讼费用) under 诉讼费用交纳办法 (国务院令第481号, in force 2007-04-01).
 
-Brackets, caps and factors are data (``rules/data/court_fees.toml``); the version in force on the
+Brackets, caps and factors are data (``law/data/court_fees.toml``); the version in force on the
 filing date is used. Every result carries its steps, each with the rule it applied.
 """
 
@@ -14,7 +14,7 @@ from typing import Literal, Mapping
 
 from legaldocs.chinese import format_amount, percent
 from legaldocs.errors import LegalDocsError
-from legaldocs.rules import latest_rule, rule_in_force
+from legaldocs.law.rules import latest_rule, rule_in_force
 
 FeeKind = Literal["acceptance", "preservation", "enforcement", "payment_order", "bankruptcy"]
 FEE_KINDS: tuple[str, ...] = ("acceptance", "preservation", "enforcement", "payment_order", "bankruptcy")

@@ -1,6 +1,6 @@
 """The money engine: what a borrower owes on a loan as of a date (欠款明细).
 
-For each draw the schedule (:mod:`legaldocs.schedule`) gives the dues. Walking the calendar from
+For each draw the schedule (:mod:`legaldocs.money.schedule`) gives the dues. Walking the calendar from
 the draw to the as-of date:
 
 - contractual interest (利息) accrues on principal not yet due at the contract rate, for the
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from legaldocs.errors import LegalDocsError
-from legaldocs.schedule import INSTALMENT_METHODS, Due, cents, schedule
+from legaldocs.money.schedule import INSTALMENT_METHODS, Due, cents, schedule
 
 INTEREST = "interest"
 PENALTY = "penalty_interest"

@@ -1,6 +1,6 @@
 """The civil complaint (民事起诉状, 金融借款合同纠纷) built from a case record.
 
-:func:`complaint_context` turns a :class:`~legaldocs.model.Case` into the variables of
+:func:`complaint_context` turns a :class:`~legaldocs.case.model.Case` into the variables of
 ``templates/complaint.docx``: plaintiff and every defendant with all identity elements
 (民事诉讼法 art 124), the claims (本金; 利息, 罚息 and 复利 暂计至 the as-of date and how they run on
 until paid; each guarantor's joint or supplementary liability within its maximum amount; priority
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
-from legaldocs.model import (
+from legaldocs.case.model import (
     Case,
     Collateral,
     Event,
@@ -26,7 +26,7 @@ from legaldocs.model import (
     NaturalPerson,
     Organization,
 )
-from legaldocs.rules import rule_in_force
+from legaldocs.law.rules import rule_in_force
 
 _ORDINALS = "一二三四五六七八九十"
 _CAUSE = "金融借款合同纠纷"
@@ -70,7 +70,7 @@ class ClaimTotals:
 
 
 def claim_totals(case: Case, statement=None) -> ClaimTotals:
-    """What the complaint claims: the engine's statement (``legaldocs.statement.Statement``) when
+    """What the complaint claims: the engine's statement (``legaldocs.money.statement.Statement``) when
     given, else the bank's balances in the case, absent items as 0. Costs come from the case."""
     c = case.claim
     zero = Decimal(0)

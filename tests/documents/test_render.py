@@ -6,7 +6,7 @@ import pytest
 from docx import Document
 
 from legaldocs.errors import TemplateError
-from legaldocs.render import render_docx, template_variables
+from legaldocs.documents.render import render_docx, template_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "templates" / "CATALOGUE.md"

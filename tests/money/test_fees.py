@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
-from legaldocs.fees import court_fee
+from legaldocs.money.fees import court_fee
 
 FILED = dt.date(2025, 1, 1)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from legaldocs.holidays import is_provisional, is_rest_day, last_loaded_year
-from legaldocs.periods import period_end
+from legaldocs.law.holidays import is_provisional, is_rest_day, last_loaded_year
+from legaldocs.law.periods import period_end
 
 d = dt.date.fromisoformat
 

@@ -1,6 +1,6 @@
 """The statement of what is owed (欠款明细表) for a case, as of a date, from its contracts.
 
-:func:`case_statement` runs the money engine (:mod:`legaldocs.accrual`) on every loan of a
+:func:`case_statement` runs the money engine (:mod:`legaldocs.money.accrual`) on every loan of a
 case, with its repayments, its acceleration and its repricing (explicit rate changes or LPR), and
 returns the totals, one line per accrual, how each payment was applied, the wording of the
 continuing claims, checks (the 24 % ceiling, a court's 4 x LPR cap, LPR data past what is loaded)
@@ -10,13 +10,10 @@ and the differences from the balances the bank's system gave.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 
-from legaldocs.accrual import (
+from legaldocs.money.accrual import (
     CATEGORY_NAMES,
     COMPOUND,
     DEFAULT_ORDER,
@@ -32,9 +29,10 @@ from legaldocs.accrual import (
 )
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
 from legaldocs.errors import RuleNotFoundError
-from legaldocs.model import Case, EventKind, LoanContract
-from legaldocs.rules import rule_in_force
-from legaldocs.schedule import add_months
+from legaldocs.case.model import Case, EventKind, LoanContract
+from legaldocs.law.lpr import lpr
+from legaldocs.law.periods import add_months
+from legaldocs.law.rules import rule_in_force
 
 ZERO = Decimal(0)
 
@@ -141,24 +139,6 @@ class Statement:
         }
 
 
-@lru_cache(maxsize=1)
-def _lpr_table() -> dict:
-    text = resources.files("legaldocs.rules").joinpath("data", "lpr.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
-def lpr(term: str, on: dt.date) -> tuple[Decimal, bool]:
-    """The LPR of ``term`` ("1y" or "5y") in force on ``on``, as an annual fraction, and whether the
-    date is past the last publication loaded (the value is then the last one known).
-    Raises RuleNotFoundError before 2019-08-20 (no LPR)."""
-    table = _lpr_table()
-    rows = table["one_year" if term == "1y" else "five_year"]
-    known = [r for r in rows if r["effective_from"] <= on]
-    if not known:
-        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
-    return Decimal(known[-1]["rate"]), on > table["loaded_through"]
-
-
 def _repricing(loan: LoanContract, as_of: dt.date, flags: list[str]) -> tuple[Decimal, tuple[tuple[dt.date, Decimal], ...]]:
     """(initial rate, rate changes up to as_of) from explicit changes or LPR pricing."""
     if loan.lpr is None:
@@ -177,7 +157,7 @@ def _repricing(loan: LoanContract, as_of: dt.date, flags: list[str]) -> tuple[De
         if provisional:
             flags.append(
                 f"{loan.id}: LPR on {day} is past the last publication loaded; the last known "
-                f"{percent(base)} is used — add newer values to rules/data/lpr.toml"
+                f"{percent(base)} is used — add newer values to law/data/lpr.toml"
             )
         changes.append((day, base + loan.lpr.spread))
         k += 1

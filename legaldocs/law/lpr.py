@@ -1,0 +1,29 @@
+"""The Loan Prime Rate (贷款市场报价利率, LPR) as published, from ``data/lpr.toml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from legaldocs.errors import RuleNotFoundError
+
+
+@lru_cache(maxsize=1)
+def _lpr_table() -> dict:
+    text = resources.files(__package__).joinpath("data", "lpr.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def lpr(term: str, on: dt.date) -> tuple[Decimal, bool]:
+    """The LPR of ``term`` ("1y" or "5y") in force on ``on``, as an annual fraction, and whether the
+    date is past the last publication loaded (the value is then the last one known).
+    Raises RuleNotFoundError before 2019-08-20 (no LPR)."""
+    table = _lpr_table()
+    rows = table["one_year" if term == "1y" else "five_year"]
+    known = [r for r in rows if r["effective_from"] <= on]
+    if not known:
+        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
+    return Decimal(known[-1]["rate"]), on > table["loaded_through"]
