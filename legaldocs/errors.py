@@ -30,6 +30,19 @@ class RuleNotFoundError(LegalDocsError):
     """No version of a rule is in force on the requested date."""
 
 
+class RuleAbsentError(RuleNotFoundError):
+    """The law of the requested date had no such rule (or none this project computes); the
+    rule table records it with a citation and notes. ``row`` is that record."""
+
+    def __init__(self, table: str, kind: str, on, row):
+        self.table = table
+        self.kind = kind
+        self.on = on
+        self.row = row
+        note = row.get("notes", "")
+        super().__init__(f"{row['citation']}：{note}" if note else row["citation"])
+
+
 class TemplateError(LegalDocsError):
     """A document template is broken, or refers to a variable the context lacks."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -27,3 +28,25 @@ def lpr(term: str, on: dt.date) -> tuple[Decimal, bool]:
     if not known:
         raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
     return Decimal(known[-1]["rate"]), on > table["loaded_through"]
+
+
+@dataclass(frozen=True)
+class LprFixing:
+    """The LPR applied on a day: ``rate`` (annual fraction) of ``term``, ``published`` the day that
+    value took effect, ``provisional`` when the day is past the last publication loaded."""
+
+    term: str
+    rate: Decimal
+    published: dt.date
+    provisional: bool
+
+
+def lpr_fixing(term: str, on: dt.date) -> LprFixing:
+    """The LPR of ``term`` ("1y" or "5y") in force on ``on`` with its publication date.
+    Raises RuleNotFoundError before 2019-08-20 (no LPR)."""
+    table = _lpr_table()
+    rows = table["one_year" if term == "1y" else "five_year"]
+    known = [r for r in rows if r["effective_from"] <= on]
+    if not known:
+        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
+    return LprFixing(term, Decimal(known[-1]["rate"]), known[-1]["effective_from"], on > table["loaded_through"])

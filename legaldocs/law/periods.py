@@ -76,12 +76,24 @@ def _weekend_roll(day: dt.date) -> dt.date:
     return day
 
 
-def period_end(anchor: dt.date, amount: int, unit: str, *, roll: bool = True, guarantee: bool = False) -> PeriodEnd:
+DEFAULT_COMPUTATION = "民法典第二百零一条至第二百零三条、民事诉讼法第八十五条"
+
+
+def period_end(
+    anchor: dt.date,
+    amount: int,
+    unit: str,
+    *,
+    roll: bool = True,
+    guarantee: bool = False,
+    computation: str = DEFAULT_COMPUTATION,
+) -> PeriodEnd:
     """Last day of a period of ``amount`` ``unit`` from ``anchor`` (not counted).
 
     ``roll``: apply the rest-day roll (民法典 art 203, 民事诉讼法 art 85); ``guarantee``: a
     保证期间, whose roll is disputed: the nominal day is returned as the safe date and the rolled
-    day as the alternative.
+    day as the alternative. ``computation``: the citation of the period-computation rule of the
+    period's date (e.g. 民法通则第一百五十四条 before 2017-10-01), used in ``rule``.
     Raises LegalDocsError for a negative amount or an unknown unit.
     """
     nominal = add_period(anchor, amount, unit)
@@ -92,10 +104,10 @@ def period_end(anchor: dt.date, amount: int, unit: str, *, roll: bool = True, gu
     provisional = provisional or is_provisional(rolled)
     if guarantee:
         if rolled == nominal:
-            return PeriodEnd(nominal, nominal, None, "民法典第二百零二条", provisional)
+            return PeriodEnd(nominal, nominal, None, computation, provisional)
         return PeriodEnd(
             nominal, nominal, rolled,
-            "保证期间末日为法定休假日时是否顺延（民法典第二百零三条）存在争议：取末日为安全日期，顺延日为可争辩日期",
+            f"保证期间末日为法定休假日时是否顺延（{computation}）存在争议：取末日为安全日期，顺延日为可争辩日期",
             provisional,
         )
     if is_makeup_workday(nominal):
@@ -104,5 +116,5 @@ def period_end(anchor: dt.date, amount: int, unit: str, *, roll: bool = True, gu
             "末日为调休上班日：通行做法视为工作日不顺延（安全日期）；按周末计算则顺延（可争辩日期）",
             provisional,
         )
-    rule = "民法典第二百零三条、民事诉讼法第八十五条：末日为法定休假日的，以休假日结束的次日为末日" if rolled != nominal else "民法典第二百零一条、第二百零二条"
+    rule = f"{computation}：末日为法定休假日的，以休假日结束的次日为末日" if rolled != nominal else computation
     return PeriodEnd(rolled, nominal, None, rule, provisional)

@@ -1,7 +1,8 @@
-"""Court fees (诉讼费用) under 诉讼费用交纳办法 (国务院令第481号, in force 2007-04-01).
+"""Court fees (诉讼费用) under the schedule of the day the court accepts the case: 诉讼费用交纳办法
+(国务院令第481号) from 2007-04-01, 人民法院诉讼收费办法 (1989) before (法发〔2007〕16号).
 
-Brackets, caps and factors are data (``law/data/court_fees.toml``); the version in force on the
-filing date is used. Every result carries its steps, each with the rule it applied.
+Brackets, caps, factors and halving grounds are data (``law/data/court_fees.toml``); the version
+in force on the filing date is used. Every result carries its steps, each with the rule it applied.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Literal, Mapping
 
 from legaldocs.chinese import format_amount, percent
 from legaldocs.errors import LegalDocsError
-from legaldocs.law.rules import latest_rule, rule_in_force
+from legaldocs.law.rules import latest_rule, rule_for, rule_in_force
 
 FeeKind = Literal["acceptance", "preservation", "enforcement", "payment_order", "bankruptcy"]
 FEE_KINDS: tuple[str, ...] = ("acceptance", "preservation", "enforcement", "payment_order", "bankruptcy")
+HALVING_GROUNDS: dict[str, str] = {"mediation": "调解结案", "withdrawal": "撤诉", "simplified": "适用简易程序"}
 Rounding = Literal["fen", "yuan"]
 _TABLE = "court_fees"
 _MAX_AMOUNT = Decimal("1e14")
@@ -111,6 +113,7 @@ def court_fee(
     *,
     filed_on: dt.date | None,
     halved: bool = False,
+    ground: str | None = None,
     rounding: Rounding = "fen",
 ) -> FeeResult:
     """Court fee of ``kind`` on ``amount`` (元, >= 0) for a filing on ``filed_on``.
@@ -119,12 +122,15 @@ def court_fee(
     value actually preserved, capped at 5,000, art 14(2)); ``enforcement`` (申请执行费, art 14(1));
     ``payment_order`` (支付令, 1/3 of the acceptance fee, art 14(3)); ``bankruptcy`` (破产, half the
     acceptance fee on the assets, capped at 300,000, art 14(6)).
-    ``halved``: summary procedure, mediation or withdrawal (arts 15, 16); applied once only, even
-    where several grounds meet (民诉法解释 art 206); only for ``acceptance``.
+    ``halved``: halve the acceptance fee once (民诉法解释 art 206), for ``ground`` ``mediation``,
+    ``withdrawal`` or ``simplified`` (arts 15, 16); a ground the regime of the filing date does
+    not know (the 1989 schedule halves only on withdrawal) leaves the fee whole, with a step
+    saying so. Only for ``acceptance``.
     ``filed_on`` None: the latest fee regime (currently the 2007 Measures).
     Returns FeeResult with the exact and the rounded fee and each step.
-    Raises LegalDocsError for a negative amount or an unknown kind, RuleNotFoundError for a
-    filing date before 2007-04-01 (the earlier fee regime is not loaded).
+    Raises LegalDocsError for a negative amount, an unknown kind or ground; RuleNotFoundError for
+    a filing date before 1989-09-01 (no schedule loaded) and RuleAbsentError where the schedule of
+    the date has no such fee.
     """
     amount = Decimal(amount)
     if not amount.is_finite() or amount < 0:
@@ -135,10 +141,12 @@ def court_fee(
         raise LegalDocsError(f"fee kind must be one of {', '.join(FEE_KINDS)}, not {kind!r}")
     if halved and kind != "acceptance":
         raise LegalDocsError("only the acceptance fee (案件受理费) is halved (诉讼费用交纳办法 arts 15, 16)")
+    if ground is not None and ground not in HALVING_GROUNDS:
+        raise LegalDocsError(f"halving ground must be one of {', '.join(HALVING_GROUNDS)}, not {ground!r}")
     if filed_on is None:
         # no filing date: the regime now in force (the latest version, without an end date)
         filed_on = latest_rule(_TABLE, kind)["effective_from"]
-    rule = rule_in_force(_TABLE, kind, filed_on)
+    rule = rule_for(_TABLE, kind, {"filing_date": filed_on}).row
     steps: list[Step]
     if "derived_from" in rule:
         source = rule_in_force(_TABLE, rule["derived_from"], filed_on)
@@ -155,8 +163,15 @@ def court_fee(
         steps.append(Step(f"超过上限，按上限 {format_amount(value)}元 交纳", value, rule["citation"]))
     if halved:
         half = rule_in_force(_TABLE, "halving", filed_on)
-        value = _times(value, _factor(half["factor"]))
-        steps.append(Step(f"减半交纳（只减半一次）= {format_amount(value)}元", value, half["citation"]))
+        grounds = half.get("grounds", list(HALVING_GROUNDS))
+        if ground is None or ground in grounds:
+            value = _times(value, _factor(half["factor"]))
+            why = HALVING_GROUNDS[ground] if ground else "、".join(HALVING_GROUNDS[g] for g in grounds)
+            steps.append(Step(f"减半交纳（{why}，只减半一次）= {format_amount(value)}元", value, half["citation"]))
+        else:
+            halved = False
+            steps.append(Step(f"{HALVING_GROUNDS[ground]}：{filed_on}适用的收费标准不因此减半，按全额交纳", value,
+                              half["citation"] + "；" + half.get("notes", "")))
     fee = _round(value, rounding)
     unit = "元（四舍五入至元）" if rounding == "yuan" else "元（四舍五入至分）"
     steps.append(Step(f"应交 {format_amount(fee, places=0 if rounding == 'yuan' else 2)}{unit}", fee, "金额取整惯例"))

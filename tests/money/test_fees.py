@@ -73,9 +73,36 @@ def test_halving_only_once_and_only_for_acceptance():
 
 
 def test_fee_regime_is_chosen_by_filing_date():
-    assert court_fee("acceptance", Decimal(1), filed_on=dt.date(2007, 4, 1)).fee == Decimal("50.00")
-    with pytest.raises(RuleNotFoundError, match="2007-03-31"):
-        court_fee("acceptance", Decimal(1), filed_on=dt.date(2007, 3, 31))
+    # the 2007 Measures for cases accepted from 2007-04-01, the 1989 schedule before (法发〔2007〕16号)
+    amount = Decimal("10570000")
+    assert court_fee("acceptance", amount, filed_on=dt.date(2007, 4, 1)).fee == Decimal("85220.00")
+    assert court_fee("acceptance", amount, filed_on=dt.date(2007, 3, 31)).fee == Decimal("62860.00")
+    with pytest.raises(RuleNotFoundError, match="1989-08-31"):
+        court_fee("acceptance", Decimal(1), filed_on=dt.date(1989, 8, 31))
+
+
+def test_1989_schedule_worked_figures():
+    """人民法院诉讼收费办法 (1989) arts 5 and 8: property cases 50 under 1,000 then 4 %, 3 %, 2 %,
+    1.5 %, 1 %, 0.5 %; enforcement 50 to 10,000 then 0.5 %, 0.1 %; preservation 30 under 1,000 then
+    1 %, 0.5 % without a cap; bankruptcy half the property fee, at most 100,000."""
+    on = dt.date(2003, 3, 3)
+    assert court_fee("acceptance", Decimal(1000), filed_on=on).fee == Decimal("50.00")
+    assert court_fee("acceptance", Decimal(50000), filed_on=on).fee == Decimal("2010.00")  # 50 + 49,000 x 4 %
+    assert court_fee("enforcement", Decimal(1000000), filed_on=on).fee == Decimal("3000.00")  # 50 + 490,000 x 0.5 % + 500,000 x 0.1 %
+    assert court_fee("preservation", Decimal(1000000), filed_on=on).fee == Decimal("5520.00")  # 30 + 990 + 4,500: above the 2007 cap of 5,000
+    assert court_fee("bankruptcy", Decimal(100000000), filed_on=on).fee == Decimal("100000.00")  # half of 510,010 -> cap
+    with pytest.raises(RuleNotFoundError, match="支付令"):
+        court_fee("payment_order", Decimal(1000), filed_on=on)
+
+
+def test_halving_follows_the_grounds_of_the_regime():
+    # 1989: only withdrawal halves; 2007: mediation, withdrawal and summary procedure
+    old = court_fee("acceptance", Decimal("10570000"), filed_on=dt.date(2003, 3, 3), halved=True, ground="simplified")
+    assert old.fee == Decimal("62860.00") and not old.halved
+    assert "不因此减半" in old.steps[-2].text
+    withdrawn = court_fee("acceptance", Decimal("10570000"), filed_on=dt.date(2003, 3, 3), halved=True, ground="withdrawal")
+    assert withdrawn.fee == Decimal("31430.00") and withdrawn.halved
+    assert court_fee("acceptance", Decimal(1000000), filed_on=FILED, halved=True, ground="simplified").fee == Decimal("6900.00")
 
 
 def test_bad_amount_and_kind():
