@@ -1,4 +1,6 @@
-"""Checks of Chinese identifiers: 居民身份证号码 (GB 11643) and 统一社会信用代码 (GB 32100).
+"""Checks of Chinese identifiers: 居民身份证号码 (GB 11643), 统一社会信用代码 (GB 32100), and the
+numbers of entities registered before the unified code: 注册号 (15 digits, GB/T 17710 = ISO 7064
+MOD 11,10 check digit) and 组织机构代码 (9 characters, GB 11714 check character).
 
 Each function returns ``None`` when the value is valid, or a short English message naming what
 is wrong (used as the message of a field problem in case validation).
@@ -6,9 +8,16 @@ is wrong (used as the message of a field problem in case validation).
 
 from __future__ import annotations
 
+import re
+
 from stdnum import exceptions as _exc
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
+from stdnum.iso7064 import mod_11_10 as _mod_11_10
+
+# GB 11714-1997: weights of the eight body characters; values 0-9 and A-Z = 10-35
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_BODY = re.compile(r"[0-9A-Z]{8}")
 
 
 def _problem(module, value: str) -> str | None:
@@ -45,3 +54,33 @@ def resident_id_birth_date(value: str):
 def resident_id_gender(value: str) -> str:
     """'男' or '女' from the 17th digit of a valid 居民身份证号码 (odd = male)."""
     return "男" if int(value[16]) % 2 else "女"
+
+
+def registration_number_problem(value: str) -> str | None:
+    """Problem with a 15-digit 工商注册号 (GB/T 17710 MOD 11,10 check digit), or None if valid."""
+    if not re.fullmatch(r"[0-9]{15}", value):
+        return f"has {len(value)} characters, expected 15 digits (注册号)" if value.isdigit() else \
+            "must be 15 digits (注册号)"
+    try:
+        _mod_11_10.validate(value)
+    except _exc.ValidationError:
+        return "check digit does not match"
+    return None
+
+
+def organization_code_check(body: str) -> str:
+    """The GB 11714 check character of an 8-character organisation-code body."""
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def organization_code_problem(value: str) -> str | None:
+    """Problem with a 组织机构代码 (8 characters and a check character, written with or without the
+    hyphen: ``D2143569-X``), or None if valid."""
+    compact = value.replace("-", "")
+    if len(compact) != 9 or not _ORG_BODY.fullmatch(compact[:8]) or compact[8] not in "0123456789X":
+        return "must be 8 digits or capital letters and a check character, e.g. D2143569-X (组织机构代码)"
+    if organization_code_check(compact[:8]) != compact[8]:
+        return "check character does not match"
+    return None

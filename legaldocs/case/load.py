@@ -20,7 +20,28 @@ import yaml
 from legaldocs.chinese import format_amount
 from legaldocs.errors import CaseValidationError
 from legaldocs.case.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
-from legaldocs.case.model import Case, ValidationError
+from legaldocs.case.model import CLOCK_KINDS, PROCEEDING_ENDS, Case, ValidationError
+
+# LPR (贷款市场报价利率) in its reformed form is published from this day (中国人民银行公告〔2019〕第15号)
+LPR_FIRST_PUBLISHED = dt.date(2019, 8, 20)
+_PROCEEDING_STARTS = {end.value: start.value for end, start in PROCEEDING_ENDS.items()}
+
+
+def _currency_problems(loans: list, claim: dict) -> list[tuple[str, str]]:
+    """One currency per claim: every loan in the claim's currency; a foreign-currency claim gives
+    the exchange rate that states its fee base in 元 (诉讼费用交纳办法 art 55)."""
+    problems = []
+    currency = claim.get("currency", "CNY")
+    for i, loan in enumerate(loans):
+        if isinstance(loan, dict) and loan.get("currency", "CNY") != currency:
+            problems.append((f"loans[{i}].currency", f"{loan.get('currency', 'CNY')} differs from claim.currency ({currency}); "
+                             "claims in different currencies are separate claims"))
+    if currency != "CNY" and claim.get("exchange_rate") is None:
+        problems.append(("claim.exchange_rate", f"is required for a claim in {currency}: the court fee is computed in 元 at the rate "
+                         "of the day the court accepts the case (诉讼费用交纳办法第五十五条)"))
+    if currency == "CNY" and claim.get("exchange_rate") is not None:
+        problems.append(("claim.exchange_rate", "is only for a claim in foreign currency"))
+    return problems
 
 MAX_CASE_FILE_BYTES = 5_000_000
 EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
@@ -372,6 +393,7 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             r_date, lid = _as_date(r.get("date")), r.get("loan")
             if r_date and isinstance(lid, str) and lid in first_draw and r_date < first_draw[lid]:
                 problems.append((f"repayments[{i}].date", f"{r_date} is before the first draw of {lid} ({first_draw[lid]})"))
+    events = [e for e in _list(data, "events") if isinstance(e, dict)]
     for i, e in enumerate(_list(data, "events")):
         if isinstance(e, dict):
             refs(e.get("parties"), parties, f"events[{i}].parties", "party")
@@ -380,7 +402,36 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             e_date = _as_date(e.get("date"))
             if e_date and first_signed and e_date < first_signed:
                 problems.append((f"events[{i}].date", f"{e_date} is before the first loan contract was signed ({first_signed})"))
+            executed = _as_date(e.get("executed_on"))
+            if executed and e_date and executed < e_date:
+                problems.append((f"events[{i}].executed_on", f"{executed} is before the ruling of {e_date}"))
+            start = _PROCEEDING_STARTS.get(e.get("kind"))
+            if start and e_date and not any(
+                x.get("kind") == start and (_as_date(x.get("date")) or dt.date.max) <= e_date for x in events
+            ):
+                problems.append((f"events[{i}].kind", f"{e['kind']} ends a proceeding, but no {start} event on or before {e_date} starts it"))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
+    problems.extend(_currency_problems(loans, claim))
+    security = _ids(_list(data, "guarantees"), "guarantees", []) | _ids(_list(data, "collateral"), "collateral", [])
+    order = _list(data, "security_order")
+    refs(order, security, "security_order", "guarantee or collateral")
+    for j, ref_id in enumerate(order):
+        if order.index(ref_id) != j:
+            problems.append((f"security_order[{j}]", f"{ref_id!r} is listed twice"))
+    for i, loan in enumerate(loans):
+        if isinstance(loan, dict) and isinstance(loan.get("lpr"), dict) and isinstance(loan.get("id"), str):
+            drawn = first_draw.get(loan["id"])
+            if drawn and drawn < LPR_FIRST_PUBLISHED:
+                problems.append((f"loans[{i}].lpr", f"the LPR is published from {LPR_FIRST_PUBLISHED}; a loan drawn on {drawn} "
+                                 "was priced on another basis: give its rates as rate_changes"))
+    for i, c in enumerate(_list(data, "collateral")):
+        if isinstance(c, dict) and c.get("registration_kind") == "未登记" and c.get("registered_on") is not None:
+            problems.append((f"collateral[{i}].registered_on", "is given, but registration_kind says 未登记 (not registered)"))
+    for i, stated in enumerate(_list(data, "stated")):
+        if isinstance(stated, dict) and isinstance(stated.get("dates"), dict):
+            for key in stated["dates"]:
+                if key not in CLOCK_KINDS:
+                    problems.append((f"stated[{i}].dates.{key}", f"is not a clock kind; use one of {', '.join(CLOCK_KINDS)}"))
     if claim.get("amounts") == "bank" and claim.get("principal") is None:
         problems.append(("claim.principal", "is required when claim.amounts is 'bank'"))
     claimed = _as_decimal(claim.get("principal"))
@@ -391,9 +442,6 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
     for i, r in enumerate(_list(data, "repayments")):
         if not isinstance(r, dict):
             continue
-        r_date = _as_date(r.get("date"))
-        if r_date and claim_as_of and r_date > claim_as_of:
-            problems.append((f"repayments[{i}].date", f"{r_date} is after claim.as_of ({claim_as_of}), the date the balances are stated to"))
         amount = _as_decimal(r.get("amount"))
         if amount is not None and amount > 0 and r.get("applied_to") == "principal":
             repaid += amount

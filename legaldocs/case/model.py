@@ -19,6 +19,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import (
     AfterValidator,
+    model_validator,
     BeforeValidator,
     BaseModel,
     ConfigDict,
@@ -27,7 +28,12 @@ from pydantic import (
     field_validator,
 )
 
-from legaldocs.case.identifiers import resident_id_problem, uscc_problem
+from legaldocs.case.identifiers import (
+    organization_code_problem,
+    registration_number_problem,
+    resident_id_problem,
+    uscc_problem,
+)
 
 __all__ = [
     "Agent",
@@ -107,6 +113,28 @@ def _uscc(value: str) -> str:
     return value
 
 
+def _registration_number(value: str) -> str:
+    value = value.strip()
+    problem = registration_number_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _organization_code(value: str) -> str:
+    value = value.strip().upper()
+    problem = organization_code_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _fraction(value: Decimal) -> Decimal:
+    if not value.is_finite() or value <= 0 or value > 1:
+        raise ValueError("must be a fraction greater than 0 and at most 1 (0.4 = 40 %)")
+    return value
+
+
 Amount = Annotated[Decimal, AfterValidator(_amount)]
 Rate = Annotated[Decimal, AfterValidator(_rate)]
 Uplift = Annotated[Decimal, AfterValidator(_uplift)]
@@ -118,6 +146,10 @@ def _digits_as_text(value):
 
 ResidentId = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_resident_id)]
 CreditCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_uscc)]
+RegistrationNumber = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_registration_number)]
+OrganizationCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_organization_code)]
+Fraction = Annotated[Decimal, AfterValidator(_fraction)]
+Currency = Literal["CNY", "USD", "EUR", "HKD", "JPY", "GBP"]
 Ref = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")]
 CaseId = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else v),
                    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -127,7 +159,30 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Creditor(_Model):
+class _Registered(_Model):
+    """An entity identified by its 统一社会信用代码 or, registered before the code existed (2015),
+    by its 注册号 (15 digits, GB/T 17710 check) and/or 组织机构代码 (9 characters, GB 11714 check)."""
+
+    @model_validator(mode="after")
+    def _identified(self):
+        if not (self.uscc or self.registration_number or self.organization_code):
+            raise ValueError("give uscc (统一社会信用代码), or for an entity registered before it "
+                             "registration_number (注册号) and/or organization_code (组织机构代码)")
+        return self
+
+    def identifier_lines(self) -> list[str]:
+        """'统一社会信用代码：…' or the older numbers, as printed after the name."""
+        if self.uscc:
+            return [f"统一社会信用代码：{self.uscc}"]
+        out = []
+        if self.registration_number:
+            out.append(f"注册号：{self.registration_number}")
+        if self.organization_code:
+            out.append(f"组织机构代码：{self.organization_code}")
+        return out
+
+
+class Creditor(_Registered):
     """The lender suing: a bank or branch (贷款人/原告).
 
     A branch (分行, 支行, 分公司) sues as an "other organisation" represented by its 负责人; a bank
@@ -136,7 +191,9 @@ class Creditor(_Model):
     """
 
     name: Text
-    uscc: CreditCode
+    uscc: CreditCode | None = None
+    registration_number: RegistrationNumber | None = None
+    organization_code: OrganizationCode | None = None
     address: Text
     representative: Text
     representative_title: Text = "行长"
@@ -177,12 +234,14 @@ class NaturalPerson(_Model):
     phone: Text | None = None
 
 
-class Organization(_Model):
+class Organization(_Registered):
     """A legal-person or unincorporated party (法人、非法人组织)."""
 
     kind: Literal["organization"]
     name: Text
-    uscc: CreditCode
+    uscc: CreditCode | None = None
+    registration_number: RegistrationNumber | None = None
+    organization_code: OrganizationCode | None = None
     address: Text
     representative: Text
     representative_title: Text = "法定代表人"
@@ -223,12 +282,14 @@ class RateChange(_Model):
 
 class LprPricing(_Model):
     """LPR-based pricing (贷款市场报价利率): rate = LPR of ``term`` + ``spread`` (may be negative),
-    fixed at the first draw and reset on each repricing day: ``anniversary`` of the first draw
-    or ``january_first`` of each year."""
+    fixed at the first draw and reset on each repricing day the contract names: ``anniversary``
+    of the first draw, ``january_first`` of each year, or the listed ``dates``. On a repricing
+    day the LPR then in force is used (the last publication on or before that day)."""
 
     term: Literal["1y", "5y"] = "1y"
     spread: Decimal
-    repricing: Literal["anniversary", "january_first"] = "anniversary"
+    repricing: Literal["anniversary", "january_first", "dates"] = "anniversary"
+    dates: list[dt.date] = Field(default_factory=list)
 
     @field_validator("spread")
     @classmethod
@@ -237,16 +298,29 @@ class LprPricing(_Model):
             raise ValueError("must be a fraction between -1 and 1 (0.005 = LPR plus 50 basis points)")
         return value
 
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.repricing == "dates" and not self.dates:
+            raise ValueError("repricing 'dates' needs the repricing days in dates")
+        if self.repricing != "dates" and self.dates:
+            raise ValueError("dates are only read with repricing: dates")
+        return self
+
 
 AllocationCategory = Literal["compound_interest", "penalty_interest", "interest", "principal"]
 
 
 class LoanContract(_Model):
     """借款合同. ``annual_rate`` is the contract rate; penalty rate = rate x (1 + penalty_uplift).
+    Amounts are in ``currency`` (CNY = 元 unless the loan is in foreign currency).
 
-    For the money engine: ``interest_day`` (结息日, day of month; default the 20th), ``compound_rate``
-    (default: the penalty rate), ``rate_changes`` or ``lpr`` (repricing), ``allocation_order``
-    (how a payment is applied; default 民法典 art 561: interest before principal).
+    For the money engine: ``interest_day`` (结息日 of periodic-interest loans, default the 20th;
+    还款日 of instalment loans, default the draw's day of month), ``compound_rate`` (default: the
+    penalty rate), ``rate_changes`` or ``lpr`` (repricing), ``penalty_rate_basis`` (after final
+    maturity the penalty follows the rate in force at maturity, or keeps repricing),
+    ``overdue_anchor`` (overdue days counted from the due date, or from the first overdue day),
+    ``allocation_order`` (how a payment is applied; default 民法典 art 561: interest before
+    principal).
     """
 
     id: Ref
@@ -262,7 +336,10 @@ class LoanContract(_Model):
     compound_interest: bool = True
     penalty_on_unpaid_interest: bool = False
     repayment_method: RepaymentMethod
+    currency: Currency = "CNY"
     day_count: Literal[360, 365] = 360
+    overdue_anchor: Literal["due_date", "first_overdue_day"] = "due_date"
+    penalty_rate_basis: Literal["rate_at_maturity", "floating"] = "rate_at_maturity"
     interest_day: Annotated[int, Field(ge=1, le=31)] | None = None
     compound_rate: Rate | None = None
     rate_changes: list[RateChange] = Field(default_factory=list)
@@ -293,10 +370,12 @@ class LoanContract(_Model):
 
 
 class GuaranteeKind(str, Enum):
-    """保证方式 (民法典 arts 686-688)."""
+    """保证方式 (民法典 arts 686-688). ``unspecified`` (未约定): the contract does not say; the
+    law of the contract's date decides (担保法 art 19: joint; 民法典 art 686: general)."""
 
     joint = "连带责任保证"
     general = "一般保证"
+    unspecified = "未约定"
 
 
 class Guarantee(_Model):
@@ -311,8 +390,19 @@ class Guarantee(_Model):
     signed_on: dt.date
     period: Text | None = None  # agreed 保证期间 as written, e.g. "主债务履行期限届满之日起三年"
     maximum_amount: Amount | None = None
+    claims_fixed_on: dt.date | None = None  # 债权确定日 of a maximum-amount guarantee
+    liability_cap: Amount | None = None  # the guarantor answers for at most this much of the debt
+    share: Fraction | None = None  # 按份保证: the guarantor's share of the debt
     scope: Text = "主债权本金、利息、罚息、复利、违约金、损害赔偿金和实现债权的费用"
     override_release: Text | None = None  # reason to claim although a release is found
+
+    @model_validator(mode="after")
+    def _limits(self):
+        if self.liability_cap is not None and self.share is not None:
+            raise ValueError("give either liability_cap or share, not both")
+        if self.claims_fixed_on is not None and self.maximum_amount is None:
+            raise ValueError("claims_fixed_on (债权确定日) is only for a maximum-amount guarantee (maximum_amount)")
+        return self
 
 
 class Collateral(_Model):
@@ -328,7 +418,7 @@ class Collateral(_Model):
     description: Text
     certificate_number: Text | None = None  # 不动产登记证明号 / 他项权证号
     registered_on: dt.date | None = None
-    registration_kind: Literal["正式登记", "预告登记"] = "正式登记"
+    registration_kind: Literal["正式登记", "预告登记", "未登记"] = "正式登记"
     maximum_amount: Amount | None = None
 
 
@@ -363,7 +453,29 @@ class EventKind(str, Enum):
     obstacle = "诉讼时效中止事由"
     seizure = "查封冻结"
     bankruptcy_accepted = "破产申请受理公告"
+    suit_withdrawn = "撤回起诉"
+    suit_dismissed = "驳回起诉"
+    suit_not_accepted = "不予受理"
+    enforcement_withdrawn = "撤回执行申请"
+    bankruptcy_claim_returned = "破产债权申报撤回或退回"
     other = "其他"
+
+
+# kinds of clocks of the deadline engine, as figures stated by a court or the bank name them
+CLOCK_KINDS = (
+    "limitation", "guarantee_period", "guarantor_limitation", "collateral", "enforcement_application",
+    "suit_after_preservation", "appeal", "retrial", "seizure_expiry", "seizure_renewal", "bankruptcy_claim",
+)
+
+# a proceeding that interrupted limitation, and the events that end it other than by a judgment:
+# the period restarts from that end (民法典 art 195)
+PROCEEDING_ENDS: dict[EventKind, EventKind] = {
+    EventKind.suit_withdrawn: EventKind.suit_filed,
+    EventKind.suit_dismissed: EventKind.suit_filed,
+    EventKind.suit_not_accepted: EventKind.suit_filed,
+    EventKind.enforcement_withdrawn: EventKind.enforcement_applied,
+    EventKind.bankruptcy_claim_returned: EventKind.bankruptcy_claim_filed,
+}
 
 
 class Event(_Model):
@@ -375,17 +487,60 @@ class Event(_Model):
     parties: list[Ref] = Field(default_factory=list)
     loans: list[Ref] = Field(default_factory=list)
     until: dt.date | None = None  # end of an obstacle (中止事由); last day of performance (判决生效); claim deadline (破产受理)
+    executed_on: dt.date | None = None  # day a preservation or seizure was carried out (采取措施之日), when not the ruling date
     asset: Literal["deposit", "movable", "real_property", "other_right"] | None = None  # what a ruling seized
     evidence: list[Ref] = Field(default_factory=list)
     note: Text | None = None
 
 
 class ClaimedCost(_Model):
-    """实现债权的费用 claimed (律师费, 保全费, 保全保险费 ...), as actually paid."""
+    """实现债权的费用 claimed (律师费, 保全费, 保全保险费 ...), as actually paid, in ``currency``
+    (元 unless stated)."""
 
     name: Text
     amount: Amount
+    currency: Currency = "CNY"
     evidence: list[Ref] = Field(default_factory=list)
+
+
+class ExchangeRate(_Model):
+    """The exchange rate that states a foreign-currency claim in 元 for the court fee: ``rate`` 元
+    per unit of the claim's currency, published for ``on`` (the day the court accepts the case:
+    诉讼费用交纳办法 art 55), from ``source``."""
+
+    rate: Decimal
+    on: dt.date
+    source: Text = "中国人民银行授权中国外汇交易中心公布的人民币汇率中间价"
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: Decimal) -> Decimal:
+        if not value.is_finite() or value <= 0 or value >= 1000:
+            raise ValueError("must be the number of 元 for one unit of the currency (e.g. 7.1234)")
+        if value.as_tuple().exponent < -6:
+            raise ValueError("must have at most 6 decimal places")
+        return value
+
+
+StatedItem = Literal["principal", "interest", "penalty_interest", "compound_interest", "total", "acceptance_fee"]
+
+
+class StatedFigures(_Model):
+    """Figures a court or the bank stated (a judgment, a ruling, the core system), compared with
+    the engines' results: amounts owed as of ``as_of`` (default ``claim.as_of``), the acceptance
+    fee, and the last days of clocks (``dates``, keyed by clock kind: ``limitation``,
+    ``guarantee_period``, ``enforcement_application``, ``retrial``, ``appeal`` ...)."""
+
+    by: Literal["court", "bank"]
+    source: Text | None = None
+    as_of: dt.date | None = None
+    principal: Amount | None = None
+    interest: Amount | None = None
+    penalty_interest: Amount | None = None
+    compound_interest: Amount | None = None
+    total: Amount | None = None
+    acceptance_fee: Amount | None = None
+    dates: dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")], dt.date] = Field(default_factory=dict)
 
 
 class Claim(_Model):
@@ -400,6 +555,9 @@ class Claim(_Model):
     ``continuing`` overrides the generated wording of how charges run on until payment.
     ``penalty_rate`` overrides the contract's penalty rate for the continuing claim (a bank may
     claim less than the contract allows).
+
+    ``currency``: the claim's currency, that of its loans; a foreign-currency claim states its fee
+    base in 元 at ``exchange_rate`` (诉讼费用交纳办法 art 55).
     """
 
     as_of: dt.date
@@ -417,6 +575,8 @@ class Claim(_Model):
     court_caps_at_four_lpr: bool = False
     procedure: Literal["ordinary", "simplified"] = "ordinary"
     fee_rounding: Literal["fen", "yuan"] = "yuan"
+    currency: Currency = "CNY"
+    exchange_rate: ExchangeRate | None = None
 
 
 class EvidenceItem(_Model):
@@ -452,7 +612,9 @@ class Case(_Model):
     collateral: list[Collateral] = Field(default_factory=list)
     repayments: list[Repayment] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    security_order: list[Ref] = Field(default_factory=list)  # agreed order of recourse (民法典 art 392)
     claim: Claim
+    stated: list[StatedFigures] = Field(default_factory=list)
     evidence: list[EvidenceItem] = Field(min_length=1)
     assumptions: list[Assumption] = Field(default_factory=list)
     source: Text | None = None  # where the facts come from (judgment, case number)

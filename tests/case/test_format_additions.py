@@ -1,0 +1,91 @@
+"""Facts the case file can now say, each validated: entities registered before the unified code,
+foreign-currency claims, proceedings that ended without a judgment, measures carried out after
+the ruling, an agreed order of recourse, unregistered mortgages, stated figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from stdnum.iso7064 import mod_11_10
+
+from legaldocs.case.identifiers import organization_code_problem, registration_number_problem
+from legaldocs.case.load import load_case
+from legaldocs.errors import CaseValidationError
+
+
+def _problems(path) -> dict[str, str]:
+    with pytest.raises(CaseValidationError) as exc:
+        load_case(path, check_files=False)
+    return dict(exc.value.problems)
+
+
+def test_old_registration_numbers_are_checked():
+    assert organization_code_problem("D2143569-X") is None  # GB 11714's own example
+    assert organization_code_problem("71610585-2") is None  # inside a real USCC, 91330100716105852F
+    assert organization_code_problem("71610585-3") == "check character does not match"
+    body = "11010500000000"
+    assert registration_number_problem(body + mod_11_10.calc_check_digit(body)) is None
+    assert registration_number_problem("110105000000001") == "check digit does not match"
+    assert "15 digits" in registration_number_problem("1101050000")
+
+
+def test_entity_registered_before_the_unified_code(demo_variant):
+    def old_company(d):
+        party = d["parties"]["C1"]
+        party.pop("uscc")
+        party["organization_code"] = "D2143569-X"
+    case = load_case(demo_variant(old_company), check_files=False).case
+    assert case.parties["C1"].identifier_lines() == ["组织机构代码：D2143569-X"]
+
+    def none(d):
+        d["parties"]["C1"].pop("uscc")
+    assert "registration_number" in _problems(demo_variant(none))["parties.C1"]
+
+
+def test_foreign_currency_needs_one_currency_and_a_rate(demo_variant):
+    def usd_loan_only(d):
+        d["loans"][0]["currency"] = "USD"
+    problems = _problems(demo_variant(usd_loan_only))
+    assert "differs from claim.currency" in problems["loans[0].currency"]
+
+    def cny_with_rate(d):
+        d["claim"]["exchange_rate"] = {"rate": "7.1", "on": dt.date(2025, 7, 1)}
+    assert "only for a claim in foreign currency" in _problems(demo_variant(cny_with_rate))["claim.exchange_rate"]
+
+
+def test_events_of_proceedings_and_measures(demo_variant):
+    def bad(d):
+        d["events"] += [
+            {"date": dt.date(2025, 6, 1), "kind": "撤回起诉", "parties": ["P1"]},
+            {"date": dt.date(2025, 6, 2), "kind": "查封冻结", "asset": "deposit", "executed_on": dt.date(2025, 6, 1)},
+        ]
+    problems = _problems(demo_variant(bad))
+    assert "no 提起诉讼 event" in problems["events[2].kind"]
+    assert "before the ruling" in problems["events[3].executed_on"]
+
+
+def test_security_order_unregistered_mortgage_lpr_and_stated(demo_variant):
+    def bad(d):
+        d["security_order"] = ["M1", "G9", "M1"]
+        d["collateral"][0]["registration_kind"] = "未登记"
+        d["loans"][0]["lpr"] = {"term": "1y", "spread": "0.001"}
+        d["loans"][0]["signed_on"] = dt.date(2019, 3, 1)
+        d["loans"][0]["draws"][0]["date"] = dt.date(2019, 3, 20)
+        d["stated"] = [{"by": "court", "dates": {"limitaton": dt.date(2028, 5, 9)}}]
+    problems = _problems(demo_variant(bad))
+    assert "'G9', which is not defined" in problems["security_order[1]"]
+    assert "listed twice" in problems["security_order[2]"]
+    assert "未登记" in problems["collateral[0].registered_on"]
+    assert "2019-08-20" in problems["loans[0].lpr"]
+    assert "not a clock kind" in problems["stated[0].dates.limitaton"]
+
+
+def test_guarantee_limits(demo_variant):
+    def both(d):
+        d["guarantees"][0].update(liability_cap="100000", share="0.4")
+    assert "not both" in _problems(demo_variant(both))["guarantees[0]"]
+
+    def fixed_without_maximum(d):
+        d["guarantees"][0]["claims_fixed_on"] = dt.date(2025, 4, 1)
+    assert "maximum-amount" in _problems(demo_variant(fixed_without_maximum))["guarantees[0]"]
