@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Callable, Iterator, Optional
@@ -30,13 +31,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# piped or redirected output (a cron mail, a file) is not cut to 80 columns
+_PIPED_WIDTH = 200
+console = Console(width=None if sys.stdout.isatty() else _PIPED_WIDTH)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _PIPED_WIDTH)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EXIT_FAILURE = 1
 MAX_WITHIN_DAYS = 36_500
-PACKET_FILES = {"manifest.json", "deadlines.json"}  # files of built packets, not case files
 EXIT_INVALID = 2
 
 
@@ -236,13 +238,13 @@ def delay_interest_command(
     run_guarded(action)
 
 
-def _clock_table(title: str, rows: list[tuple[str, object]]) -> Table:
+def _clock_table(title: str, rows: list[tuple[str, object, str]]) -> Table:
     table = Table(title=title)
     for col in ("case", "kind", "obligor", "date", "alternative", "status", "severity"):
         table.add_column(col, no_wrap=col in ("date", "alternative"))
-    for case_id, c in rows:
-        table.add_row(case_id, c.kind, c.obligor or "", str(c.date), str(c.alternative_date or ""),
-                      c.status + (" (provisional)" if c.provisional else ""), getattr(c, "severity", "") or "")
+    for case_id, c, level in rows:
+        table.add_row(case_id, c.kind, c.obligor or "", str(c.date or "—"), str(c.alternative_date or ""),
+                      c.status + (" (provisional)" if c.provisional else ""), level)
     return table
 
 
@@ -264,7 +266,7 @@ def deadlines(
         if as_json:
             console.print_json(json.dumps([c.as_dict() for c in clocks], ensure_ascii=False))
             return
-        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c) for c in clocks]), width=140)
+        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c, "") for c in clocks]))
         for c in clocks:
             for link in c.chain:
                 console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
@@ -272,14 +274,6 @@ def deadlines(
                 console.print(f"  {c.kind} note: {note}", markup=False, soft_wrap=True)
 
     run_guarded(action)
-
-
-def severity(clock, as_of: dt.date) -> str:
-    """critical: expired or released; high: ends within 7 days; medium: within 30; low: later."""
-    if clock.status in ("expired", "released"):
-        return "critical"
-    left = (clock.date - as_of).days
-    return "high" if left <= 7 else "medium" if left <= 30 else "low"
 
 
 @app.command()
@@ -290,7 +284,9 @@ def alerts(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ics: Annotated[Optional[Path], typer.Option(help="also write an iCalendar file with reminders 30, 7 and 1 days before")] = None,
 ) -> None:
-    """Clocks of many cases that end within DAYS or have ended, most urgent first."""
+    """Clocks of many cases that end within DAYS, have ended or need review, most urgent first.
+    Every case is computed on its own; files that cannot be read are listed at the end with the
+    reason (exit 1 when there is any)."""
     day = parse_date(as_of, "--as-of")
     if not 0 <= within <= MAX_WITHIN_DAYS:
         raise fail(f"--within: must be from 0 to {MAX_WITHIN_DAYS} days", EXIT_INVALID)
@@ -301,48 +297,30 @@ def alerts(
         raise fail(f"--ics: {ics} must be a .ics file in an existing folder", EXIT_INVALID)
 
     def action() -> None:
-        from legaldocs.case.load import load_case
-        from legaldocs.deadlines.clocks import case_clocks
+        from legaldocs.portfolio.alerts import scan_alerts
 
-        files: list[Path] = []
-        for p in paths:
-            if p.is_dir():
-                files += sorted(x for x in p.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json")
-                                and x.is_file() and x.name not in PACKET_FILES)
-            else:
-                files.append(p)
-        rows = []
-        problems = []
-        for f in files:
-            try:
-                loaded = load_case(f, check_files=False)
-            except CaseValidationError as exc:
-                first = "; ".join(f"{path}: {msg}" for path, msg in exc.problems[:3])
-                problems.append(f"{f}: not scanned, invalid case file ({len(exc.problems)} problem(s): {first})")
-                continue
-            for c in case_clocks(loaded.case, day):
-                if c.status == "satisfied":
-                    continue
-                if c.status in ("expired", "released") or (c.date - day).days <= within:
-                    c.severity = severity(c, day)
-                    rows.append((loaded.case.case_id, c))
-        rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-        rows.sort(key=lambda r: (rank[r[1].severity], r[1].date))
+        report = scan_alerts(list(paths), day, within)
         if ics is not None:
             from legaldocs.deadlines.ics import write_ics
 
             try:
-                write_ics(rows, ics, stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
+                write_ics([(a.case_id, a.clock) for a in report.alerts], ics,
+                          stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
             except OSError as exc:
                 raise fail(f"--ics: cannot write {ics}: {exc.strerror or exc}", EXIT_FAILURE) from None
         if as_json:
-            console.print_json(json.dumps([{"case": cid, "severity": c.severity, **c.as_dict()} for cid, c in rows],
-                                          ensure_ascii=False))
+            console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
-            console.print(_clock_table(f"clocks ending by {day + dt.timedelta(days=within)} or ended", rows), width=140)
-        for text in problems:
-            err_console.print(text, markup=False, soft_wrap=True)
-        if problems:  # a case that could not be read must not look like a case with nothing due
+            rows = [(a.case_id, a.clock, a.severity) for a in report.alerts]
+            console.print(_clock_table(f"{report.cases} case(s): clocks ending by {day + dt.timedelta(days=within)}, "
+                                       "ended, or to review", rows))
+            for a in report.alerts:
+                if a.severity == "review":
+                    for note in a.clock.notes:
+                        console.print(f"  {a.case_id} {a.clock.kind}: {note}", markup=False, soft_wrap=True)
+        for u in report.unreadable:  # at the end, so that no case with nothing due is mistaken for a clean one
+            err_console.print(f"{u.path}: not scanned: {u.reason}", markup=False, soft_wrap=True)
+        if report.unreadable:
             raise typer.Exit(EXIT_FAILURE)
 
     run_guarded(action)

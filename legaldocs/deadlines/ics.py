@@ -23,6 +23,8 @@ def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetim
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "清收案件期限")
     for case_id, clock in items:
+        if clock.date is None:  # undetermined: nothing to put in a calendar
+            continue
         event = Event()
         key = f"{case_id}|{clock.kind}|{clock.obligor}|{clock.chain[0].date if clock.chain else ''}"
         event.add("uid", hashlib.sha256(key.encode()).hexdigest()[:32] + "@legaldocs")

@@ -158,7 +158,7 @@ def test_cli_deadlines_alerts_and_calendar(tmp_path):
     run = subprocess.run([*cli, "alerts", str(demo.parent), "--as-of", "2028-04-20", "--within", "30", "--json",
                           "--ics", str(ics)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    alerts = json.loads(run.stdout)
+    alerts = json.loads(run.stdout)["clocks"]
     assert alerts and alerts[0]["severity"] in ("critical", "high", "medium")
     assert all(a["case"] == "DEMO-2025-001" for a in alerts)
     cal = Calendar.from_ical(ics.read_bytes())

@@ -1,0 +1,121 @@
+"""Deadline alerts across a portfolio of case files (期限预警).
+
+Each case file is read and computed on its own: a file that cannot be read (invalid, not a case
+file, a fault while computing it) is listed with the reason and never hides the other cases;
+a clock the law of its date gives no period for is shown for review, not dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from legaldocs.case.load import load_case
+from legaldocs.deadlines.clocks import Clock, case_clocks
+from legaldocs.errors import CaseValidationError, LegalDocsError
+
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+PACKET_FILES = frozenset({"manifest.json", "deadlines.json"})  # files of built packets, not case files
+SEVERITY_RANK = {"critical": 0, "high": 1, "review": 2, "medium": 3, "low": 4}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One clock of one case: ``severity`` critical (expired or released), high (ends within 7
+    days), review (undetermined: a person must look), medium (within 30 days), low (later)."""
+
+    case_id: str
+    path: Path
+    clock: Clock
+    severity: str
+
+    def as_dict(self) -> dict:
+        return {"case": self.case_id, "file": str(self.path), "severity": self.severity, **self.clock.as_dict()}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read or computed, and why."""
+
+    path: Path
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"file": str(self.path), "reason": self.reason}
+
+
+@dataclass
+class AlertReport:
+    """Alerts of every case read, most urgent first, and the files that could not be read."""
+
+    as_of: dt.date
+    within: int
+    alerts: list[Alert] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    cases: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "within": self.within,
+            "cases": self.cases,
+            "clocks": [a.as_dict() for a in self.alerts],
+            "unreadable": [u.as_dict() for u in self.unreadable],
+        }
+
+
+def severity(clock: Clock, as_of: dt.date) -> str:
+    """critical: expired or released; review: undetermined; high: ends within 7 days; medium:
+    within 30; low: later."""
+    if clock.status in ("expired", "released"):
+        return "critical"
+    if clock.date is None:
+        return "review"
+    left = (clock.date - as_of).days
+    return "high" if left <= 7 else "medium" if left <= 30 else "low"
+
+
+def case_files(paths: list[Path]) -> list[Path]:
+    """Case files named directly, and every ``*.yaml``, ``*.yml``, ``*.json`` under the folders
+    named (packet outputs excepted), in a stable order."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(x for x in p.rglob("*") if x.suffix.lower() in CASE_SUFFIXES
+                            and x.is_file() and x.name not in PACKET_FILES)
+        else:
+            files.append(p)
+    return files
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, CaseValidationError):
+        first = "; ".join(f"{path}: {msg}" for path, msg in exc.problems[:3])
+        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        return f"invalid case file, {len(exc.problems)} problem(s): {first}{more}"
+    if isinstance(exc, LegalDocsError):
+        return f"could not be computed: {exc}"
+    return f"could not be computed (internal error {type(exc).__name__}: {exc}); please report it"
+
+
+def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
+    """The clocks of every case under ``paths`` that have ended or end within ``within`` days of
+    ``as_of`` (and those undetermined), most urgent first; satisfied clocks are left out.
+    Never raises for one file: each failure is an entry of ``unreadable``."""
+    report = AlertReport(as_of, within)
+    for f in case_files(paths):
+        try:
+            loaded = load_case(f, check_files=False)
+            clocks = case_clocks(loaded.case, as_of)
+        except Exception as exc:  # noqa: BLE001 - one case must never hide the others
+            report.unreadable.append(Unreadable(f, _reason(exc)))
+            continue
+        report.cases += 1
+        for c in clocks:
+            if c.status == "satisfied":
+                continue
+            if c.date is None or c.status in ("expired", "released") or (c.date - as_of).days <= within:
+                report.alerts.append(Alert(loaded.case.case_id, f, c, severity(c, as_of)))
+    report.alerts.sort(key=lambda a: (SEVERITY_RANK[a.severity], a.clock.date or dt.date.max, a.case_id))
+    return report
