@@ -12,6 +12,7 @@ complete; a failure leaves ``DIR`` as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,13 +26,14 @@ from typing import Callable, Sequence
 
 from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, money_text, unit
 from legaldocs.deadlines.clocks import case_clocks, released_guarantees
+from legaldocs.documents.record import compare_stated
 from legaldocs.documents.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
 from legaldocs.money.statement import Statement, case_statement, statement_context
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
-from legaldocs.money.fees import FeeResult, court_fee
+from legaldocs.money.fees import FeeResult, Step, court_fee
 from legaldocs.files import atomic_path
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.documents.render import render_docx
@@ -99,21 +101,35 @@ def _statement(case, as_of: dt.date):
 
 
 def acceptance_fee(totals: ClaimTotals, case, filed_on: dt.date) -> FeeResult:
-    """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用), halved once for
-    summary procedure, rounded as the case says (诉讼费用交纳办法 arts 13, 16)."""
-    return court_fee(
+    """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用) in 元 (a foreign-currency
+    claim converted at its stated rate, 诉讼费用交纳办法 art 55), halved once for summary procedure,
+    rounded as the case says (arts 13, 16)."""
+    fee = court_fee(
         "acceptance",
-        totals.total,
+        totals.fee_base,
         filed_on=filed_on,
         halved=case.claim.procedure == "simplified",
+        ground="simplified" if case.claim.procedure == "simplified" else None,
         rounding=case.claim.fee_rounding,
     )
+    if totals.currency == "CNY":
+        return fee
+    converted = (f"诉讼标的额{money_text(totals.total, totals.currency)} × {totals.exchange_rate}"
+                 f"（{totals.exchange_rate_on}{totals.exchange_rate_source}）"
+                 + (f" + 人民币费用{money_text(totals.costs_cny)}" if totals.costs_cny else "")
+                 + f" = {money_text(totals.fee_base)}")
+    step = Step(converted, totals.fee_base, "诉讼费用交纳办法第五十五条：以外币为计算单位的，依照人民法院决定受理案件之日国家公布的汇率换算成人民币计算交纳")
+    return dataclasses.replace(fee, steps=(step, *fee.steps))
 
 
 def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
     case = loaded.case
-    rows = [("借款本金", t.principal), ("利息", t.interest), ("罚息", t.penalty_interest), ("复利", t.compound_interest)]
-    rows += [(c.name, c.amount) for c in case.claim.costs]
+    tag = "" if t.currency == "CNY" else f"（{unit(t.currency)}）"
+    rows = [(f"借款本金{tag}", t.principal), (f"利息{tag}", t.interest), (f"罚息{tag}", t.penalty_interest),
+            (f"复利{tag}", t.compound_interest)]
+    rows += [(c.name + ("" if c.currency == "CNY" else f"（{unit(c.currency)}）"), c.amount) for c in case.claim.costs]
+    if t.currency != "CNY":
+        rows.append((f"折合人民币（{t.exchange_rate_on}汇率{t.exchange_rate}）", t.fee_base))
     places = 0 if fee.rounding == "yuan" else 2
     defendants = "、".join(case.party(p).name for p in case.defendant_ids())
     return {
@@ -123,8 +139,8 @@ def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
         "as_of_cn": date_in_chinese(t.as_of),
         "procedure": "简易程序（减半交纳）" if fee.halved else "普通程序",
         "base_rows": [{"name": n, "amount": format_amount(a)} for n, a in rows if a],
-        "base_total": format_amount(t.total),
-        "base_total_capitals": "人民币" + amount_in_capitals(t.total),
+        "base_total": format_amount(t.fee_base),
+        "base_total_capitals": "人民币" + amount_in_capitals(t.fee_base),
         "steps": [{"number": i + 1, "text": s.text, "rule": s.rule} for i, s in enumerate(fee.steps)],
         "fee": format_amount(fee.fee, places=places),
         "fee_capitals": "人民币" + amount_in_capitals(fee.fee),
@@ -407,8 +423,11 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, s
             "compound_interest": str(t.compound_interest),
             "costs": str(t.costs),
             "total": str(t.total),
+            "currency": t.currency,
+            "fee_base_cny": str(t.fee_base),
             "source": t.source,
         },
+        "stated_compared": [c.as_dict() for c in compare_stated(case, filing_date=filing_date)],
         "statement_flags": statement.flags if statement is not None else [],
         "differences_from_bank": [d.as_dict() for d in statement.differences] if statement is not None else [],
         "acceptance_fee": fee.as_dict(),

@@ -104,3 +104,31 @@ def percent(rate: Decimal, *, places: int = 4) -> str:
     value = (Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = format(value.normalize(), "f")
     return text + "%"
+
+
+# unit written after an amount in figures, and the name written before an amount in capitals
+CURRENCIES: dict[str, tuple[str, str]] = {
+    "CNY": ("元", "人民币"),
+    "USD": ("美元", "美元"),
+    "EUR": ("欧元", "欧元"),
+    "HKD": ("港元", "港币"),
+    "JPY": ("日元", "日元"),
+    "GBP": ("英镑", "英镑"),
+}
+
+
+def unit(currency: str = "CNY") -> str:
+    """The unit written after an amount in figures: 'CNY' -> '元', 'USD' -> '美元'."""
+    return CURRENCIES[currency][0]
+
+
+def money_text(amount: Decimal, currency: str = "CNY") -> str:
+    """An amount in figures with its unit: 3493000 USD -> '3,493,000.00美元'."""
+    return f"{format_amount(amount)}{unit(currency)}"
+
+
+def capitals_text(amount: Decimal, currency: str = "CNY") -> str:
+    """An amount in capitals with its currency: 100300 -> '人民币壹拾万零叁佰元整'; in USD
+    '美元叁佰肆拾玖万叁仟元整' (the 元/角/分 units of the capitals rule, as banks write foreign
+    amounts)."""
+    return CURRENCIES[currency][1] + amount_in_capitals(amount)

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
-from legaldocs.money.fees import FEE_KINDS, court_fee
+from legaldocs.money.fees import FEE_KINDS, HALVING_GROUNDS, court_fee
 
 app = typer.Typer(
     name="legaldocs",
@@ -108,6 +108,7 @@ def fees(
     amount: Annotated[str, typer.Option(help="amount in 元 (claim, value preserved, amount enforced, assets)")],
     kind: Annotated[str, typer.Option(help="acceptance | preservation | enforcement | payment_order | bankruptcy")] = "acceptance",
     halved: Annotated[bool, typer.Option(help="summary procedure, mediation or withdrawal (halved once)")] = False,
+    ground: Annotated[Optional[str], typer.Option(help="why it is halved: mediation | withdrawal | simplified (the 1989 schedule halves only on withdrawal)")] = None,
     filed_on: Annotated[Optional[str], typer.Option(help="filing date YYYY-MM-DD (chooses the fee regime; default: the regime now in force)")] = None,
     round_: Annotated[str, typer.Option("--round", help="yuan | fen")] = "fen",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
@@ -116,13 +117,16 @@ def fees(
     value = parse_amount(amount, "--amount")
     if kind not in FEE_KINDS:
         raise fail(f"--kind: {kind!r} is not one of {', '.join(FEE_KINDS)}", EXIT_INVALID)
+    if ground is not None and ground not in HALVING_GROUNDS:
+        raise fail(f"--ground: {ground!r} is not one of {', '.join(HALVING_GROUNDS)}", EXIT_INVALID)
     if round_ not in ("yuan", "fen"):
         raise fail(f"--round: {round_!r} must be yuan or fen", EXIT_INVALID)
     filed = parse_date(filed_on, "--filed-on")
 
     def action() -> None:
         try:
-            result = court_fee(kind, value, filed_on=filed, halved=halved, rounding=round_)  # type: ignore[arg-type]
+            result = court_fee(kind, value, filed_on=filed, halved=halved or ground is not None, ground=ground,
+                               rounding=round_)  # type: ignore[arg-type]
         except RuleNotFoundError as exc:
             raise fail(f"--filed-on: {exc}", EXIT_INVALID) from None
         if as_json:
@@ -180,12 +184,89 @@ def interest(
         console.print(table)
         for name in ("principal", "interest", "penalty_interest", "compound_interest", "total"):
             console.print(f"{name:>18}: {getattr(st, name):,.2f} 元", markup=False)
+        for r in st.repricings:
+            console.print(f"repricing {r.loan} {r.date}: {r.text}", markup=False, soft_wrap=True)
         for text in st.continuing:
             console.print(text, markup=False, soft_wrap=True)
         for text in st.flags:
             err_console.print(f"note: {text}", markup=False, soft_wrap=True)
         for d in st.differences:
-            err_console.print(f"differs from the bank: {d.item} engine {d.engine} bank {d.bank} ({d.delta:+})", markup=False)
+            err_console.print(f"differs from the bank: {d.item} engine {d.engine} bank {d.bank} ({d.delta:+})"
+                              + (f"; cause: {d.cause}" if d.cause else ""), markup=False, soft_wrap=True)
+
+    run_guarded(action)
+
+
+@app.command()
+def rules(
+    table: Annotated[Optional[str], typer.Argument(help="rule table: court_fees, interest, periods, security, statutes")] = None,
+    kind: Annotated[Optional[str], typer.Argument(help="rule kind, e.g. limitation, acceptance, retrial")] = None,
+    on: Annotated[Optional[str], typer.Option(help="only the version in force on this date YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The rules as data, every version with its citation and the dates it governs, and which
+    fact's date chooses it (for auditors checking a result against the law of its date)."""
+    from legaldocs.law.rules import governs, load_rules, rule_history, tables
+
+    day = parse_date(on, "--on")
+    names = tables()
+    if table is not None and table not in names:
+        raise fail(f"TABLE: {table!r} is not one of {', '.join(names)}", EXIT_INVALID)
+    rows = []
+    for t in [table] if table else names:
+        kinds = sorted({r["kind"] for r in load_rules(t)})
+        if kind is not None and kind not in kinds:
+            raise fail(f"KIND: {kind!r} is not a kind of {t}: {', '.join(kinds)}", EXIT_INVALID)
+        for k in [kind] if kind else kinds:
+            g = governs(t, k)
+            for r in rule_history(t, k):
+                end = r.get("effective_to")
+                if day is not None and not (r["effective_from"] <= day and (end is None or day <= end)):
+                    continue
+                rows.append({"table": t, "kind": k, "id": r["id"], "from": r["effective_from"].isoformat(),
+                             "to": end.isoformat() if end else None, "in_force": r.get("in_force", True),
+                             "citation": r["citation"], "notes": r.get("notes", ""),
+                             "chosen_by": g.name, "chosen_by_citation": g.citation})
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    out = Table(title="rules by date" + (f" in force on {day}" if day else ""))
+    for col in ("table", "kind", "from", "to", "citation", "chosen by"):
+        out.add_column(col, overflow="fold")
+    for r in rows:
+        citation = r["citation"] if r["in_force"] else f"(no such rule) {r['citation']}"
+        out.add_row(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["chosen_by"])
+    console.print(out)
+
+
+@app.command()
+def compare(
+    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Compare the figures a court or the bank stated (the case's ``stated`` entries) with the
+    engines' results, each difference with its cause where the engine can tell. Exit 0 whether
+    or not they agree; the table says which."""
+
+    def action() -> None:
+        from legaldocs.case.load import load_case
+        from legaldocs.documents.record import compare_stated
+
+        loaded = load_case(case, check_files=False)
+        rows = compare_stated(loaded.case)
+        if as_json:
+            console.print_json(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+            return
+        if not rows:
+            console.print(f"{case}: no stated figures (add `stated:` entries to compare)", markup=False)
+            return
+        table = Table(title=f"{loaded.case.case_id}: stated figures against the engines")
+        for col in ("by", "item", "stated", "engine", "agree", "cause"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(f"{r.by} {r.source or ''}".strip(), r.label, str(r.stated), "—" if r.engine is None else str(r.engine),
+                          "yes" if r.agree else "NO", r.cause or "")
+        console.print(table)
 
     run_guarded(action)
 

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
+from legaldocs.chinese import capitals_text, date_in_chinese, money_text, percent, unit
 from legaldocs.case.model import (
     Case,
     Collateral,
@@ -26,15 +26,18 @@ from legaldocs.case.model import (
     NaturalPerson,
     Organization,
 )
-from legaldocs.law.rules import rule_in_force
+from legaldocs.deadlines.clocks import guarantee_mode
+from legaldocs.errors import RuleNotFoundError
+from legaldocs.law.rules import rule_for
 
 _ORDINALS = "一二三四五六七八九十"
 _CAUSE = "金融借款合同纠纷"
 
 
-def money(amount: Decimal) -> str:
-    """'104,836.96元（大写：人民币壹拾万零肆仟捌佰叁拾陆元玖角陆分）'."""
-    return f"{format_amount(amount)}元（大写：人民币{amount_in_capitals(amount)}）"
+def money(amount: Decimal, currency: str = "CNY") -> str:
+    """'104,836.96元（大写：人民币壹拾万零肆仟捌佰叁拾陆元玖角陆分）'; in another currency
+    '3,493,000.00美元（大写：美元叁佰肆拾玖万叁仟元整）'."""
+    return f"{money_text(amount, currency)}（大写：{capitals_text(amount, currency)}）"
 
 
 def ordinal(n: int) -> str:
@@ -47,9 +50,11 @@ def ordinal(n: int) -> str:
 
 @dataclass(frozen=True)
 class ClaimTotals:
-    """Claimed amounts as of ``as_of`` (元). ``debt`` = 本金 + 利息 + 罚息 + 复利; ``total`` adds costs
-    and is the amount in dispute (标的额, the fee base: 民诉法解释 art 201). ``continuing``: how
-    charges run on after ``as_of`` until payment; ``source``: ``engine`` or ``bank``."""
+    """Claimed amounts as of ``as_of``, in ``currency`` (元 for CNY). ``debt`` = 本金 + 利息 + 罚息 +
+    复利; ``total`` adds the costs in the same currency and is the amount in dispute (标的额:
+    民诉法解释 art 201). A foreign-currency claim states its fee base in 元: ``fee_base`` = total x
+    ``exchange_rate`` + ``costs_cny`` (costs paid in 元), 诉讼费用交纳办法 art 55. ``continuing``:
+    how charges run on after ``as_of`` until payment; ``source``: ``engine`` or ``bank``."""
 
     as_of: dt.date
     principal: Decimal
@@ -59,6 +64,11 @@ class ClaimTotals:
     costs: Decimal
     continuing: str = ""
     source: str = "bank"
+    currency: str = "CNY"
+    costs_cny: Decimal = Decimal(0)
+    exchange_rate: Decimal | None = None
+    exchange_rate_on: dt.date | None = None
+    exchange_rate_source: str = ""
 
     @property
     def debt(self) -> Decimal:
@@ -68,13 +78,25 @@ class ClaimTotals:
     def total(self) -> Decimal:
         return self.debt + self.costs
 
+    @property
+    def fee_base(self) -> Decimal:
+        """The amount in dispute in 元 (the base of the acceptance fee)."""
+        if self.currency == "CNY":
+            return self.total
+        return (self.total * self.exchange_rate).quantize(Decimal("0.01")) + self.costs_cny
+
 
 def claim_totals(case: Case, statement=None) -> ClaimTotals:
     """What the complaint claims: the engine's statement (``legaldocs.money.statement.Statement``) when
     given, else the bank's balances in the case, absent items as 0. Costs come from the case."""
     c = case.claim
     zero = Decimal(0)
-    costs = sum((x.amount for x in c.costs), zero)
+    costs = sum((x.amount for x in c.costs if x.currency == c.currency), zero)
+    costs_cny = sum((x.amount for x in c.costs if x.currency == "CNY" and c.currency != "CNY"), zero)
+    rate = c.exchange_rate
+    money = {"currency": c.currency, "costs": costs, "costs_cny": costs_cny,
+             "exchange_rate": rate.rate if rate else None, "exchange_rate_on": rate.on if rate else None,
+             "exchange_rate_source": rate.source if rate else ""}
     if statement is not None:
         return ClaimTotals(
             as_of=statement.as_of,
@@ -82,9 +104,9 @@ def claim_totals(case: Case, statement=None) -> ClaimTotals:
             interest=statement.interest,
             penalty_interest=statement.penalty_interest,
             compound_interest=statement.compound_interest,
-            costs=costs,
             continuing=c.continuing or "；".join(statement.continuing),
             source="engine",
+            **money,
         )
     return ClaimTotals(
         as_of=c.as_of,
@@ -92,8 +114,8 @@ def claim_totals(case: Case, statement=None) -> ClaimTotals:
         interest=c.interest or zero,
         penalty_interest=c.penalty_interest or zero,
         compound_interest=c.compound_interest or zero,
-        costs=costs,
         continuing=continuing_wording(case),
+        **money,
     )
 
 
@@ -140,7 +162,7 @@ def _person_line(p: NaturalPerson) -> str:
 
 
 def _organization_lines(o: Organization) -> list[str]:
-    first = f"{o.name}，住所地：{o.address}，统一社会信用代码：{o.uscc}"
+    first = "，".join([f"{o.name}，住所地：{o.address}", *o.identifier_lines()])
     if o.phone:
         first += f"，联系电话：{o.phone}"
     return [first + "。", f"{o.representative_title}：{o.representative}。"]
@@ -150,7 +172,7 @@ def party_lines(case: Case) -> tuple[list[str], list[str], list[str]]:
     """(plaintiff lines, agent lines, defendant lines) of the complaint's party block."""
     cr = case.creditor
     plaintiff = [
-        f"原告：{cr.name}，住所地：{cr.address}，统一社会信用代码：{cr.uscc}。",
+        "，".join([f"原告：{cr.name}，住所地：{cr.address}", *cr.identifier_lines()]) + "。",
         f"{cr.role}：{cr.representative}，{cr.representative_title}" + (f"，联系电话：{cr.phone}" if cr.phone else "") + "。",
     ]
     agents = []
@@ -189,30 +211,48 @@ def continuing_wording(case: Case) -> str:
         rate = f"年利率{percent(rates.pop())}"
     else:
         rate = "各借款合同约定的罚息利率"
+    base = money_text(claim.principal or 0, claim.currency)
     if all(l.penalty_on_unpaid_interest for l in case.loans):
         return (
-            f"自{start}起，以欠付本金{format_amount(claim.principal or 0)}元及应付未付利息为基数，"
-            f"按{rate}计收罚息至实际清偿之日止"
+            f"自{start}起，以欠付本金{base}及应付未付利息为基数，"
+            f"按{rate}计收罚息至实际清偿之日止" + _later_wording(case)
         )
-    text = f"自{start}起，以欠付本金{format_amount(claim.principal or 0)}元为基数，按{rate}计收罚息"
+    text = f"自{start}起，以欠付本金{base}为基数，按{rate}计收罚息"
     if any(l.compound_interest for l in case.loans):
         text += f"；以欠付利息为基数，按{rate}计收复利"
-    return text + "，均计至实际清偿之日止"
+    return text + "，均计至实际清偿之日止" + _later_wording(case)
+
+
+def _later_wording(case: Case) -> str:
+    """Payments after the cut-off, in the continuing claim of bank-stated amounts: a payment booked
+    to principal lowers the base from its date; any other is applied by the court."""
+    claim = case.claim
+    principal = claim.principal or Decimal(0)
+    out = ""
+    for r in sorted((r for r in case.repayments if r.date > claim.as_of), key=lambda r: r.date):
+        paid = money_text(r.amount, claim.currency)
+        if r.applied_to == "principal":
+            principal = max(principal - r.amount, Decimal(0))
+            out += (f"（{date_in_chinese(r.date)}已还款{paid}用于归还本金，此后以本金"
+                    f"{money_text(principal, claim.currency)}为基数计算）")
+        else:
+            out += f"（{date_in_chinese(r.date)}已还款{paid}，请求依法抵充后计算）"
+    return out
 
 
 def _interest_parts(t: ClaimTotals) -> list[str]:
     parts = []
     if t.interest:
-        parts.append(f"利息{format_amount(t.interest)}元")
+        parts.append(f"利息{money_text(t.interest, t.currency)}")
     if t.penalty_interest:
-        parts.append(f"罚息{format_amount(t.penalty_interest)}元")
+        parts.append(f"罚息{money_text(t.penalty_interest, t.currency)}")
     if t.compound_interest:
-        parts.append(f"复利{format_amount(t.compound_interest)}元")
+        parts.append(f"复利{money_text(t.compound_interest, t.currency)}")
     return parts
 
 
-def _maximum(amount: Decimal | None, what: str) -> str:
-    return f"，以{what}{format_amount(amount)}元为限" if amount else ""
+def _maximum(amount: Decimal | None, what: str, currency: str = "CNY") -> str:
+    return f"，以{what}{money_text(amount, currency)}为限" if amount else ""
 
 
 def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
@@ -232,35 +272,49 @@ def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = fro
         scope = {ref for e in accel for ref in e.loans} if accel and all(e.loans for e in accel) else None
         numbers = "、".join(f"《{l.title}》（编号：{l.number}）" for l in case.loans if scope is None or l.id in scope)
         out.append(f"确认原告{when}宣布{numbers}项下全部借款提前到期；")
-    first = f"判令{who}{jointly}偿还原告借款本金{money(t.principal)}"
+    cur = t.currency
+    first = f"判令{who}{jointly}偿还原告借款本金{money(t.principal, cur)}"
     parts = _interest_parts(t)
     if parts:
-        first += f"，支付截至{as_of}的{'、'.join(parts)}，以上合计{money(t.debt)}"
+        first += f"，支付截至{as_of}的{'、'.join(parts)}，以上合计{money(t.debt, cur)}"
     first += f"；并支付{t.continuing}；"
     debt_item = len(out) + 1
     out.append(first)
     if len(case.claim.costs) == 1:
         cost = case.claim.costs[0]
-        out.append(f"判令{who}支付原告为实现债权支出的{cost.name}{money(cost.amount)}；")
+        out.append(f"判令{who}支付原告为实现债权支出的{cost.name}{money(cost.amount, cost.currency)}；")
     elif case.claim.costs:
-        items = "、".join(f"{x.name}{format_amount(x.amount)}元" for x in case.claim.costs)
-        out.append(f"判令{who}支付原告为实现债权支出的{items}，合计{money(t.costs)}；")
+        items = "、".join(f"{x.name}{money_text(x.amount, x.currency)}" for x in case.claim.costs)
+        total = "" if t.costs_cny else f"，合计{money(t.costs, cur)}"
+        out.append(f"判令{who}支付原告为实现债权支出的{items}{total}；")
     items = f"第{debt_item}项" if not case.claim.costs else f"第{debt_item}、{debt_item + 1}项"
     scope = f"上述{items}债务"
+    collateral = {c.id: c for c in case.collateral}
     for (guarantor, kind), group in _guarantees_by_guarantor(case, excluded_guarantees).items():
         whom = names.named(guarantor)
-        limit = _maximum(_group_maximum(group), "最高债权额")
+        limit = _maximum(_group_maximum(group), "最高债权额", cur) + _share(group, cur)
         if len(group) > 1:
             contracts = "、".join(f"编号{g.number}" for g in group)
             whom += f"依{contracts}保证合同"
+        first_realised = _realised_first(case, group[0], collateral)
+        after = ""
+        if first_realised:
+            things = "、".join(f"{names.named(c.owner)}提供的{c.description}" for c in first_realised)
+            after = f"在原告就{things}实现担保物权后仍未受偿的部分"
         if kind is GuaranteeKind.joint:
-            out.append(f"判令{whom}对{scope}承担连带清偿责任{limit}；")
+            out.append(f"判令{whom}对{scope}{after}承担连带清偿责任{limit}；")
+        elif kind is GuaranteeKind.general:
+            out.append(f"判令{whom}对{scope}{after}在{who}财产依法强制执行后仍不能履行的部分承担保证责任{limit}；")
         else:
-            out.append(f"判令{whom}对{scope}在{who}财产依法强制执行后仍不能履行的部分承担保证责任{limit}；")
+            out.append(f"判令{whom}对{scope}{after}承担保证责任{limit}；")
     for c in case.collateral:
         kind = "抵押" if c.kind == "mortgage" else "质押"
+        if c.kind == "mortgage" and c.registration_kind == "未登记":
+            if _registration_effect(c) == "right_not_created":
+                out.append(f"判令{names.named(c.owner)}协助原告办理{c.description}的抵押登记手续；")
+            continue  # no priority without registration
         cert = f"（登记证明号：{c.certificate_number}）" if c.certificate_number else ""
-        limit = f"在最高债权额{format_amount(c.maximum_amount)}元范围内" if c.maximum_amount else ""
+        limit = f"在最高债权额{money_text(c.maximum_amount, cur)}范围内" if c.maximum_amount else ""
         out.append(
             f"确认原告对{names.named(c.owner)}提供{kind}的{c.description}{cert}折价或者拍卖、变卖所得价款"
             f"{limit}就{scope}享有优先受偿权；"
@@ -272,14 +326,63 @@ def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = fro
     return out
 
 
+def resolved_mode(g: Guarantee) -> GuaranteeKind:
+    """The guarantee's mode, an unspecified one decided by the law of its date (担保法 art 19:
+    joint; 民法典 art 686: general); ``unspecified`` where that law says nothing (before 1995)."""
+    try:
+        return guarantee_mode(g)[0]
+    except RuleNotFoundError:
+        return GuaranteeKind.unspecified
+
+
 def _guarantees_by_guarantor(case: Case, excluded: frozenset[str]) -> dict[tuple[str, GuaranteeKind], list[Guarantee]]:
-    """Guarantees claimed on, grouped by (guarantor, kind) so that one guarantor under several
+    """Guarantees claimed on, grouped by (guarantor, mode) so that one guarantor under several
     contracts is one claim."""
     groups: dict[tuple[str, GuaranteeKind], list[Guarantee]] = {}
     for g in case.guarantees:
         if g.id not in excluded:
-            groups.setdefault((g.guarantor, g.kind), []).append(g)
+            groups.setdefault((g.guarantor, resolved_mode(g)), []).append(g)
     return groups
+
+
+def _share(group: list[Guarantee], currency: str) -> str:
+    """A guarantor answering for part of the debt: '，以…为限' or '，按…的份额'."""
+    caps = [g.liability_cap for g in group if g.liability_cap is not None]
+    shares = [g.share for g in group if g.share is not None]
+    if caps and len(caps) == len(group):
+        return f"，以{money_text(sum(caps, Decimal(0)), currency)}为限"
+    if shares and len(shares) == len(group) and len(set(shares)) == 1:
+        return f"，按{percent(shares[0])}的份额承担"
+    return ""
+
+
+def _realised_first(case: Case, g: Guarantee, collateral: dict[str, Collateral]) -> list[Collateral]:
+    """The collateral to be realised before the guarantor answers: as agreed (``security_order``,
+    民法典 art 392), or by the law of the guarantee's date: the debtor's own collateral first
+    (物权法 art 176; 民法典 art 392), or any collateral first (担保法 art 28)."""
+    secured = [c for c in case.collateral if set(c.secures) & set(g.secures)
+               and not (c.kind == "mortgage" and c.registration_kind == "未登记")]
+    if case.security_order:
+        if g.id not in case.security_order:
+            return []
+        before = case.security_order[: case.security_order.index(g.id)]
+        return [collateral[x] for x in before if x in collateral and collateral[x] in secured]
+    try:
+        rule = rule_for("security", "recourse_order", {"contract_date": g.signed_on}).row
+    except RuleNotFoundError:
+        return []
+    if rule["rule"] == "guarantor_after_any_collateral":
+        return secured
+    borrowers = {b for loan in case.loans if loan.id in g.secures for b in loan.borrowers}
+    return [c for c in secured if c.owner in borrowers]
+
+
+def _registration_effect(c: Collateral) -> str | None:
+    """What the law of the mortgage's date makes of a mortgage never registered."""
+    try:
+        return rule_for("security", "mortgage_registration", {"contract_date": c.signed_on}).row["effect"]
+    except RuleNotFoundError:
+        return None
 
 
 def _group_maximum(group: list[Guarantee]) -> Decimal | None:
@@ -291,7 +394,10 @@ def _group_maximum(group: list[Guarantee]) -> Decimal | None:
 
 
 def claims_summary(t: ClaimTotals) -> str:
-    text = f"以上金额暂计至{date_in_chinese(t.as_of)}，诉讼标的额合计{money(t.total)}"
+    text = f"以上金额暂计至{date_in_chinese(t.as_of)}，诉讼标的额合计{money(t.total, t.currency)}"
+    if t.currency != "CNY":
+        text += (f"{'另加人民币' + money_text(t.costs_cny) if t.costs_cny else ''}，按{date_in_chinese(t.exchange_rate_on)}"
+                 f"{t.exchange_rate_source}1{unit(t.currency)}兑{t.exchange_rate}元折合人民币{money(t.fee_base)}")
     return text + "，此后的罚息、复利按上述标准计至实际清偿之日止。"
 
 
@@ -299,7 +405,7 @@ def _loan_fact(case: Case, loan: LoanContract, names: _Names) -> str:
     who = names.of(loan.borrowers)
     text = (
         f"{date_in_chinese(loan.signed_on)}，原告与{who}签订《{loan.title}》（编号：{loan.number}），"
-        f"约定原告向{who}提供借款{format_amount(loan.principal)}元，借款年利率为{percent(loan.annual_rate)}，"
+        f"约定原告向{who}提供借款{money_text(loan.principal, loan.currency)}，借款年利率为{percent(loan.annual_rate)}，"
         f"还款方式为{loan.repayment_method.value}；逾期罚息利率在借款利率基础上加收{percent(loan.penalty_uplift)}"
         f"（即年利率{percent(loan.penalty_rate)}）"
     )
@@ -309,9 +415,10 @@ def _loan_fact(case: Case, loan: LoanContract, names: _Names) -> str:
         text += "，对不能按时支付的利息按罚息利率计收复利"
     text += "。"
     draws = "；".join(
-        f"{date_in_chinese(d.date)}发放{format_amount(d.amount)}元，到期日为{date_in_chinese(d.maturity)}" for d in loan.draws
+        f"{date_in_chinese(d.date)}发放{money_text(d.amount, loan.currency)}，到期日为{date_in_chinese(d.maturity)}"
+        for d in loan.draws
     )
-    text += f"合同签订后，原告依约发放借款共计{format_amount(loan.disbursed)}元：{draws}。"
+    text += f"合同签订后，原告依约发放借款共计{money_text(loan.disbursed, loan.currency)}：{draws}。"
     return text
 
 
@@ -319,13 +426,27 @@ def _guarantee_fact(case: Case, g: Guarantee, names: _Names) -> str:
     numbers = "、".join(l.number for l in case.loans if l.id in g.secures)
     text = (
         f"{date_in_chinese(g.signed_on)}，{names.named(g.guarantor)}与原告签订《{g.title}》（编号：{g.number}），"
-        f"为编号{numbers}借款合同项下债务提供{g.kind.value}"
+        f"为编号{numbers}借款合同项下债务提供{_mode_text(g)}"
     )
+    cur = case.claim.currency
     if g.maximum_amount:
-        text += f"，担保的最高债权额为{format_amount(g.maximum_amount)}元"
+        text += f"，担保的最高债权额为{money_text(g.maximum_amount, cur)}"
+        if g.claims_fixed_on:
+            text += f"，债权确定日为{date_in_chinese(g.claims_fixed_on)}"
+    if g.liability_cap:
+        text += f"，保证人以{money_text(g.liability_cap, cur)}为限承担保证责任"
+    if g.share:
+        text += f"，保证人按{percent(g.share)}的份额承担保证责任"
     text += f"，保证范围包括{g.scope}"
     text += f"，保证期间为{g.period}。" if g.period else "，未约定保证期间。"
     return text
+
+
+def _mode_text(g: Guarantee) -> str:
+    mode = resolved_mode(g)
+    if g.kind is GuaranteeKind.unspecified:
+        return f"保证（未约定保证方式，依法按{mode.value}）" if mode is not GuaranteeKind.unspecified else "保证（未约定保证方式）"
+    return mode.value
 
 
 def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
@@ -336,8 +457,10 @@ def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
         f"以其名下{c.description}为上述借款提供{kind}担保"
     )
     if c.maximum_amount:
-        text += f"，最高债权额为{format_amount(c.maximum_amount)}元"
-    if c.registered_on:
+        text += f"，最高债权额为{money_text(c.maximum_amount, case.claim.currency)}"
+    if c.registration_kind == "未登记":
+        text += f"，但未办理{kind}登记"
+    elif c.registered_on:
         text += f"，并于{date_in_chinese(c.registered_on)}办理{kind}{c.registration_kind}"
         if c.certificate_number:
             text += f"（登记证明号：{c.certificate_number}）"
@@ -368,17 +491,19 @@ def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]
 
 
 def facts(case: Case, t: ClaimTotals, evidence_no: dict[str, int],
-          excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
-    """事实与理由, paragraph by paragraph, ending with the legal basis chosen by contract date."""
+          excluded_guarantees: frozenset[str] = frozenset(), filing_date: dt.date | None = None) -> list[str]:
+    """事实与理由, paragraph by paragraph, ending with the legal basis chosen by contract date.
+    Payments after the cut-off date and up to ``filing_date`` are told after the amount owed."""
     names = _Names(case)
     out = [_loan_fact(case, loan, names) for loan in case.loans]
     out += [_guarantee_fact(case, g, names) for g in case.guarantees if g.id not in excluded_guarantees]
     out += [_collateral_fact(case, c, names) for c in case.collateral]
-    if case.repayments:
-        paid = sum((r.amount for r in case.repayments), Decimal(0))
-        last = max(r.date for r in case.repayments)
+    before = [r for r in case.repayments if r.date <= t.as_of]
+    if before:
+        paid = sum((r.amount for r in before), Decimal(0))
+        last = max(r.date for r in before)
         out.append(
-            f"借款发放后，{names.of(case.borrower_ids())}累计归还款项{format_amount(paid)}元，最后一次还款日为"
+            f"借款发放后，{names.of(case.borrower_ids())}累计归还款项{money_text(paid, t.currency)}，最后一次还款日为"
             f"{date_in_chinese(last)}，此后未再按约还本付息，已构成违约。"
         )
     else:
@@ -386,10 +511,15 @@ def facts(case: Case, t: ClaimTotals, evidence_no: dict[str, int],
     events = sorted((e for e in case.events if e.kind not in (EventKind.suit_filed,)), key=lambda e: e.date)
     out += [_event_fact(case, e, names, evidence_no) for e in events]
     parts = _interest_parts(t)
-    owed = f"截至{date_in_chinese(t.as_of)}，{names.of(case.borrower_ids())}尚欠原告借款本金{format_amount(t.principal)}元"
+    owed = f"截至{date_in_chinese(t.as_of)}，{names.of(case.borrower_ids())}尚欠原告借款本金{money_text(t.principal, t.currency)}"
     if parts:
         owed += "、" + "、".join(parts)
     out.append(owed + "，经原告多次催收，至今未予清偿。")
+    later = [r for r in case.repayments if t.as_of < r.date <= (filing_date or t.as_of)]
+    for r in sorted(later, key=lambda r: r.date):
+        use = {"principal": "用于归还本金", "interest": "用于归还利息"}.get(r.applied_to, "")
+        out.append(f"{date_in_chinese(r.date)}，{names.of(case.borrower_ids())}偿还{money_text(r.amount, t.currency)}{use}，"
+                   "原告同意在上述债务中予以扣减。")
     out.append(_reasons(case, excluded_guarantees))
     return out
 
@@ -398,7 +528,10 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
     bases: dict[str, list[str]] = {}  # law -> articles, in order of first citation
 
     def add(kind: str, on: dt.date) -> None:
-        rule = rule_in_force("statutes", kind, on)
+        try:
+            rule = rule_for("statutes", kind, {"contract_date": on}).row
+        except RuleNotFoundError:  # the law of that date has nothing to cite: leave it to the drafter
+            return
         articles = bases.setdefault(rule["law"], [])
         articles += [a for a in rule["articles"] if a not in articles]
 
@@ -406,7 +539,7 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
         add("loan", loan.signed_on)
     for g in case.guarantees:
         if g.id not in excluded:
-            add("joint_guarantee" if g.kind is GuaranteeKind.joint else "general_guarantee", g.signed_on)
+            add("general_guarantee" if resolved_mode(g) is GuaranteeKind.general else "joint_guarantee", g.signed_on)
     for c in case.collateral:
         add(c.kind, c.signed_on)
     text = "原告认为，原告与各被告签订的上述合同系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
@@ -445,7 +578,7 @@ def complaint_context(
         "defendant_lines": defendants,
         "claims": claims(case, t, excluded_guarantees),
         "claims_summary": claims_summary(t),
-        "facts": facts(case, t, evidence_no, excluded_guarantees),
+        "facts": facts(case, t, evidence_no, excluded_guarantees, filing_date),
         "evidence_statement": "详见《证据目录》及所附证据材料（连续编页）。",
         "court": case.court,
         "filing_date_cn": date_in_chinese(filing_date),

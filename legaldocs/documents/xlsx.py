@@ -84,6 +84,21 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
                 paid.cell(paid.max_row, col).number_format = _MONEY
     for col, width in zip(range(1, 8), (12, 10, 16, 10, 16, 14, 48)):
         paid.column_dimensions[get_column_letter(col)].width = width
+    for lp in st.later_payments:
+        paid.append([lp.date, lp.loan, lp.amount, "截止日后还款", None, None,
+                     f"未计入暂计金额；抵充后本金余额{lp.principal_after}"])
+        paid.cell(paid.max_row, 3).number_format = _MONEY
+
+    if st.repricings:
+        repriced = wb.create_sheet("利率调整")
+        repriced.append(["合同", "重定价日", "LPR期限", "LPR", "LPR公布日", "加点", "新利率", "是否适用", "说明"])
+        for r in st.repricings:
+            repriced.append([r.loan, r.date, r.lpr_term, r.lpr, r.lpr_published, r.spread, r.rate,
+                             "是" if r.applied else "否", r.text])
+            for col in (4, 6, 7):
+                repriced.cell(repriced.max_row, col).number_format = "0.000%"
+        for col, width in zip(range(1, 10), (10, 12, 8, 9, 12, 9, 9, 8, 70)):
+            repriced.column_dimensions[get_column_letter(col)].width = width
 
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:

@@ -47,6 +47,7 @@ RULE_POSTED = "按银行入账用途抵充"
 RULE_CREDIT = "提前支付的利息于到期时抵充"
 RULE_INSTALMENT = "期供利息＝期初本金余额×年利率÷12（等额本息/等额本金）"
 RULE_INSTALMENT_DAYS = "当期已计未到期利息，按日计息"
+RULE_INSTALMENT_BROKEN = "不足一个月的期供利息＝期初本金余额×年利率×实际天数÷计息基数"
 CREDIT = "credit"
 
 
@@ -68,6 +69,10 @@ class LoanTerms:
     ``rate_changes``: (date, new annual rate) pairs, the new rate applying to days after the date.
     ``compound_rate``: None = the penalty rate. ``allocation``: order of categories a repayment
     pays (``compound_interest``, ``penalty_interest``, ``interest``, ``principal``).
+    ``overdue_anchor``: ``due_date`` (overdue days counted from the due date, itself excluded) or
+    ``first_overdue_day`` (from the day after it, as some courts count: 自逾期次日起算).
+    ``rules``: the citations of the law of the contract's date for ``interest``, ``penalty`` and
+    ``compound`` lines (default: the Civil Code's).
     """
 
     id: str
@@ -82,16 +87,23 @@ class LoanTerms:
     interest_day: int | None = None
     rate_changes: tuple[tuple[dt.date, Decimal], ...] = ()
     allocation: tuple[str, ...] = DEFAULT_ORDER
+    overdue_anchor: str = "due_date"
+    rules: tuple[tuple[str, str], ...] = ()
+
+    def rule(self, name: str, default: str) -> str:
+        return dict(self.rules).get(name, default)
 
 
 @dataclass(frozen=True)
 class Payment:
     """A repayment received on ``date``; ``applied_to``: ``mixed`` (by the allocation order),
-    ``principal`` or ``interest`` (as the bank posted it)."""
+    ``principal`` or ``interest`` (as the bank posted it); ``rule``: the allocation rule of the
+    payment's date (default 民法典 art 561)."""
 
     date: dt.date
     amount: Decimal
     applied_to: str = "mixed"
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,10 +194,11 @@ class _Bucket:
 
     __slots__ = ("amount", "since", "accrued_to", "draw", "due", "charged", "lines")
 
-    def __init__(self, amount: Decimal, since: dt.date, draw: str):
+    def __init__(self, amount: Decimal, since: dt.date, draw: str, *, first_day_excluded: bool = False):
         self.amount = amount
         self.since = since
-        self.accrued_to = since
+        # the due date is the anchor (not counted); some courts also leave out the first overdue day
+        self.accrued_to = since + dt.timedelta(days=1) if first_day_excluded else since
         self.draw = draw
         self.due = since
         self.charged = ZERO  # exact 罚息/复利 accrued on this amount so far
@@ -237,9 +250,13 @@ class _Loan:
         return amount
 
     # interest in term ------------------------------------------------------------------------
-    def _accrue_in_term(self, draw: str, day: dt.date, rule: str = RULE_INTEREST) -> None:
+    def _bucket(self, amount: Decimal, day: dt.date, draw: str) -> "_Bucket":
+        return _Bucket(amount, day, draw, first_day_excluded=self.t.overdue_anchor == "first_overdue_day")
+
+    def _accrue_in_term(self, draw: str, day: dt.date, rule: str | None = None) -> None:
         """Accrue interest on the draw's principal in term from the last accrual to ``day``; the
         exact amount is kept so that a period split by events rounds like the whole period."""
+        rule = rule or self.t.rule("interest", RULE_INTEREST)
         start = self.interest_from[draw]
         amount = self.not_due.get(draw, ZERO)
         days = (day - start).days
@@ -277,10 +294,10 @@ class _Loan:
             return
         for b in self.overdue:
             if b.amount > 0 and day > b.accrued_to:
-                self._charge(PENALTY, b, day, self.penalty_rate, RULE_PENALTY)
+                self._charge(PENALTY, b, day, self.penalty_rate, self.t.rule("penalty", RULE_PENALTY))
             b.accrued_to = max(b.accrued_to, day)
         charge = self.t.compound or self.t.penalty_on_unpaid_interest
-        rule = RULE_PENALTY_ON_INTEREST if self.t.penalty_on_unpaid_interest else RULE_COMPOUND
+        rule = RULE_PENALTY_ON_INTEREST if self.t.penalty_on_unpaid_interest else self.t.rule("compound", RULE_COMPOUND)
         for b in self.unpaid_interest:
             if charge and b.amount > 0 and day > b.accrued_to:
                 self._charge(COMPOUND, b, day, self.compound_rate, rule)
@@ -323,12 +340,18 @@ class _Loan:
     def fall_due(self, draw: str, due: Due, day: dt.date, last: bool) -> None:
         balance = self.not_due.get(draw, ZERO)
         if self._instalments:
-            # 期供利息 on the actual principal in term (a prepayment lowers it), monthly rate = annual / 12
-            interest = cents(balance * self.rate / 12)
+            # 期供利息 on the actual principal in term (a prepayment lowers it): monthly rate = annual /
+            # 12 for a whole month, actual days / day basis for a broken first or last period
             start = self.interest_from[draw]
+            if due.broken:
+                interest = cents(balance * self.rate * (day - start).days / self.basis)
+                rule = RULE_INSTALMENT_BROKEN
+            else:
+                interest = cents(balance * self.rate / 12)
+                rule = RULE_INSTALMENT
             if interest > 0:
                 self.lines.append(Line(INTEREST, self.t.id, draw, balance, start, day, (day - start).days,
-                                       self.rate, interest, RULE_INSTALMENT))
+                                       self.rate, interest, rule))
             self.interest_from[draw] = day
         elif due.interest is not None:  # an explicit schedule states the interest
             self._close_period(draw)
@@ -338,9 +361,9 @@ class _Loan:
         principal = balance if last else min(due.principal, balance)
         if principal > 0:
             self.not_due[draw] = balance - principal
-            self.overdue.append(_Bucket(principal, day, draw))
+            self.overdue.append(self._bucket(principal, day, draw))
         if interest > 0:
-            self.unpaid_interest.append(_Bucket(interest, day, draw))
+            self.unpaid_interest.append(self._bucket(interest, day, draw))
         if self.credit > 0 and interest > 0:
             paid = _drain(self.unpaid_interest, self.credit)
             self.credit -= paid
@@ -356,14 +379,14 @@ class _Loan:
             pending = self._close_period(draw)
             amount = self.not_due[draw]
             if amount > 0:
-                self.overdue.append(_Bucket(amount, day, draw))
+                self.overdue.append(self._bucket(amount, day, draw))
             self.not_due[draw] = ZERO
             if pending > 0:
-                self.unpaid_interest.append(_Bucket(pending, day, draw))
+                self.unpaid_interest.append(self._bucket(pending, day, draw))
 
     def pay(self, p: Payment) -> None:
         order = self.t.allocation
-        rule = RULE_ALLOCATION
+        rule = p.rule or RULE_ALLOCATION
         if p.applied_to == "principal":
             order, rule = (PRINCIPAL,), RULE_POSTED
         elif p.applied_to == "interest":
@@ -468,7 +491,8 @@ def loan_balance(
     seq = 0
     for d in terms.draws:
         dues = d.dues if d.dues is not None else tuple(
-            schedule(d.amount, d.date, d.maturity, terms.method, terms.annual_rate, interest_day=terms.interest_day)
+            schedule(d.amount, d.date, d.maturity, terms.method, terms.annual_rate, interest_day=terms.interest_day,
+                     day_count=terms.day_count)
         )
         events.append((d.date, -1, seq, ("draw", d)))
         seq += 1

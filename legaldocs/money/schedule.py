@@ -11,9 +11,14 @@ Methods (还款方式):
 - ``到期一次性还本付息`` (bullet): interest for the actual days and principal, both at maturity.
 
 Due dates of monthly instalments are the draw's day of month (or the month's last day when the
-month has none, 民法典 art 201); interest days (结息日) of periodic-interest loans default to the
-20th, quarterly in March, June, September and December (bank practice), and can be set per loan.
-Amounts in 元 (Decimal); rates annual fractions.
+month has none, 民法典 art 202), or, where the contract names a repayment day (每月20日还款), that
+day of each month from the first one after the draw, the last instalment falling on the maturity
+date (which replaces the repayment day of its month). A period that is not a whole month (the
+first one from the draw to the first repayment day, the last one to maturity) bears interest for
+its actual days at the annual rate / day basis; whole months bear balance x annual rate / 12.
+Interest days (结息日) of periodic-interest loans default to the 20th, quarterly in March, June,
+September and December (bank practice), and can be set per loan.
+Amounts in the loan's currency (Decimal); rates annual fractions.
 """
 
 from __future__ import annotations
@@ -48,13 +53,15 @@ class Due:
 
     ``principal``: principal falling due (元). ``interest``: a fixed interest amount (instalment
     loans), or None when interest is computed on actual days up to this date (periodic and bullet
-    loans). ``number``: instalment number (期数), 1-based.
+    loans). ``number``: instalment number (期数), 1-based. ``broken``: an instalment period that is
+    not a whole month, whose interest runs for its actual days.
     """
 
     date: dt.date
     principal: Decimal
     interest: Decimal | None
     number: int
+    broken: bool = False
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
@@ -104,8 +111,10 @@ def schedule(
     annual_rate: Decimal,
     *,
     interest_day: int | None = None,
+    day_count: int = 360,
 ) -> list[Due]:
-    """The schedule of one draw (提款) from ``start`` to ``maturity``.
+    """The schedule of one draw (提款) from ``start`` to ``maturity``. ``interest_day``: the 结息日
+    of periodic-interest loans, or the repayment day (还款日) of instalment loans.
 
     Returns the dues in date order; the principal of all dues adds up to ``amount``.
     Raises LegalDocsError for an unknown method, a maturity not after the start, or an
@@ -114,7 +123,8 @@ def schedule(
     if maturity <= start:
         raise LegalDocsError(f"maturity {maturity} is not after the draw date {start}")
     if method in INSTALMENT_METHODS:
-        return _instalments(amount, start, maturity, method, annual_rate)
+        dates = _repayment_days(start, maturity, interest_day) if interest_day else None
+        return _instalments(amount, start, maturity, method, annual_rate, dates, day_count)
     if method in PERIODIC_METHODS:
         day = interest_day or 20
         dates = _interest_dates(start, maturity, PERIODIC_METHODS[method], day)
@@ -129,25 +139,63 @@ def schedule(
     )
 
 
-def _instalments(amount: Decimal, start: dt.date, maturity: dt.date, method: str, annual_rate: Decimal) -> list[Due]:
-    n = months_between(start, maturity)
-    if n < 1:
-        raise LegalDocsError(f"{method}: term from {start} to {maturity} is shorter than one month")
+def _day_of(year: int, month: int, day: int) -> dt.date:
+    """Day ``day`` of the month, or the month's last day when it has none."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return add_months(dt.date(year, month, 1), 1) - dt.timedelta(days=1)
+
+
+def _repayment_days(start: dt.date, maturity: dt.date, day: int) -> list[tuple[dt.date, bool]]:
+    """(due date, broken period) of each instalment on repayment day ``day``: every such day after
+    ``start`` and before the month of ``maturity``, then ``maturity``."""
+    out: list[tuple[dt.date, bool]] = []
+    previous = start
+    year, month = start.year, start.month
+    while True:
+        candidate = _day_of(year, month, day)
+        if (candidate.year, candidate.month) >= (maturity.year, maturity.month):
+            break
+        if candidate > start:
+            whole = previous != start or add_months(start, 1) == candidate
+            out.append((candidate, not whole))
+            previous = candidate
+        month += 1
+        if month > 12:
+            month, year = 1, year + 1
+    last_whole = bool(out) and _day_of(maturity.year, maturity.month, day) == maturity
+    out.append((maturity, not (last_whole or (not out and add_months(start, 1) == maturity))))
+    return out
+
+
+def _instalments(amount: Decimal, start: dt.date, maturity: dt.date, method: str, annual_rate: Decimal,
+                 dates: list[tuple[dt.date, bool]] | None = None, day_count: int = 360) -> list[Due]:
+    if dates is None:
+        n = months_between(start, maturity)
+        if n < 1:
+            raise LegalDocsError(f"{method}: term from {start} to {maturity} is shorter than one month")
+        dates = [(add_months(start, k) if k < n else maturity, False) for k in range(1, n + 1)]
+    n = len(dates)
     r = annual_rate / 12
     dues: list[Due] = []
     balance = amount
     if method == EQUAL_INSTALMENTS:
         growth = (1 + r) ** n
         payment = cents(amount * r * growth / (growth - 1)) if r else cents(amount / n)
-    for k in range(1, n + 1):
-        day = add_months(start, k) if k < n else maturity
-        interest = cents(balance * r)
+    previous = start
+    for k, (day, broken) in enumerate(dates, start=1):
+        if broken:
+            interest = cents(balance * annual_rate * (day - previous).days / day_count)
+        else:
+            interest = cents(balance * r)
         if k == n:
             principal = balance
         elif method == EQUAL_INSTALMENTS:
-            principal = payment - interest
+            principal = min(max(payment - interest, Decimal(0)), balance)
         else:
             principal = cents(amount / n)
-        dues.append(Due(day, principal, interest, k))
+        dues.append(Due(day, principal, interest, k, broken))
         balance -= principal
+        previous = day
     return dues

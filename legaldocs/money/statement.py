@@ -27,30 +27,58 @@ from legaldocs.money.accrual import (
     Payment,
     loan_balance,
 )
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, percent
-from legaldocs.errors import RuleNotFoundError
+from legaldocs.chinese import capitals_text, date_in_chinese, format_amount, percent, unit
+from legaldocs.errors import RuleAbsentError, RuleNotFoundError
 from legaldocs.case.model import Case, EventKind, LoanContract
 from legaldocs.law.lpr import lpr
-from legaldocs.law.periods import add_months
-from legaldocs.law.rules import rule_in_force
+from legaldocs.law.rules import rule_for
+from legaldocs.money.repricing import Repricing, repricings
 
 ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class Difference:
-    """Engine figure vs the bank's figure for one item (元); ``delta`` = engine − bank."""
+    """Engine figure vs the bank's figure for one item (元); ``delta`` = engine − bank; ``cause``:
+    the convention that explains it, where the engine can tell (see :mod:`legaldocs.money.reconcile`)."""
 
     item: str
     engine: Decimal
     bank: Decimal
+    cause: str | None = None
 
     @property
     def delta(self) -> Decimal:
         return self.engine - self.bank
 
     def as_dict(self) -> dict:
-        return {"item": self.item, "engine": str(self.engine), "bank": str(self.bank), "delta": str(self.delta)}
+        return {"item": self.item, "engine": str(self.engine), "bank": str(self.bank), "delta": str(self.delta),
+                "cause": self.cause}
+
+
+@dataclass(frozen=True)
+class LaterPayment:
+    """A payment after the cut-off date (e.g. during the suit): it does not change the figures as
+    of the cut-off, but reduces the continuing claim and what a judgment can award. ``parts``:
+    how it was applied (category, amount); ``principal_after``: the loan's principal once applied
+    (元, in the loan's currency)."""
+
+    date: dt.date
+    loan: str
+    amount: Decimal
+    applied_to: str
+    parts: tuple[tuple[str, Decimal], ...]
+    principal_after: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "loan": self.loan,
+            "amount": str(self.amount),
+            "applied_to": self.applied_to,
+            "parts": [{"category": c, "amount": str(a)} for c, a in self.parts],
+            "principal_after": str(self.principal_after),
+        }
 
 
 @dataclass
@@ -59,7 +87,9 @@ class Statement:
 
     ``lines``: every accrual (base, from, to, days, rate, amount, rule); ``allocations``: how each
     repayment was applied; ``continuing``: one sentence per loan on how charges run on until
-    payment; ``flags``: what a person should look at; ``differences``: engine vs bank balances.
+    payment; ``flags``: what a person should look at; ``differences``: engine vs bank balances;
+    ``repricings``: each repricing day with its LPR and whether it applied; ``later_payments``:
+    payments after ``as_of``, which reduce the continuing claim but not these figures.
     """
 
     as_of: dt.date
@@ -67,6 +97,8 @@ class Statement:
     continuing: list[str]
     flags: list[str] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+    repricings: list[Repricing] = field(default_factory=list)
+    later_payments: list[LaterPayment] = field(default_factory=list)
 
     def _sum(self, attr: str) -> Decimal:
         return sum((getattr(b, attr) for b in self.loans), ZERO)
@@ -136,41 +168,52 @@ class Statement:
             "continuing": list(self.continuing),
             "flags": list(self.flags),
             "differences": [d.as_dict() for d in self.differences],
+            "repricings": [r.as_dict() for r in self.repricings],
+            "later_payments": [p.as_dict() for p in self.later_payments],
         }
 
 
-def _repricing(loan: LoanContract, as_of: dt.date, flags: list[str]) -> tuple[Decimal, tuple[tuple[dt.date, Decimal], ...]]:
-    """(initial rate, rate changes up to as_of) from explicit changes or LPR pricing."""
-    if loan.lpr is None:
-        return loan.annual_rate, tuple((c.date, c.annual_rate) for c in loan.rate_changes)
-    first = loan.term_start
-    changes: list[tuple[dt.date, Decimal]] = []
-    k = 1
-    while True:
-        if loan.lpr.repricing == "anniversary":
-            day = add_months(first, 12 * k)
-        else:
-            day = dt.date(first.year + k, 1, 1)
-        if day > as_of or day > loan.maturity:
-            break
-        base, provisional = lpr(loan.lpr.term, day)
-        if provisional:
-            flags.append(
-                f"{loan.id}: LPR on {day} is past the last publication loaded; the last known "
-                f"{percent(base)} is used — add newer values to law/data/lpr.toml"
-            )
-        changes.append((day, base + loan.lpr.spread))
-        k += 1
-    return loan.annual_rate, tuple(changes)
+def _citation(kind: str, on: dt.date) -> str | None:
+    """The citation of an interest rule of ``kind`` by the contract's date, or None when the law
+    of that date has none loaded."""
+    try:
+        return rule_for("interest", kind, {"contract_date": on}).citation
+    except RuleNotFoundError:
+        return None
 
 
-def loan_terms(case: Case, loan: LoanContract, as_of: dt.date, flags: list[str]) -> LoanTerms:
-    """The engine's view of one contract of the case."""
-    rate, changes = _repricing(loan, as_of, flags)
+def allocation_rule(on: dt.date) -> str:
+    """The allocation rule of a payment made on ``on``: 民法典 art 561 from 2021, 合同法解释（二）
+    art 21 from 2009-05-13, before that no statutory order (noted)."""
+    try:
+        r = rule_for("interest", "allocation", {"payment_date": on})
+        return f"清偿抵充顺序（{r.citation}：费用、利息、主债务）"
+    except RuleAbsentError as exc:
+        return f"清偿抵充顺序（费用、利息、主债务；{exc}）"
+
+
+def _accelerated_on(case: Case, loan: LoanContract, as_of: dt.date) -> dt.date | None:
+    accel = [e.date for e in case.events
+             if e.kind is EventKind.acceleration and (not e.loans or loan.id in e.loans) and e.date <= as_of]
+    return min(accel) if accel else None
+
+
+def loan_terms(case: Case, loan: LoanContract, as_of: dt.date, flags: list[str],
+               repriced: list[Repricing] | None = None) -> LoanTerms:
+    """The engine's view of one contract of the case: its repricing (appended to ``repriced``),
+    and the citations of the law of the contract's date for each kind of accrual line."""
+    rate, changes, lines = repricings(loan, as_of, flags, ends=_accelerated_on(case, loan, as_of))
+    if repriced is not None:
+        repriced.extend(lines)
     draws = tuple(
         DrawTerms(id=f"{loan.id}-{i}", date=d.date, amount=d.amount, maturity=d.maturity)
         for i, d in enumerate(loan.draws, start=1)
     )
+    rules = tuple((name, cite) for name, cite in (
+        ("interest", _citation("contract_interest", loan.signed_on)),
+        ("penalty", _citation("penalty_interest", loan.signed_on)),
+        ("compound", _citation("compound", loan.signed_on)),
+    ) if cite)
     return LoanTerms(
         id=loan.id,
         draws=draws,
@@ -184,28 +227,32 @@ def loan_terms(case: Case, loan: LoanContract, as_of: dt.date, flags: list[str])
         interest_day=loan.interest_day,
         rate_changes=changes,
         allocation=tuple(loan.allocation_order) if loan.allocation_order else DEFAULT_ORDER,
+        overdue_anchor=loan.overdue_anchor,
+        rules=rules,
     )
 
 
-def case_statement(case: Case, as_of: dt.date) -> Statement:
-    """Run the engine on every loan of ``case`` as of ``as_of``.
+def _payments(case: Case, loan: LoanContract) -> list[Payment]:
+    return [Payment(r.date, r.amount, r.applied_to, allocation_rule(r.date)) for r in case.repayments if r.loan == loan.id]
+
+
+def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> Statement:
+    """Run the engine on every loan of ``case`` as of ``as_of``. ``explain``: look for the cause of
+    each difference from the bank's figures (recomputing under other conventions).
 
     Raises LegalDocsError when a loan cannot be scheduled (e.g. repayment method 其他) or
     ``as_of`` is before a loan's first draw.
     """
     flags: list[str] = []
     balances: list[LoanBalance] = []
+    repriced: list[Repricing] = []
     for loan in case.loans:
         if loan.term_start > as_of:
             flags.append(f"{loan.id}: first drawn on {loan.term_start}, after {as_of}; nothing is owed on it yet")
             continue
-        terms = loan_terms(case, loan, as_of, flags)
-        payments = [Payment(r.date, r.amount, r.applied_to) for r in case.repayments if r.loan == loan.id]
-        accel = [
-            e.date for e in case.events
-            if e.kind is EventKind.acceleration and (not e.loans or loan.id in e.loans) and e.date <= as_of
-        ]
-        balance = loan_balance(terms, payments, as_of, acceleration=min(accel) if accel else None)
+        terms = loan_terms(case, loan, as_of, flags, repriced)
+        payments = _payments(case, loan)
+        balance = loan_balance(terms, payments, as_of, acceleration=_accelerated_on(case, loan, as_of))
         balances.append(balance)
         if balance.principal_not_due > 0:
             flags.append(
@@ -217,15 +264,40 @@ def case_statement(case: Case, as_of: dt.date) -> Statement:
         for a in balance.allocations:
             if a.unapplied > 0:
                 flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
-    st = Statement(as_of=as_of, loans=balances, continuing=[])
-    st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1) for b in balances if b.total > 0]
+    st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced)
+    st.later_payments = later_payments(case, as_of)
+    st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1, later=st.later_payments)
+                     for b in balances if b.total > 0]
+    for lp in st.later_payments:
+        flags.append(f"{lp.loan}：{lp.date}还款{format_amount(lp.amount)}，在暂计日{as_of}之后，未计入本表金额；"
+                     f"抵充后本金余额{format_amount(lp.principal_after)}，持续计收的罚息自该日起以此为基数")
     st.flags = flags + _rate_checks(case, st, as_of)
-    st.differences = _differences(case, st)
+    st.differences = _differences(case, st, explain)
     return st
 
 
-def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bool) -> str:
-    """How charges on one loan run on after ``as_of`` until payment (计至实际清偿之日止)."""
+def later_payments(case: Case, as_of: dt.date) -> list[LaterPayment]:
+    """Payments after ``as_of``, each applied by the engine as of its own date (with every
+    earlier payment), giving the principal left after it."""
+    out: list[LaterPayment] = []
+    for loan in case.loans:
+        later = sorted((r for r in case.repayments if r.loan == loan.id and r.date > as_of), key=lambda r: r.date)
+        if not later or loan.term_start > as_of:
+            continue
+        for r in later:
+            terms = loan_terms(case, loan, r.date, [])
+            paid = [p for p in _payments(case, loan) if p.date <= r.date]
+            balance = loan_balance(terms, paid, r.date, acceleration=_accelerated_on(case, loan, r.date))
+            mine = [a for a in balance.allocations if a.date == r.date and a.amount == r.amount]
+            parts = mine[-1].parts if mine else ()
+            out.append(LaterPayment(r.date, loan.id, r.amount, r.applied_to, parts, balance.principal))
+    return sorted(out, key=lambda p: (p.date, p.loan))
+
+
+def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bool,
+                      later: list[LaterPayment] | None = None) -> str:
+    """How charges on one loan run on after ``as_of`` until payment (计至实际清偿之日止), with the
+    base reduced by each later payment from its date."""
     start = date_in_chinese(as_of + dt.timedelta(days=1))
     loan = next(l for l in case.loans if l.id == b.loan)
     parts = []
@@ -239,26 +311,41 @@ def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bo
     head = f"《{loan.title}》（编号：{loan.number}）项下" if several else ""
     if not parts:
         return f"{head}自{start}起无持续计收的利息"
-    return f"{head}自{start}起，" + "；".join(parts) + "，均计至实际清偿之日止"
+    text = f"{head}自{start}起，" + "；".join(parts) + "，均计至实际清偿之日止"
+    for lp in later or []:
+        if lp.loan == b.loan:
+            text += (f"（{date_in_chinese(lp.date)}已还款{format_amount(lp.amount)}元，抵充后本金余额"
+                     f"{format_amount(lp.principal_after)}元，此后罚息以该余额为基数计算）")
+    return text
 
 
 def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
+    """The 24 % ceiling (法发〔2017〕22号, from 2017-08-04) and, where the court applies it, 4 x LPR:
+    flags only, by the rules in force on the filing date (none before they existed)."""
     flags: list[str] = []
-    cap = rule_in_force("interest", "financial_cap", as_of)
-    ceiling = Decimal(cap["annual"])
-    for b in st.loans:
-        for name, rate in (("penalty rate", b.penalty_rate), ("compound rate", b.compound_rate)):
-            if rate > ceiling:
-                flags.append(f"{b.loan}: {name} {percent(rate)} is above {percent(ceiling)} a year; "
-                             f"may be reduced if the borrower pleads it ({cap['citation']})")
-        annual = effective_annual_rate(b)
-        if annual is not None and annual > ceiling:
-            flags.append(f"{b.loan}: 罚息 and 复利 come to {percent(annual)} a year on the overdue principal, above "
-                         f"{percent(ceiling)}; the excess may be reduced if the borrower pleads it ({cap['citation']})")
+    filed = {"filing_date": case.claim.filing_date or as_of}
+    try:
+        cap = rule_for("interest", "financial_cap", filed).row
+    except RuleAbsentError:
+        cap = None
+    if cap is not None:
+        ceiling = Decimal(cap["annual"])
+        for b in st.loans:
+            for name, rate in (("penalty rate", b.penalty_rate), ("compound rate", b.compound_rate)):
+                if rate > ceiling:
+                    flags.append(f"{b.loan}: {name} {percent(rate)} is above {percent(ceiling)} a year; "
+                                 f"may be reduced if the borrower pleads it ({cap['citation']})")
+            annual = effective_annual_rate(b)
+            if annual is not None and annual > ceiling:
+                flags.append(f"{b.loan}: 罚息 and 复利 come to {percent(annual)} a year on the overdue principal, above "
+                             f"{percent(ceiling)}; the excess may be reduced if the borrower pleads it ({cap['citation']})")
     if case.claim.court_caps_at_four_lpr:
-        rule = rule_in_force("interest", "lpr_cap", as_of)
         on = case.claim.filing_date or as_of
-        base, _ = lpr("1y", on)
+        try:
+            rule = rule_for("interest", "lpr_cap", filed).row
+            base, _ = lpr("1y", on)
+        except RuleNotFoundError as exc:
+            return flags + [f"court_caps_at_four_lpr: not checked on {on}: {exc}"]
         limit = base * Decimal(rule["multiple"])
         for b in st.loans:
             for name, rate in (("contract rate", b.contract_rate), ("penalty rate", b.penalty_rate),
@@ -284,19 +371,22 @@ def effective_annual_rate(b: LoanBalance) -> Decimal | None:
     return charges * b.day_count / exposure
 
 
-def _differences(case: Case, st: Statement) -> list[Difference]:
-    """Engine vs the bank's balances, when both are stated to the same date."""
+def _differences(case: Case, st: Statement, explain: bool) -> list[Difference]:
+    """Engine vs the bank's balances, when both are stated to the same date, each with its cause."""
+    from legaldocs.money.reconcile import explain_amount  # it recomputes statements
+
     c = case.claim
     if st.as_of != c.as_of:
         return []
     pairs = [
-        ("principal", st.principal, c.principal),
-        (INTEREST, st.interest, c.interest),
-        (PENALTY, st.penalty_interest, c.penalty_interest),
-        (COMPOUND, st.compound_interest, c.compound_interest),
+        ("principal", "principal", st.principal, c.principal),
+        (INTEREST, "interest", st.interest, c.interest),
+        (PENALTY, "penalty_interest", st.penalty_interest, c.penalty_interest),
+        (COMPOUND, "compound_interest", st.compound_interest, c.compound_interest),
     ]
-    return [Difference(CATEGORY_NAMES.get(item, "本金"), engine, bank) for item, engine, bank in pairs
-            if bank is not None and engine != bank]
+    return [Difference(CATEGORY_NAMES.get(item, "本金"), engine, bank,
+                       explain_amount(case, name, bank, st.as_of, st) if explain else None)
+            for item, name, engine, bank in pairs if bank is not None and engine != bank]
 
 
 _KINDS = {INTEREST: "利息", PENALTY: "罚息", COMPOUND: "复利"}
@@ -307,13 +397,18 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
     complaint's ClaimTotals: its source says whether the complaint uses these figures."""
     borrowers = "、".join(case.party(p).name for p in case.borrower_ids())
     defendants = "、".join(case.party(p).name for p in case.defendant_ids())
+    cur = totals.currency
+    yuan = unit(cur)
     rows = [("本金", st.principal), ("利息", st.interest), ("罚息", st.penalty_interest),
             ("复利", st.compound_interest), ("合计", st.total)]
     notes = list(st.flags)
     for d in st.differences:
-        notes.append(f"{d.item}：本表计算{format_amount(d.engine)}元，银行系统{format_amount(d.bank)}元，差额{format_amount(d.delta)}元")
+        notes.append(f"{d.item}：本表计算{format_amount(d.engine)}{yuan}，银行系统{format_amount(d.bank)}{yuan}，"
+                     f"差额{format_amount(d.delta)}{yuan}" + (f"；原因：{d.cause}" if d.cause else ""))
     if totals.source != "engine":
         notes.append("起诉状采用银行系统提供的余额（claim.amounts: bank），本表供核对。")
+    if cur != "CNY":
+        notes.append(f"本表金额单位为{yuan}。")
     if not notes:
         notes.append("本表计算结果与银行系统数据一致；各项费率未超过年利率24%。")
     bases = sorted({loan.day_count for loan in case.loans})
@@ -323,33 +418,52 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
         "as_of_cn": date_in_chinese(st.as_of),
         "basis": "依借款合同约定及还款记录计算" if totals.source == "engine" else "银行系统数据（本表计算供核对）",
         "day_basis": "、".join(str(b) for b in bases),
-        "totals": [{"name": n, "amount": format_amount(a), "capitals": "人民币" + amount_in_capitals(a)} for n, a in rows],
+        "totals": [{"name": n, "amount": format_amount(a), "capitals": capitals_text(a, cur)} for n, a in rows],
         "continuing": [c + "。" for c in st.continuing] or ["无"],
-        "lines": [
-            {
-                "number": i,
-                "kind": _KINDS.get(line.kind, line.kind),
-                "draw": line.draw,
-                "base": format_amount(line.base),
-                "start": line.start.isoformat(),
-                "end": line.end.isoformat(),
-                "days": line.days,
-                "rate": percent(line.rate),
-                "amount": format_amount(line.amount),
-                "rule": line.rule,
-            }
-            for i, line in enumerate(st.lines, start=1)
-        ],
+        "lines": _line_rows(st),
         "allocations": [
             {
                 "date": a.date.isoformat(),
                 "loan": a.loan,
                 "amount": format_amount(a.amount),
-                "parts": "；".join(f"{CATEGORY_NAMES.get(c, c)}{format_amount(v)}元" for c, v in a.parts)
-                + (f"；未抵充{format_amount(a.unapplied)}元" if a.unapplied else ""),
+                "parts": "；".join(f"{CATEGORY_NAMES.get(c, c)}{format_amount(v)}{yuan}" for c, v in a.parts)
+                + (f"；未抵充{format_amount(a.unapplied)}{yuan}" if a.unapplied else ""),
                 "rule": a.rule,
             }
             for a in st.allocations
         ],
         "notes": notes,
     }
+
+
+def _line_rows(st: Statement) -> list[dict]:
+    """The accrual lines as printed, with each repricing day as a line of its own (kind 利率调整,
+    the LPR and its publication date in the rule column) before the first accrual from that day."""
+    rows: list[dict] = []
+    pending: dict[str, list[Repricing]] = {}
+    for r in sorted(st.repricings, key=lambda r: r.date):
+        pending.setdefault(r.loan, []).append(r)
+
+    def repricing_row(r: Repricing) -> dict:
+        return {"kind": "利率调整", "draw": r.loan, "base": "", "start": r.date.isoformat(), "end": "", "days": "",
+                "rate": percent(r.rate), "amount": "", "rule": r.text}
+
+    for line in st.lines:
+        waiting = pending.get(line.loan, [])
+        while waiting and waiting[0].date <= line.start:
+            rows.append(repricing_row(waiting.pop(0)))
+        rows.append({
+            "kind": _KINDS.get(line.kind, line.kind),
+            "draw": line.draw,
+            "base": format_amount(line.base),
+            "start": line.start.isoformat(),
+            "end": line.end.isoformat(),
+            "days": line.days,
+            "rate": percent(line.rate),
+            "amount": format_amount(line.amount),
+            "rule": line.rule,
+        })
+    rows += [repricing_row(r) for waiting in pending.values() for r in waiting]
+    for i, row in enumerate(rows, start=1):
+        row["number"] = i
+    return rows
