@@ -97,36 +97,23 @@ def _text(value: str) -> str:
     return value
 
 
-def _resident_id(value: str) -> str:
-    value = value.strip().upper()
-    problem = resident_id_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _checked(problem_of, *, upper: bool = True):
+    """A validator: the value stripped (and upper-cased), refused with the checker's message."""
+
+    def check(value: str) -> str:
+        value = value.strip().upper() if upper else value.strip()
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return check
 
 
-def _uscc(value: str) -> str:
-    value = value.strip().upper()
-    problem = uscc_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _registration_number(value: str) -> str:
-    value = value.strip()
-    problem = registration_number_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _organization_code(value: str) -> str:
-    value = value.strip().upper()
-    problem = organization_code_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+_resident_id = _checked(resident_id_problem)
+_uscc = _checked(uscc_problem)
+_registration_number = _checked(registration_number_problem, upper=False)
+_organization_code = _checked(organization_code_problem)
 
 
 def _fraction(value: Decimal) -> Decimal:

@@ -22,12 +22,8 @@ def lpr(term: str, on: dt.date) -> tuple[Decimal, bool]:
     """The LPR of ``term`` ("1y" or "5y") in force on ``on``, as an annual fraction, and whether the
     date is past the last publication loaded (the value is then the last one known).
     Raises RuleNotFoundError before 2019-08-20 (no LPR)."""
-    table = _lpr_table()
-    rows = table["one_year" if term == "1y" else "five_year"]
-    known = [r for r in rows if r["effective_from"] <= on]
-    if not known:
-        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
-    return Decimal(known[-1]["rate"]), on > table["loaded_through"]
+    fixing = lpr_fixing(term, on)
+    return fixing.rate, fixing.provisional
 
 
 @dataclass(frozen=True)
