@@ -65,3 +65,15 @@ def test_guarantor_share_and_old_company_numbers(demo_variant):
     guarantor = next(c for c in context["claims"] if "连带清偿责任" in c)
     assert "以200,000.00元为限" in guarantor
     assert any("注册号：110105000000004，组织机构代码：D2143569-X" in line for line in context["defendant_lines"])
+
+
+def test_real_cases_fees_agree_with_the_courts():
+    """rc01 and rc02 carry the acceptance fee each court charged (1,291 and 910 元)."""
+    from pathlib import Path
+
+    from legaldocs.documents.record import compare_stated
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    for name, fee in (("rc01", "1291"), ("rc02", "910")):
+        (row,) = compare_stated(load_case(root / name / "case.yaml", check_files=False).case)
+        assert row.item == "acceptance_fee" and row.agree and str(row.stated) == fee, row
