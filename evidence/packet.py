@@ -33,6 +33,7 @@ from legaldocs.documents.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_to
 from legaldocs.money.statement import Statement, case_statement, statement_context
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
+from legaldocs.law.rules import rule_in_force
 from legaldocs.money.fees import FeeResult, Step, court_fee
 from legaldocs.files import atomic_path
 from legaldocs.documents.office import docx_to_pdf
@@ -122,6 +123,12 @@ def acceptance_fee(totals: ClaimTotals, case, filed_on: dt.date) -> FeeResult:
     return dataclasses.replace(fee, steps=(step, *fee.steps))
 
 
+def halving_note(filed_on: dt.date) -> str:
+    """When the acceptance fee is halved, as the fee schedule of the filing date says."""
+    rule = rule_in_force("court_fees", "halving", filed_on)
+    return f"{rule['notes']}（{rule['citation']}）"
+
+
 def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
     case = loaded.case
     tag = "" if t.currency == "CNY" else f"（{unit(t.currency)}）"
@@ -144,8 +151,7 @@ def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
         "steps": [{"number": i + 1, "text": s.text, "rule": s.rule} for i, s in enumerate(fee.steps)],
         "fee": format_amount(fee.fee, places=places),
         "fee_capitals": "人民币" + amount_in_capitals(fee.fee),
-        "note": "说明：案件受理费以法院交费通知为准；适用简易程序审理、调解结案或撤诉的减半交纳，"
-        "几种情形并存的只减半一次（民诉法解释第二百零六条）。",
+        "note": f"说明：案件受理费以法院交费通知为准；{halving_note(fee.filed_on)}",
     }
 
 
