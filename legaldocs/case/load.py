@@ -437,7 +437,6 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
     claimed = _as_decimal(claim.get("principal"))
     if claimed is not None and disbursed > 0 and claimed > disbursed:
         problems.append(("claim.principal", f"{format_amount(claimed)} 元 is more than the {format_amount(disbursed)} 元 disbursed under all loans"))
-    claim_as_of = _as_date(claim.get("as_of"))
     repaid = Decimal(0)
     for i, r in enumerate(_list(data, "repayments")):
         if not isinstance(r, dict):

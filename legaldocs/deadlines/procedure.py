@@ -1,0 +1,134 @@
+"""Clocks that follow from court events, each under the Civil Procedure Law revision of the date
+that governs it: appeal, retrial, enforcement application (interrupted by an application,
+restarted when it is withdrawn), suit after pre-suit preservation, seizure terms and their
+renewal, and the bankruptcy claim filing window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from legaldocs.case.model import Case, Event, EventKind, NaturalPerson
+from legaldocs.deadlines.chain import Clock, Link, guarded, period_link, roll_note, status_on, undetermined
+from legaldocs.errors import RuleNotFoundError
+from legaldocs.law.holidays import is_provisional, is_rest_day
+from legaldocs.law.rules import rule_for
+from legaldocs.law.statutory import StatutoryPeriod, statutory_period
+
+def _natural_person(case: Case, parties: list[str]) -> bool:
+    refs = parties or case.borrower_ids()
+    return any(isinstance(case.parties.get(r), NaturalPerson) for r in refs)
+
+
+def procedure_clocks(case: Case, as_of: dt.date) -> list[Clock]:
+    """Clocks that follow from court events: appeal (after a judgment or ruling is served), retrial
+    (after it takes effect), enforcement application (from the last day of performance,
+    interrupted by an application and restarted when it is withdrawn), suit after pre-suit
+    preservation, seizure expiry by asset kind and its renewal application, and the bankruptcy
+    claim filing window; each under the procedure law of the date that governs it."""
+    clocks: list[Clock] = []
+    suits = [e.date for e in case.events if e.kind is EventKind.suit_filed]
+    for e in case.events:
+        if e.date > as_of:  # not yet happened on the as-of date
+            continue
+        clocks += guarded(_PROCEDURE_KIND.get(e.kind, "procedure"), None, lambda e=e: _procedure_clock(case, e, suits, as_of))
+    return clocks
+
+
+_PROCEDURE_KIND = {
+    EventKind.judgment_served: "appeal", EventKind.ruling_served: "appeal", EventKind.judgment_effective: "retrial",
+    EventKind.preservation_ruling: "suit_after_preservation", EventKind.seizure: "seizure_expiry",
+    EventKind.bankruptcy_accepted: "bankruptcy_claim",
+}
+
+
+def _simple(kind: str, p: StatutoryPeriod, e: Event, text: str, as_of: dt.date, satisfied: bool = False) -> Clock:
+    return Clock(kind, None, p.end.date, p.end.alternative_date, status_on(p.end.date, as_of, satisfied),
+                 p.end.provisional, [period_link(p, p.anchor, text, tuple(e.evidence))], list(p.notes) + roll_note(p.end))
+
+
+def _procedure_clock(case: Case, e: Event, suits: list[dt.date], as_of: dt.date) -> list[Clock]:
+    if e.kind is EventKind.judgment_served:
+        p = statutory_period("appeal_judgment", e.date, facts={"service_date": e.date})
+        clock = _simple("appeal", p, e, "判决书送达", as_of)
+        clock.notes.append("在中华人民共和国领域内没有住所的当事人，上诉期间为三十日")
+        return [clock]
+    if e.kind is EventKind.ruling_served:
+        p = statutory_period("appeal_ruling", e.date, facts={"service_date": e.date})
+        return [_simple("appeal", p, e, "裁定书送达（可上诉的裁定）", as_of)]
+    if e.kind is EventKind.judgment_effective:
+        out = guarded("retrial", None, lambda: [_simple(
+            "retrial", statutory_period("retrial", e.date, facts={"judgment_effective_date": e.date}), e, "判决生效", as_of)])
+        if e.until:
+            out += guarded("enforcement_application", None, lambda: [_enforcement_clock(case, e, as_of)])
+        return out
+    if e.kind is EventKind.preservation_ruling and not any(s <= e.date for s in suits):
+        taken = e.executed_on or e.date
+        p = statutory_period("suit_after_preservation", taken, facts={"ruling_date": e.date})
+        text = "诉前保全措施" + (f"（{e.date}裁定，{taken}实施）" if e.executed_on else "")
+        return [_simple("suit_after_preservation", p, e, text, as_of, any(taken < s <= p.end.date for s in suits))]
+    if e.kind is EventKind.seizure and e.asset is not None:
+        return _seizure_clocks(e, as_of)
+    if e.kind is EventKind.bankruptcy_accepted:
+        facts = {"acceptance_date": e.date}
+        low = statutory_period("bankruptcy_claim_min", e.date, facts=facts, roll=False)
+        high = statutory_period("bankruptcy_claim_max", e.date, facts=facts, roll=False)
+        chosen = e.until or high.end.date
+        notes = list(low.notes)
+        if not (low.end.date <= chosen <= high.end.date):
+            notes.append(f"法院确定的申报期限{chosen}不在法定范围{low.end.date}至{high.end.date}内（{low.citation}）")
+        return [Clock("bankruptcy_claim", None, chosen, None, status_on(chosen, as_of, False), is_provisional(chosen),
+                      [period_link(low, e.date, "破产申请受理公告", tuple(e.evidence))], notes)]
+    return []
+
+
+def _enforcement_clock(case: Case, e: Event, as_of: dt.date) -> Clock:
+    """申请执行期间 from the last day of performance, by the procedure law of that day (one year for
+    a natural person and six months between organisations before 2008-04-01; two years after),
+    satisfied by an application, restarted when an application is withdrawn."""
+    natural = _natural_person(case, e.parties)
+    p = statutory_period("enforcement_application", e.until, natural_person=natural)
+    chain = [period_link(p, e.until, f"判决确定的履行期间最后一日{e.until}", tuple(e.evidence))]
+    notes = list(p.notes)
+    if "natural_person" in p.rule:
+        notes.append("一方当事人是公民的为一年，双方是法人或者其他组织的为六个月：已按" +
+                     ("公民" if natural else "法人或者其他组织") + "计算")
+    end = p.end
+    satisfied = False
+    later = sorted((x for x in case.events if x.date <= as_of and x.date >= e.until and x.kind in
+                    (EventKind.enforcement_applied, EventKind.enforcement_withdrawn)), key=lambda x: x.date)
+    applied: Event | None = None
+    for x in later:
+        if x.kind is EventKind.enforcement_applied and x.date <= end.date:
+            applied, satisfied = x, True
+            chain.append(Link(x.date, "申请强制执行 -> 申请执行期间内提出", tuple(x.evidence), p.citation, p.rule_ids[0], p.governed_on))
+        elif x.kind is EventKind.enforcement_withdrawn and applied is not None:
+            restart = rule_for("periods", "proceeding_restart", {"proceeding_end": x.date})
+            anchor = x.date if restart.row["from"] == "end" else applied.date
+            again = statutory_period("enforcement_application", anchor, natural_person=natural)
+            end, satisfied, applied = again.end, False, None
+            chain.append(Link(x.date, f"撤回执行申请 -> 申请执行期间自{anchor}重新计算", tuple(x.evidence),
+                              f"{restart.citation}；{again.citation}", restart.id, x.date))
+    return Clock("enforcement_application", None, end.date, end.alternative_date, status_on(end.date, as_of, satisfied),
+                 end.provisional, chain, notes + roll_note(end))
+
+
+def _seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
+    """Seizure expiry from the day the measure was carried out, and the last day to apply for
+    renewal (at least 7 days before expiry from 2016-12-01), on a working day."""
+    taken = e.executed_on or e.date
+    p = statutory_period(f"seizure_{e.asset}", taken, facts={"measure_date": taken})
+    label = f"查封/冻结（{e.note or e.asset}）" + (f"，{taken}实施" if e.executed_on else "")
+    expiry = _simple("seizure_expiry", p, e, label, as_of)
+    clocks = [expiry]
+    try:
+        lead = rule_for("periods", "seizure_renewal_lead", {"expiry_date": expiry.date})
+    except RuleNotFoundError as exc:
+        return clocks + [undetermined("seizure_renewal", None, exc)]
+    due = expiry.date - dt.timedelta(days=int(lead.row["amount"]) or 1)
+    while is_rest_day(due):  # apply on a working day, never later than the lead allows
+        due -= dt.timedelta(days=1)
+    clocks.append(Clock("seizure_renewal", None, due, None, status_on(due, as_of, False), is_provisional(due),
+                        [Link(taken, f"查封/冻结期限届满{expiry.date}，续行申请应于届满{int(lead.row['amount'])}日前提出"
+                              if int(lead.row["amount"]) else f"查封/冻结期限届满{expiry.date}，应于届满前申请续行",
+                              tuple(e.evidence), lead.citation, lead.id, expiry.date)]))
+    return clocks
