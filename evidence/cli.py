@@ -10,10 +10,10 @@ import contextlib
 import signal
 import tempfile
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Annotated, Iterator, Optional
 
 from legaldocs.case.load import load_case
-from legaldocs.cli import app, console, err_console, parse_date, progress_bar, run_guarded
+from legaldocs.cli import Argument, Option, app, console, err_console, parse_date, progress_bar, run_guarded
 
 __all__ = ["app"]
 
@@ -33,7 +33,11 @@ def _terminate_cleanly() -> Iterator[None]:
 
 
 @app.command()
-def validate(case: Path, files: bool = True, quiet: bool = False) -> None:
+def validate(
+    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
+    files: Annotated[bool, Option(help="open and convert every exhibit as the packet would (--no-files: only check they exist)")] = True,
+    quiet: Annotated[bool, Option(help="no progress bar")] = False,
+) -> None:
     """Check CASE (a .yaml, .yml or .json case file) and list every problem by field path; exit 2
     when invalid. Every exhibit file is also opened and converted as the packet would (--no-files
     checks only that the files exist)."""
@@ -62,11 +66,11 @@ def validate(case: Path, files: bool = True, quiet: bool = False) -> None:
 
 @app.command()
 def packet(
-    case: Path,
-    out: Path = Path("out"),
-    as_of: Optional[str] = None,
-    filing_date: Optional[str] = None,
-    quiet: bool = False,
+    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
+    out: Annotated[Path, Option(help="folder the packet is written into, as OUT/<case id>/")] = Path("out"),
+    as_of: Annotated[Optional[str], Option(help="date YYYY-MM-DD the amounts are stated to (default: claim.as_of)")] = None,
+    filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)")] = None,
+    quiet: Annotated[bool, Option(help="no progress bar")] = False,
 ) -> None:
     """Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet,
     manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of);

@@ -216,6 +216,8 @@ def build_packet(
     loaded = load_case(case_path)
     case = loaded.case
     source = str(case_path)
+    if not case.evidence:
+        raise CaseValidationError(source, [("evidence", "a filing packet needs at least one exhibit (证据)")])
     if as_of is not None and as_of != case.claim.as_of and case.claim.amounts == "bank":
         raise CaseValidationError(source, [(
             "--as-of",

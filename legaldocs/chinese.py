@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import ROUND_HALF_UP, Decimal
 
+import cn2an
+
 from legaldocs.errors import LegalDocsError
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -132,3 +134,18 @@ def capitals_text(amount: Decimal, currency: str = "CNY") -> str:
     '美元叁佰肆拾玖万叁仟元整' (the 元/角/分 units of the capitals rule, as banks write foreign
     amounts)."""
     return CURRENCIES[currency][1] + amount_in_capitals(amount)
+
+
+def number_from_text(raw: str) -> int:
+    """A whole number written in digits or Chinese numerals: '36' -> 36, '三十六' -> 36,
+    '两' -> 2. Raises LegalDocsError when it is neither."""
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw)
+    try:
+        value = cn2an.cn2an(raw, "smart")
+    except (ValueError, KeyError, IndexError) as exc:
+        raise LegalDocsError(f"not a number: {raw!r}") from exc
+    if int(value) != value or value < 0:
+        raise LegalDocsError(f"not a whole number: {raw!r}")
+    return int(value)

@@ -20,7 +20,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from legaldocs.chinese import unit
 from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
 from legaldocs.money.fees import FEE_KINDS, HALVING_GROUNDS, court_fee
 
@@ -33,6 +35,10 @@ app = typer.Typer(
 )
 # piped or redirected output (a cron mail, a file) is not cut to 80 columns
 _PIPED_WIDTH = 200
+# for the commands other packages add to this application (one module imports the CLI library)
+Argument = typer.Argument
+Option = typer.Option
+
 console = Console(width=None if sys.stdout.isatty() else _PIPED_WIDTH)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _PIPED_WIDTH)
 
@@ -42,9 +48,23 @@ MAX_WITHIN_DAYS = 36_500
 EXIT_INVALID = 2
 
 
-def fail(message: str, code: int = EXIT_FAILURE) -> "typer.Exit":
-    """Print ``message`` on stderr and return the Exit to raise with ``code``."""
+_json_errors = False
+
+
+def json_errors(enabled: bool) -> None:
+    """A command run with --json calls this first: its errors are then also printed as JSON."""
+    global _json_errors
+    _json_errors = enabled
+
+
+def fail(message: str, code: int = EXIT_FAILURE, problems: list[tuple[str, str]] | None = None) -> "typer.Exit":
+    """Print ``message`` on stderr and return the Exit to raise with ``code``. A command run with
+    --json also prints ``{"error": message, "exit": code, "problems": [...]}`` on stdout, so that
+    a program reading its output always gets JSON."""
     err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    if _json_errors:
+        body = {"error": message, "exit": code, "problems": [{"field": f, "message": m} for f, m in problems or []]}
+        console.print_json(json.dumps(body, ensure_ascii=False))
     return typer.Exit(code)
 
 
@@ -98,7 +118,7 @@ def run_guarded(action: Callable[[], None]) -> None:
     try:
         action()
     except CaseValidationError as exc:
-        raise fail(str(exc), EXIT_INVALID) from None
+        raise fail(str(exc), EXIT_INVALID, exc.problems) from None
     except LegalDocsError as exc:
         raise fail(f"error: {exc}", EXIT_FAILURE) from None
 
@@ -114,6 +134,7 @@ def fees(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
 ) -> None:
     """Court fee under 诉讼费用交纳办法, with its computation."""
+    json_errors(as_json)
     value = parse_amount(amount, "--amount")
     if kind not in FEE_KINDS:
         raise fail(f"--kind: {kind!r} is not one of {', '.join(FEE_KINDS)}", EXIT_INVALID)
@@ -151,6 +172,7 @@ def interest(
     xlsx: Annotated[Optional[Path], typer.Option(help="also write the statement as an Excel workbook")] = None,
 ) -> None:
     """What is owed as of a date (欠款明细): principal, interest, 罚息, 复利, every accrual line."""
+    json_errors(as_json)
     day = parse_date(as_of, "--as-of")
 
     def action() -> None:
@@ -166,8 +188,8 @@ def interest(
         if xlsx is not None:
             from legaldocs.documents.xlsx import write_statement_xlsx
 
-            if xlsx.suffix.lower() != ".xlsx":
-                raise fail(f"--xlsx: {xlsx} must end in .xlsx", EXIT_INVALID)
+            if xlsx.suffix.lower() != ".xlsx" or xlsx.is_dir() or not xlsx.parent.is_dir():
+                raise fail(f"--xlsx: {xlsx} must be a .xlsx file in an existing folder", EXIT_INVALID)
             try:
                 write_statement_xlsx(st, xlsx)
             except OSError as exc:
@@ -183,7 +205,7 @@ def interest(
                           str(line.rate), f"{line.amount:,.2f}")
         console.print(table)
         for name in ("principal", "interest", "penalty_interest", "compound_interest", "total"):
-            console.print(f"{name:>18}: {getattr(st, name):,.2f} 元", markup=False)
+            console.print(f"{name:>18}: {getattr(st, name):,.2f} {unit(st.currency)}", markup=False)
         for r in st.repricings:
             console.print(f"repricing {r.loan} {r.date}: {r.text}", markup=False, soft_wrap=True)
         for text in st.continuing:
@@ -206,6 +228,7 @@ def rules(
 ) -> None:
     """The rules as data, every version with its citation and the dates it governs, and which
     fact's date chooses it (for auditors checking a result against the law of its date)."""
+    json_errors(as_json)
     from legaldocs.law.rules import governs, load_rules, rule_history, tables
 
     day = parse_date(on, "--on")
@@ -230,12 +253,16 @@ def rules(
     if as_json:
         console.print_json(json.dumps(rows, ensure_ascii=False))
         return
+    if not rows:
+        console.print(f"no rule version is in force on {day}: the tables begin in 1982-1989 (see `legaldocs rules`)",
+                      markup=False)
+        return
     out = Table(title="rules by date" + (f" in force on {day}" if day else ""))
     for col in ("table", "kind", "from", "to", "citation", "chosen by"):
         out.add_column(col, overflow="fold")
     for r in rows:
         citation = r["citation"] if r["in_force"] else f"(no such rule) {r['citation']}"
-        out.add_row(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["chosen_by"])
+        out.add_row(*cells(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["chosen_by"]))
     console.print(out)
 
 
@@ -247,6 +274,7 @@ def compare(
     """Compare the figures a court or the bank stated (the case's ``stated`` entries) with the
     engines' results, each difference with its cause where the engine can tell. Exit 0 whether
     or not they agree; the table says which."""
+    json_errors(as_json)
 
     def action() -> None:
         from legaldocs.case.load import load_case
@@ -258,14 +286,15 @@ def compare(
             console.print_json(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
             return
         if not rows:
-            console.print(f"{case}: no stated figures (add `stated:` entries to compare)", markup=False)
+            console.print(f"{case}：没有可核对的数额（在案件档案中填写 claim 的余额或 stated）", markup=False)
             return
-        table = Table(title=f"{loaded.case.case_id}: stated figures against the engines")
-        for col in ("by", "item", "stated", "engine", "agree", "cause"):
+        table = Table(title=f"{loaded.case.case_id}：所述数额与本工具计算结果核对")
+        for col in ("来源", "项目", "所述", "计算", "一致", "差异原因"):
             table.add_column(col, overflow="fold")
+        by = {"court": "法院", "bank": "银行"}
         for r in rows:
-            table.add_row(f"{r.by} {r.source or ''}".strip(), r.label, str(r.stated), "—" if r.engine is None else str(r.engine),
-                          "yes" if r.agree else "NO", r.cause or "")
+            table.add_row(*cells(f"{by.get(r.by, r.by)} {r.source or ''}".strip(), _kind_labels().get(r.item, r.label), r.stated,
+                                 "—" if r.engine is None else r.engine, "是" if r.agree else "否", r.cause or ""))
         console.print(table)
 
     run_guarded(action)
@@ -288,6 +317,7 @@ def delay_interest_command(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
 ) -> None:
     """Doubled-part interest for delayed performance (法释〔2014〕8号): debt x 0.000175 a day."""
+    json_errors(as_json)
     from legaldocs.money.delay import delay_interest
 
     amount = parse_amount(debt, "--debt")
@@ -319,13 +349,31 @@ def delay_interest_command(
     run_guarded(action)
 
 
-def _clock_table(title: str, rows: list[tuple[str, object, str]]) -> Table:
+def _kind_labels() -> dict[str, str]:
+    from legaldocs.deadlines.chain import KIND_NAMES
+    from legaldocs.money.reconcile import ITEM_NAMES
+
+    return {**ITEM_NAMES, **KIND_NAMES}
+
+
+def cells(*values: object) -> list[Text]:
+    """Table cells from values that may hold case data: shown as they are, never read as markup."""
+    return [Text("" if v is None else str(v)) for v in values]
+
+
+def _clock_table(title: str, rows: list[tuple[str, object, str, str, str]], *, with_file: bool = False) -> Table:
+    """Clocks as a table: (case id, clock, severity, obligor names, file) per row."""
+    from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
+    from legaldocs.portfolio.alerts import SEVERITY_NAMES
+
     table = Table(title=title)
-    for col in ("case", "kind", "obligor", "date", "alternative", "status", "severity"):
-        table.add_column(col, no_wrap=col in ("date", "alternative"))
-    for case_id, c, level in rows:
-        table.add_row(case_id, c.kind, c.obligor or "", str(c.date or "—"), str(c.alternative_date or ""),
-                      c.status + (" (provisional)" if c.provisional else ""), level)
+    for col in ("案件", "期限", "义务人", "届满日", "可争辩日", "状态", "紧急程度") + (("文件",) if with_file else ()):
+        table.add_column(col, no_wrap=col in ("届满日", "可争辩日"))
+    for case_id, c, level, names, where in rows:
+        status = STATUS_NAMES.get(c.status, c.status) + ("（节假日安排未公布，暂定）" if c.provisional else "")
+        row = [case_id, KIND_NAMES.get(c.kind, c.kind), names, c.date or "—", c.alternative_date or "", status,
+               SEVERITY_NAMES.get(level, level)]
+        table.add_row(*cells(*row, *((where,) if with_file else ())))
     return table
 
 
@@ -336,6 +384,7 @@ def deadlines(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it."""
+    json_errors(as_json)
     day = parse_date(as_of, "--as-of")
 
     def action() -> None:
@@ -347,7 +396,10 @@ def deadlines(
         if as_json:
             console.print_json(json.dumps([c.as_dict() for c in clocks], ensure_ascii=False))
             return
-        console.print(_clock_table(f"{loaded.case.case_id} on {day}", [(loaded.case.case_id, c, "") for c in clocks]))
+        from legaldocs.deadlines.chain import obligor_names
+
+        rows = [(loaded.case.case_id, c, "", obligor_names(loaded.case, c), "") for c in clocks]
+        console.print(_clock_table(f"{loaded.case.case_id}：截至{day}的期限", rows))
         for c in clocks:
             for link in c.chain:
                 console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
@@ -368,6 +420,7 @@ def alerts(
     """Clocks of many cases that end within DAYS, have ended or need review, most urgent first.
     Every case is computed on its own; files that cannot be read are listed at the end with the
     reason (exit 1 when there is any)."""
+    json_errors(as_json)
     day = parse_date(as_of, "--as-of")
     if not 0 <= within <= MAX_WITHIN_DAYS:
         raise fail(f"--within: must be from 0 to {MAX_WITHIN_DAYS} days", EXIT_INVALID)
@@ -392,9 +445,9 @@ def alerts(
         if as_json:
             console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
-            rows = [(a.case_id, a.clock, a.severity) for a in report.alerts]
-            console.print(_clock_table(f"{report.cases} case(s): clocks ending by {day + dt.timedelta(days=within)}, "
-                                       "ended, or to review", rows))
+            rows = [(a.case_id, a.clock, a.severity, a.obligor_names, a.path.name) for a in report.alerts]
+            console.print(_clock_table(f"共{report.cases}件：{day + dt.timedelta(days=within)}前届满、已届满或待核定的期限",
+                                       rows, with_file=True))
             for a in report.alerts:
                 if a.severity == "review":
                     for note in a.clock.notes:

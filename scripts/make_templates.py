@@ -246,17 +246,17 @@ def statement() -> None:
     _title(doc, "欠款明细表", "{{ case_title }}")
     _para(doc, "借款人：{{ borrowers }}　　暂计至：{{ as_of_cn }}　　计算依据：{{ basis }}", size=10.5)
     _heading(doc, "一、欠款汇总", font=HEI, size=12, space_before=6)
-    _table(doc, ["项目", "金额（元）", "大写"], [5.0, 5.0, 15.7], "r in totals",
+    _table(doc, ["项目", "金额（{{ unit }}）", "大写"], [5.0, 5.0, 15.7], "r in totals",
            ["{{ r.name }}", "{{ r.amount }}", "{{ r.capitals }}"])
     _heading(doc, "二、持续计收", font=HEI, size=12, space_before=8)
     _loop(doc, "c", "continuing", "{{ c }}", size=10.5)
     _heading(doc, "三、计息明细（起算日不计入，截止日计入；日利率＝年利率÷{{ day_basis }}）", font=HEI, size=12, space_before=8)
-    _table(doc, ["序号", "类别", "借据", "计息基数（元）", "起算日", "截止日", "天数", "年利率", "金额（元）", "依据"],
+    _table(doc, ["序号", "类别", "借据", "计息基数（{{ unit }}）", "起算日", "截止日", "天数", "年利率", "金额（{{ unit }}）", "依据"],
            [1.3, 1.3, 2.2, 2.9, 2.3, 2.3, 1.2, 1.7, 2.6, 7.9], "l in lines",
            ["{{ l.number }}", "{{ l.kind }}", "{{ l.draw }}", "{{ l.base }}", "{{ l.start }}", "{{ l.end }}",
             "{{ l.days }}", "{{ l.rate }}", "{{ l.amount }}", "{{ l.rule }}"])
     _heading(doc, "四、还款及抵充", font=HEI, size=12, space_before=8)
-    _table(doc, ["还款日", "合同", "还款金额（元）", "抵充情况", "依据"], [2.6, 2.6, 3.2, 9.6, 7.7], "a in allocations",
+    _table(doc, ["还款日", "合同", "还款金额（{{ unit }}）", "抵充情况", "依据"], [2.6, 2.6, 3.2, 9.6, 7.7], "a in allocations",
            ["{{ a.date }}", "{{ a.loan }}", "{{ a.amount }}", "{{ a.parts }}", "{{ a.rule }}"])
     _heading(doc, "五、核对与提示", font=HEI, size=12, space_before=8)
     _loop(doc, "n", "notes", "{{ n }}", size=10.5)

@@ -20,7 +20,7 @@ import yaml
 from legaldocs.chinese import format_amount
 from legaldocs.errors import CaseValidationError
 from legaldocs.case.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
-from legaldocs.case.model import CLOCK_KINDS, PROCEEDING_ENDS, Case, ValidationError
+from legaldocs.case.model import CLOCK_KINDS, MAX_AMOUNT, PROCEEDING_ENDS, Case, ValidationError
 
 # LPR (贷款市场报价利率) in its reformed form is published from this day (中国人民银行公告〔2019〕第15号)
 LPR_FIRST_PUBLISHED = dt.date(2019, 8, 20)
@@ -36,6 +36,10 @@ def _currency_problems(loans: list, claim: dict) -> list[tuple[str, str]]:
         if isinstance(loan, dict) and loan.get("currency", "CNY") != currency:
             problems.append((f"loans[{i}].currency", f"{loan.get('currency', 'CNY')} differs from claim.currency ({currency}); "
                              "claims in different currencies are separate claims"))
+    for j, cost in enumerate(_list(claim, "costs")):
+        if isinstance(cost, dict) and cost.get("currency", "CNY") not in ("CNY", currency):
+            problems.append((f"claim.costs[{j}].currency", f"must be CNY or the claim's currency ({currency}): "
+                             "state a cost paid in another currency in 元"))
     if currency != "CNY" and claim.get("exchange_rate") is None:
         problems.append(("claim.exchange_rate", f"is required for a claim in {currency}: the court fee is computed in 元 at the rate "
                          "of the day the court accepts the case (诉讼费用交纳办法第五十五条)"))
@@ -285,16 +289,43 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _as_decimal(value: Any) -> Decimal | None:
+    """A finite number from raw data, or None (the field checks report what is wrong)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
+    try:
+        if isinstance(value, (int, Decimal)):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            number = Decimal(value)
+        else:
             return None
-    return None
+    except InvalidOperation:
+        return None
+    # implausible amounts are reported by the field checks; sums of them would overflow the formatting
+    return number if number.is_finite() and abs(number) < MAX_AMOUNT else None
+
+
+YEARS = (1900, 2199)  # the dates a case can hold, as on the command line
+
+
+def _date_problems(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Dates outside the years a case can hold, anywhere in the raw data, by field path."""
+    out: list[tuple[str, str]] = []
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            out.append((path or "<case>", f"{value} is outside the years {YEARS[0]}-{YEARS[1]}"))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            out += _date_problems(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _date_problems(item, f"{path}[{i}]")
+    return out
+
+
+def _str(value: Any) -> str | None:
+    """A text value from raw data, or None (a list or mapping where an id belongs)."""
+    return value if isinstance(value, str) else None
 
 
 def _list(data: dict, key: str) -> list:
@@ -304,7 +335,7 @@ def _list(data: dict, key: str) -> list:
 
 def _cross_problems(data: dict) -> list[tuple[str, str]]:
     """Checks across sections on the raw data, so they run even when field checks fail."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = _date_problems(data)
     parties = data.get("parties") if isinstance(data.get("parties"), dict) else {}
     loans = _list(data, "loans")
     loan_ids = _ids(loans, "loans", problems)
@@ -369,15 +400,15 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             problems.append((f"{p}.draws", f"draws total {total} 元, more than the contract principal {principal} 元"))
 
     borrowers_of = {
-        loan.get("id"): set(loan.get("borrowers") or []) for loan in loans if isinstance(loan, dict)
-        and isinstance(loan.get("borrowers"), list)
+        loan["id"]: {b for b in loan["borrowers"] if isinstance(b, str)} for loan in loans
+        if isinstance(loan, dict) and isinstance(loan.get("id"), str) and isinstance(loan.get("borrowers"), list)
     }
     for i, g in enumerate(_list(data, "guarantees")):
         if isinstance(g, dict):
             ref(g.get("guarantor"), parties, f"guarantees[{i}].guarantor", "party")
             refs(g.get("secures"), loan_ids, f"guarantees[{i}].secures", "loan")
             for lid in g.get("secures") if isinstance(g.get("secures"), list) else []:
-                if isinstance(lid, str) and g.get("guarantor") in borrowers_of.get(lid, set()):
+                if isinstance(lid, str) and _str(g.get("guarantor")) in borrowers_of.get(lid, set()):
                     problems.append((f"guarantees[{i}].guarantor", f"{g['guarantor']!r} is a borrower of {lid} and cannot guarantee its own debt"))
     for i, c in enumerate(_list(data, "collateral")):
         if isinstance(c, dict):
@@ -405,14 +436,22 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             executed = _as_date(e.get("executed_on"))
             if executed and e_date and executed < e_date:
                 problems.append((f"events[{i}].executed_on", f"{executed} is before the ruling of {e_date}"))
-            start = _PROCEEDING_STARTS.get(e.get("kind"))
+            until = _as_date(e.get("until"))
+            if until and e_date and until < e_date and e.get("kind") in ("判决生效", "诉讼时效中止事由", "破产申请受理公告"):
+                problems.append((f"events[{i}].until", f"{until} is before the event's date {e_date}"))
+            start = _PROCEEDING_STARTS.get(_str(e.get("kind")) or "")
             if start and e_date and not any(
                 x.get("kind") == start and (_as_date(x.get("date")) or dt.date.max) <= e_date for x in events
             ):
                 problems.append((f"events[{i}].kind", f"{e['kind']} ends a proceeding, but no {start} event on or before {e_date} starts it"))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
     problems.extend(_currency_problems(loans, claim))
-    security = _ids(_list(data, "guarantees"), "guarantees", []) | _ids(_list(data, "collateral"), "collateral", [])
+    guarantee_ids = _ids(_list(data, "guarantees"), "guarantees", [])
+    collateral_ids = _ids(_list(data, "collateral"), "collateral", [])
+    for i, c in enumerate(_list(data, "collateral")):
+        if isinstance(c, dict) and _str(c.get("id")) in guarantee_ids:
+            problems.append((f"collateral[{i}].id", f"{c['id']!r} is also a guarantee's id; ids of guarantees and collateral must differ"))
+    security = guarantee_ids | collateral_ids
     order = _list(data, "security_order")
     refs(order, security, "security_order", "guarantee or collateral")
     for j, ref_id in enumerate(order):
@@ -428,6 +467,9 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
         if isinstance(c, dict) and c.get("registration_kind") == "未登记" and c.get("registered_on") is not None:
             problems.append((f"collateral[{i}].registered_on", "is given, but registration_kind says 未登记 (not registered)"))
     for i, stated in enumerate(_list(data, "stated")):
+        stated_as_of = _as_date(stated.get("as_of")) if isinstance(stated, dict) else None
+        if stated_as_of and first_draw and stated_as_of < min(first_draw.values()):
+            problems.append((f"stated[{i}].as_of", f"{stated_as_of} is before the first draw ({min(first_draw.values())})"))
         if isinstance(stated, dict) and isinstance(stated.get("dates"), dict):
             for key in stated["dates"]:
                 if key not in CLOCK_KINDS:
@@ -487,10 +529,15 @@ def _evidence_files(
             if root is not None and not candidate.is_relative_to(root):
                 problems.append((where, f"{name!r} points outside the case folder"))
                 continue
-            if not candidate.exists():
+            try:
+                exists, is_file = candidate.exists(), candidate.is_file()
+            except OSError as exc:  # a name too long for the file system, and the like
+                problems.append((where, f"{name[:80]!r} cannot be looked up: {exc.strerror or exc}"))
+                continue
+            if not exists:
                 problems.append((where, f"{name!r} does not exist ({candidate})"))
                 continue
-            if not candidate.is_file():
+            if not is_file:
                 kind = "a folder" if candidate.is_dir() else "not a regular file"
                 problems.append((where, f"{name!r} is {kind}"))
                 continue

@@ -337,6 +337,12 @@ class LoanContract(_Model):
     compound_clause: Text | None = None
     jurisdiction_clause: Text | None = None
 
+    @model_validator(mode="after")
+    def _one_repricing_basis(self):
+        if self.lpr is not None and self.rate_changes:
+            raise ValueError("give either lpr (repricing on the LPR) or rate_changes, not both")
+        return self
+
     @property
     def penalty_rate(self) -> Decimal:
         """罚息利率: contract rate x (1 + uplift), annual fraction (银发〔2003〕251号 §3)."""
@@ -602,7 +608,7 @@ class Case(_Model):
     security_order: list[Ref] = Field(default_factory=list)  # agreed order of recourse (民法典 art 392)
     claim: Claim
     stated: list[StatedFigures] = Field(default_factory=list)
-    evidence: list[EvidenceItem] = Field(min_length=1)
+    evidence: list[EvidenceItem] = Field(default_factory=list)  # a packet needs at least one
     assumptions: list[Assumption] = Field(default_factory=list)
     source: Text | None = None  # where the facts come from (judgment, case number)
 

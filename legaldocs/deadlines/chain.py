@@ -13,6 +13,21 @@ from legaldocs.errors import RuleAbsentError, RuleNotFoundError
 from legaldocs.law.periods import PeriodEnd
 from legaldocs.law.statutory import StatutoryPeriod
 
+KIND_NAMES = {
+    "limitation": "诉讼时效",
+    "guarantee_period": "保证期间",
+    "guarantor_limitation": "保证债务诉讼时效",
+    "collateral": "抵押权行使期间",
+    "enforcement_application": "申请执行期间",
+    "seizure_expiry": "查封冻结期限",
+    "seizure_renewal": "续封申请期限",
+    "suit_after_preservation": "诉前保全后起诉期限",
+    "appeal": "上诉期间",
+    "retrial": "申请再审期间",
+    "bankruptcy_claim": "破产债权申报期限",
+}
+STATUS_NAMES = {"running": "进行中", "expired": "已届满", "satisfied": "已主张", "released": "保证人已免责",
+                "undetermined": "待人工核定"}
 STATUS_ORDER = {"running": 0, "undetermined": 1, "expired": 2, "released": 3, "satisfied": 4}
 
 @dataclass(frozen=True)
@@ -107,3 +122,10 @@ def concerns(e: Event, parties: set[str]) -> bool:
 
 def label(e: Event) -> str:
     return e.kind.value + (f"（{e.note}）" if e.note else "")
+
+
+def obligor_names(case, clock: Clock) -> str:
+    """The names of the parties a clock runs against (its ``obligor`` holds their ids)."""
+    if not clock.obligor:
+        return ""
+    return "、".join(case.parties[p].name if p in case.parties else p for p in clock.obligor.split("、"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
+from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
 from legaldocs.files import atomic_path
 
 REMINDER_DAYS = (30, 7, 1)
@@ -26,13 +27,15 @@ def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetim
         if clock.date is None:  # undetermined: nothing to put in a calendar
             continue
         event = Event()
-        key = f"{case_id}|{clock.kind}|{clock.obligor}|{clock.chain[0].date if clock.chain else ''}"
+        first = clock.chain[0] if clock.chain else None
+        # stable across runs, distinct for two clocks of a kind started on one day (two seizures)
+        key = f"{case_id}|{clock.kind}|{clock.obligor}|{first.date if first else ''}|{first.event if first else ''}"
         event.add("uid", hashlib.sha256(key.encode()).hexdigest()[:32] + "@legaldocs")
         event.add("dtstamp", stamp)
         event.add("dtstart", clock.date)
         event.add("dtend", clock.date + dt.timedelta(days=1))
         event.add("summary", f"[{case_id}] {KIND_NAMES.get(clock.kind, clock.kind)}届满" + (f"（{clock.obligor}）" if clock.obligor else ""))
-        lines = [f"状态：{clock.status}"]
+        lines = [f"状态：{STATUS_NAMES.get(clock.status, clock.status)}"]
         if clock.alternative_date:
             lines.append(f"可争辩日期：{clock.alternative_date}")
         if clock.provisional:
@@ -49,18 +52,3 @@ def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetim
     with atomic_path(out) as tmp:
         tmp.write_bytes(cal.to_ical())
     return out
-
-
-KIND_NAMES = {
-    "limitation": "诉讼时效",
-    "guarantee_period": "保证期间",
-    "guarantor_limitation": "保证债务诉讼时效",
-    "collateral": "抵押权行使期间",
-    "enforcement_application": "申请执行期间",
-    "seizure_expiry": "查封冻结期限",
-    "seizure_renewal": "续封申请期限",
-    "suit_after_preservation": "诉前保全后起诉期限",
-    "appeal": "上诉期间",
-    "retrial": "申请再审期间",
-    "bankruptcy_claim": "破产债权申报期限",
-}

@@ -7,12 +7,13 @@ suspend it; twenty years from maturity bound it."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from legaldocs.case.model import PROCEEDING_ENDS, Case, Event, EventKind, LoanContract
 from legaldocs.deadlines.chain import Clock, Link, concerns, label, period_link, roll_note, status_on
 from legaldocs.law.periods import PeriodEnd, add_months, period_end
 from legaldocs.law.rules import rule_for
-from legaldocs.law.statutory import computation_citation, statutory_period
+from legaldocs.law.statutory import StatutoryPeriod, computation_citation, statutory_period
 
 # events that interrupt the main debt's limitation, by the ground they are (rules: periods.interruption)
 _GROUNDS = {
@@ -45,6 +46,85 @@ def interruption_citation(ground: str, on: dt.date) -> tuple[str, str]:
     return r.row["grounds"][ground], r.id
 
 
+@dataclass
+class Run:
+    """The state of a period restarted by interruptions: the period in force, its chain, notes,
+    whether a pending proceeding satisfies it, and whether any date was provisional."""
+
+    current: StatutoryPeriod
+    chain: list[Link]
+    notes: list[str] = field(default_factory=list)
+    satisfied: bool = False
+    provisional: bool = False
+
+    @property
+    def end(self) -> PeriodEnd:
+        return self.current.end
+
+
+def run_interruptions(case: Case, run: Run, *, kind: str, anchor: dt.date, obligors: set[str], as_of: dt.date,
+                      loans: list[LoanContract] | None = None, payments: bool = True, named_only: bool = False,
+                      natural_person: bool = False, strictly_after: bool = False,
+                      satisfied_by: frozenset[EventKind] = frozenset({EventKind.suit_filed}),
+                      pending: dict[EventKind, tuple[dt.date, str]] | None = None,
+                      extra: dict[EventKind, str] | None = None) -> Run:
+    """Restart the period of ``kind`` (``limitation`` or ``enforcement_application``) at each event
+    that interrupts it (民法典 art 195 and its predecessors, applied to enforcement by 民事诉讼法
+    art 250 and 执行程序解释 art 20): demands, acknowledgments, payments, suits and applications of
+    equal effect concerning ``obligors`` (``named_only``: only events naming one of them) and
+    ``loans`` (default: all; their repayments too unless ``payments`` is False), from ``anchor``
+    (``strictly_after``: not on it) to ``as_of``; a proceeding ended without a judgment restarts
+    it from that end. An event of ``satisfied_by`` keeps the clock satisfied while its proceeding
+    is pending; ``pending`` seeds proceedings already started."""
+    grounds = {**_GROUNDS, **(extra or {})}
+    ids = None if loans is None else {loan.id for loan in loans}
+    events = [e for e in case.events if e.date <= as_of and (ids is None or not e.loans or ids & set(e.loans))]
+    items: list[tuple[dt.date, int, str, tuple[str, ...], EventKind]] = []
+    for e in events:
+        names = bool(obligors & set(e.parties)) if named_only else concerns(e, obligors)
+        if (e.kind in grounds or e.kind in PROCEEDING_ENDS) and names:
+            items.append((e.date, 1 if e.kind in PROCEEDING_ENDS else 0, label(e), tuple(e.evidence), e.kind))
+    if payments:
+        for r in case.repayments:
+            if (ids is None or r.loan in ids) and anchor < r.date <= as_of:
+                items.append((r.date, 0, f"还款{r.amount}元", tuple(r.evidence), EventKind.partial_payment))
+    pending = dict(pending or {})  # proceedings counted and not yet ended
+    what = "诉讼时效" if kind == "limitation" else "申请执行期间"
+    for date, _, text, evidence, event_kind in sorted(items, key=lambda x: (x[0], x[1])):
+        if event_kind in PROCEEDING_ENDS:
+            start = pending.pop(PROCEEDING_ENDS[event_kind], None)
+            if start is None:
+                continue
+            restart = rule_for("periods", "proceeding_restart", {"proceeding_end": date})
+            anchor_day = date if restart.row["from"] == "end" else start[0]
+            run.current = statutory_period(kind, anchor_day, natural_person=natural_person)
+            run.provisional = run.provisional or run.end.provisional
+            run.satisfied = any(k in pending for k in satisfied_by)
+            run.chain.append(Link(date, f"{text} -> 有关程序终结，{what}自{anchor_day}重新计算", evidence,
+                                  f"{restart.citation}；{run.current.citation}", restart.id, date))
+            if restart.row["from"] == "end":
+                earlier = statutory_period(kind, start[0], natural_person=natural_person).end
+                if earlier.date < run.end.date:
+                    run.notes.append(f"{start[1]}后{text}：部分法院以起诉（申请）之日{start[0]}重新起算，届满日为"
+                                     f"{earlier.date}；最保守的做法在{earlier.date}前采取中断措施")
+            continue
+        if date > run.end.date:
+            if event_kind in (EventKind.acknowledgment, EventKind.demand_delivered):
+                run.notes.append(f"{date} {text}：发生于期间届满后，如义务人签字确认，可能构成放弃时效抗辩（诉讼时效规定第十九条）")
+            continue
+        if (date < anchor or (strictly_after and date == anchor)) and event_kind is not EventKind.acceleration:
+            continue
+        cite, rule_id = interruption_citation(grounds[event_kind], date)
+        run.current = statutory_period(kind, date, natural_person=natural_person)
+        run.provisional = run.provisional or run.end.provisional
+        run.chain.append(Link(date, f"{text} -> 中断，{what}重新计算", evidence, f"{cite}；{run.current.citation}", rule_id, date))
+        if event_kind in (EventKind.suit_filed, EventKind.enforcement_applied, EventKind.bankruptcy_claim_filed):
+            pending[event_kind] = (date, text)
+        if event_kind in satisfied_by:
+            run.satisfied = True
+    return run
+
+
 def limitation_clock(case: Case, loan: LoanContract, as_of: dt.date) -> Clock:
     """诉讼时效 of one loan against its borrowers: from maturity (the last instalment), restarted by
     each interrupting event before expiry (restarting from the end of a proceeding that ended
@@ -54,69 +134,24 @@ def limitation_clock(case: Case, loan: LoanContract, as_of: dt.date) -> Clock:
     borrowers = set(loan.borrowers)
     anchor = loan.maturity
     current = statutory_period("limitation", anchor)
-    end = current.end
-    chain = [period_link(current, anchor, f"借款到期（{loan.number}）")]
-    notes: list[str] = []
-    provisional = end.provisional
-    satisfied = False
+    run = Run(current, [period_link(current, anchor, f"借款到期（{loan.number}）")], provisional=current.end.provisional)
     alternative: dt.date | None = None
     events = [e for e in case.events if e.date <= as_of and (not e.loans or loan.id in e.loans)]
-    payments = [r for r in case.repayments if r.loan == loan.id and anchor < r.date <= as_of]
-    items: list[tuple[dt.date, int, str, tuple[str, ...], EventKind, Event | None]] = []
-    for e in events:
-        if (e.kind in _GROUNDS or e.kind in PROCEEDING_ENDS) and concerns(e, borrowers):
-            items.append((e.date, 1 if e.kind in PROCEEDING_ENDS else 0, label(e), tuple(e.evidence), e.kind, e))
-    for r in payments:
-        items.append((r.date, 0, f"还款{r.amount}元", tuple(r.evidence), EventKind.partial_payment, None))
     accel = sorted((e for e in events if e.kind is EventKind.acceleration), key=lambda e: e.date)
     if accel and accel[0].date < anchor:
         early = statutory_period("limitation", accel[0].date)
-        notes.append("宣布提前到期：部分法院自提前到期日起算诉讼时效（安全日期），通行观点仍自原到期日起算")
-        alternative = end.date
-        end = early.end
-        chain.append(period_link(early, accel[0].date, "宣布提前到期（安全起算点）", tuple(accel[0].evidence)))
-    pending: dict[EventKind, tuple[dt.date, str]] = {}  # proceedings counted and not yet ended
-    for date, _, text, evidence, kind, event in sorted(items, key=lambda x: (x[0], x[1])):
-        if kind in PROCEEDING_ENDS:
-            start = pending.pop(PROCEEDING_ENDS[kind], None)
-            if start is None:
-                continue
-            restart = rule_for("periods", "proceeding_restart", {"proceeding_end": date})
-            anchor_day = date if restart.row["from"] == "end" else start[0]
-            current = statutory_period("limitation", anchor_day)
-            end = current.end
-            provisional = provisional or end.provisional
-            satisfied = EventKind.suit_filed in pending
-            chain.append(Link(date, f"{text} -> 有关程序终结，诉讼时效自{anchor_day}重新计算", evidence,
-                              f"{restart.citation}；{current.citation}", restart.id, date))
-            if restart.row["from"] == "end":
-                earlier = statutory_period("limitation", start[0]).end
-                if earlier.date < end.date:
-                    notes.append(f"{start[1]}后{text}：部分法院以起诉（申请）之日{start[0]}重新起算，届满日为{earlier.date}；"
-                                 f"最保守的做法在{earlier.date}前采取中断措施")
-            continue
-        if date > end.date:
-            if kind in (EventKind.acknowledgment, EventKind.demand_delivered):
-                notes.append(f"{date} {text}：发生于时效届满后，如债务人签字确认，可能构成放弃时效抗辩（诉讼时效规定第十九条）")
-            continue
-        if date < anchor and kind is not EventKind.acceleration:
-            continue
-        cite, rule_id = interruption_citation(_GROUNDS[kind], date)
-        current = statutory_period("limitation", date)
-        end = current.end
-        provisional = provisional or end.provisional
-        chain.append(Link(date, text + " -> 中断，诉讼时效重新计算", evidence, f"{cite}；{current.citation}", rule_id, date))
-        if kind in (EventKind.suit_filed, EventKind.enforcement_applied, EventKind.bankruptcy_claim_filed):
-            pending[kind] = (date, text)
-        if kind is EventKind.suit_filed:
-            satisfied = True
-    transition = current.rule.get("transition") or {}
-    if current.notes and transition.get("on") and as_of >= transition["on"]:
-        notes += list(current.notes)  # why the old, shorter period still applies
-    end, provisional = _suspend(events, end, provisional, chain)
+        run.notes.append("宣布提前到期：部分法院自提前到期日起算诉讼时效（安全日期），通行观点仍自原到期日起算")
+        alternative = run.end.date
+        run.current = early
+        run.chain.append(period_link(early, accel[0].date, "宣布提前到期（安全起算点）", tuple(accel[0].evidence)))
+    run = run_interruptions(case, run, kind="limitation", anchor=anchor, obligors=borrowers, as_of=as_of, loans=[loan])
+    transition = run.current.rule.get("transition") or {}
+    if run.current.notes and transition.get("on") and as_of >= transition["on"]:
+        run.notes += list(run.current.notes)  # why the old, shorter period still applies
+    end, provisional = suspend(events, run.end, run.provisional, run.chain)
     cap = statutory_period("maximum_limitation", anchor, roll=False)
     if end.date > cap.end.date:
-        notes.append(
+        run.notes.append(
             f"超过自到期日起二十年（{cap.end.date}）；最长诉讼时效不适用于诉讼时效多次中断且未届满的情形"
             "（指导性案例249号），但有不同观点（总则编解释第三十五条），以二十年届满日为安全日期"
         )
@@ -125,11 +160,11 @@ def limitation_clock(case: Case, loan: LoanContract, as_of: dt.date) -> Clock:
     obligor = "、".join(loan.borrowers)
     if alternative is None:
         alternative = end.alternative_date
-    return Clock("limitation", obligor, end.date, alternative, status_on(end.date, as_of, satisfied),
-                 provisional, chain, notes + roll_note(end))
+    return Clock("limitation", obligor, end.date, alternative, status_on(end.date, as_of, run.satisfied),
+                 provisional, run.chain, run.notes + roll_note(end))
 
 
-def _suspend(events: list[Event], end: PeriodEnd, provisional: bool, chain: list[Link]) -> tuple[PeriodEnd, bool]:
+def suspend(events: list[Event], end: PeriodEnd, provisional: bool, chain: list[Link]) -> tuple[PeriodEnd, bool]:
     """Apply obstacles (中止事由) in the last six months: under 民法通则 art 139 the rest of the period
     runs on after the obstacle; under 民法总则/民法典 art 194 it ends six months after it (the law in
     force when the obstacle ended decides: 法释〔2018〕12号 art 4)."""

@@ -9,6 +9,7 @@ import datetime as dt
 
 from legaldocs.case.model import Case, Event, EventKind, NaturalPerson
 from legaldocs.deadlines.chain import Clock, Link, guarded, period_link, roll_note, status_on, undetermined
+from legaldocs.deadlines.limitation import Run, run_interruptions
 from legaldocs.errors import RuleNotFoundError
 from legaldocs.law.holidays import is_provisional, is_rest_day
 from legaldocs.law.rules import rule_for
@@ -58,15 +59,19 @@ def _procedure_clock(case: Case, e: Event, suits: list[dt.date], as_of: dt.date)
     if e.kind is EventKind.judgment_effective:
         out = guarded("retrial", None, lambda: [_simple(
             "retrial", statutory_period("retrial", e.date, facts={"judgment_effective_date": e.date}), e, "判决生效", as_of)])
-        if e.until:
-            out += guarded("enforcement_application", None, lambda: [_enforcement_clock(case, e, as_of)])
+        out += guarded("enforcement_application", None, lambda: [_enforcement_clock(case, e, as_of)])
         return out
     if e.kind is EventKind.preservation_ruling and not any(s <= e.date for s in suits):
         taken = e.executed_on or e.date
         p = statutory_period("suit_after_preservation", taken, facts={"ruling_date": e.date})
         text = "诉前保全措施" + (f"（{e.date}裁定，{taken}实施）" if e.executed_on else "")
         return [_simple("suit_after_preservation", p, e, text, as_of, any(taken < s <= p.end.date for s in suits))]
-    if e.kind is EventKind.seizure and e.asset is not None:
+    if e.kind is EventKind.seizure:
+        if e.asset is None:
+            return [Clock("seizure_expiry", None, None, None, "undetermined", False,
+                          [Link(e.executed_on or e.date, f"查封/冻结（{e.note or '未注明财产类别'}）", tuple(e.evidence),
+                                "查封、扣押、冻结的期限依财产类别而定")],
+                          ["未计算：查封冻结事件未注明财产类别（asset: deposit、movable、real_property 或 other_right），无法确定期限"])]
         return _seizure_clocks(e, as_of)
     if e.kind is EventKind.bankruptcy_accepted:
         facts = {"acceptance_date": e.date}
@@ -82,34 +87,25 @@ def _procedure_clock(case: Case, e: Event, suits: list[dt.date], as_of: dt.date)
 
 
 def _enforcement_clock(case: Case, e: Event, as_of: dt.date) -> Clock:
-    """申请执行期间 from the last day of performance, by the procedure law of that day (one year for
-    a natural person and six months between organisations before 2008-04-01; two years after),
-    satisfied by an application, restarted when an application is withdrawn."""
+    """申请执行期间 from the last day of performance (or, where the judgment sets none, the day it
+    took effect), by the procedure law of that day (one year for a natural person and six months
+    between organisations before 2008-04-01; two years after). Interrupted as limitation is (民事
+    诉讼法 art 250; 执行程序解释 art 20: an application, a demand, an acknowledgment, a payment),
+    satisfied by an application while it is pending, restarted when it is withdrawn."""
     natural = _natural_person(case, e.parties)
-    p = statutory_period("enforcement_application", e.until, natural_person=natural)
-    chain = [period_link(p, e.until, f"判决确定的履行期间最后一日{e.until}", tuple(e.evidence))]
-    notes = list(p.notes)
+    anchor = e.until or e.date
+    p = statutory_period("enforcement_application", anchor, natural_person=natural)
+    text = f"判决确定的履行期间最后一日{e.until}" if e.until else "判决生效（未规定履行期间，自生效之日起算）"
+    run = Run(p, [period_link(p, anchor, text, tuple(e.evidence))], notes=list(p.notes), provisional=p.end.provisional)
     if "natural_person" in p.rule:
-        notes.append("一方当事人是公民的为一年，双方是法人或者其他组织的为六个月：已按" +
-                     ("公民" if natural else "法人或者其他组织") + "计算")
-    end = p.end
-    satisfied = False
-    later = sorted((x for x in case.events if x.date <= as_of and x.date >= e.until and x.kind in
-                    (EventKind.enforcement_applied, EventKind.enforcement_withdrawn)), key=lambda x: x.date)
-    applied: Event | None = None
-    for x in later:
-        if x.kind is EventKind.enforcement_applied and x.date <= end.date:
-            applied, satisfied = x, True
-            chain.append(Link(x.date, "申请强制执行 -> 申请执行期间内提出", tuple(x.evidence), p.citation, p.rule_ids[0], p.governed_on))
-        elif x.kind is EventKind.enforcement_withdrawn and applied is not None:
-            restart = rule_for("periods", "proceeding_restart", {"proceeding_end": x.date})
-            anchor = x.date if restart.row["from"] == "end" else applied.date
-            again = statutory_period("enforcement_application", anchor, natural_person=natural)
-            end, satisfied, applied = again.end, False, None
-            chain.append(Link(x.date, f"撤回执行申请 -> 申请执行期间自{anchor}重新计算", tuple(x.evidence),
-                              f"{restart.citation}；{again.citation}", restart.id, x.date))
-    return Clock("enforcement_application", None, end.date, end.alternative_date, status_on(end.date, as_of, satisfied),
-                 end.provisional, chain, notes + roll_note(end))
+        run.notes.append("一方当事人是公民的为一年，双方是法人或者其他组织的为六个月：已按" +
+                         ("公民" if natural else "法人或者其他组织") + "计算")
+    obligors = set(e.parties) or set(case.borrower_ids())
+    run = run_interruptions(case, run, kind="enforcement_application", anchor=anchor, obligors=obligors, as_of=as_of,
+                            natural_person=natural, satisfied_by=frozenset({EventKind.enforcement_applied}))
+    end = run.end
+    return Clock("enforcement_application", None, end.date, end.alternative_date, status_on(end.date, as_of, run.satisfied),
+                 run.provisional, run.chain, run.notes + roll_note(end))
 
 
 def _seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
@@ -124,7 +120,8 @@ def _seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
         lead = rule_for("periods", "seizure_renewal_lead", {"expiry_date": expiry.date})
     except RuleNotFoundError as exc:
         return clocks + [undetermined("seizure_renewal", None, exc)]
-    due = expiry.date - dt.timedelta(days=int(lead.row["amount"]) or 1)
+    # counted back from the nominal last day (a rest-day roll of the term is not relied on)
+    due = p.end.nominal - dt.timedelta(days=int(lead.row["amount"]) or 1)
     while is_rest_day(due):  # apply on a working day, never later than the lead allows
         due -= dt.timedelta(days=1)
     clocks.append(Clock("seizure_renewal", None, due, None, status_on(due, as_of, False), is_provisional(due),

@@ -8,29 +8,41 @@ import datetime as dt
 import re
 
 from legaldocs.case.model import Case, Collateral, Event, EventKind, Guarantee, GuaranteeKind
-from legaldocs.deadlines.chain import Clock, Link, period_link, roll_note, status_on
-from legaldocs.errors import RuleNotFoundError
+from legaldocs.deadlines.chain import Clock, Link, label, period_link, roll_note, status_on
+from legaldocs.deadlines.limitation import Run, run_interruptions, suspend
+from legaldocs.chinese import number_from_text
+from legaldocs.errors import LegalDocsError, RuleNotFoundError
 from legaldocs.law.periods import PeriodEnd, add_period, period_end
 from legaldocs.law.rules import rule_for
 from legaldocs.law.statutory import computation_citation, statutory_period
 
-_CN_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _UNTIL_REPAID = re.compile(r"(还清|清偿完毕|全部清偿|偿还完毕|履行完毕)(时|之日)?(为止|止)")
+_DATE = r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?"
+# a date is the period's end only when the text says so: 至/到/截至 … or … 止/届满
+_END_DATE = re.compile(rf"(?:至|到|截至|截止)\s*{_DATE}|{_DATE}\s*(?:止|为止|届满)")
+_NUMBER = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
+_LENGTH = re.compile(rf"(?P<n>{_NUMBER})\s*(?P<unit>个月|年)(?P<half>半)?|(?P<halfyear>半年)")
 
 
 def agreed_months(text: str | None) -> int | None:
     """Months of an agreed guarantee period written as text ("主债务履行期限届满之日起三年",
-    "六个月", "2年"); None when there is none or it cannot be read."""
-    if not text:
+    "三十六个月", "两年零六个月", "一年半", "2年"); None when there is none, it is an end date or
+    "until repaid", or it cannot be read. Dates in the text are not lengths."""
+    if not text or agreed_end_date(text) is not None or until_repaid(text):
         return None
-    if agreed_end_date(text) is not None or until_repaid(text):
-        return None
-    m = re.search(r"(?<![0-9])([0-9]{1,2}|[一两二三四五六七八九十]+)\s*(个月|年)(?![0-9])", text)
-    if not m:
-        return None
-    raw = m.group(1)
-    n = int(raw) if raw.isdigit() else sum(_CN_NUMBERS[c] for c in raw) if raw != "十" else 10
-    return n * 12 if m.group(2) == "年" else n
+    months = 0
+    found = False
+    for m in _LENGTH.finditer(re.sub(_DATE, " ", text)):
+        found = True
+        if m.group("halfyear"):
+            months += 6
+            continue
+        try:
+            n = number_from_text(m.group("n"))
+        except LegalDocsError:
+            return None
+        months += n * 12 + (6 if m.group("half") else 0) if m.group("unit") == "年" else n
+    return months if found and months > 0 else None
 
 
 def until_repaid(text: str | None) -> bool:
@@ -40,14 +52,16 @@ def until_repaid(text: str | None) -> bool:
 
 
 def agreed_end_date(text: str | None) -> dt.date | None:
-    """An agreed guarantee period written as an end date ("保证期间至2024年6月28日止"), or None."""
+    """An agreed guarantee period written as an end date ("保证期间至2024年6月28日止"), or None. A
+    date that only names the start ("自2022年3月1日起三年") is not an end date."""
     if not text:
         return None
-    m = re.search(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})", text)
+    m = _END_DATE.search(text)
     if not m:
         return None
+    y, mo, d = [g for g in m.groups() if g is not None][:3]
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return dt.date(int(y), int(mo), int(d))
     except ValueError:
         return None
 
@@ -88,15 +102,16 @@ def _agreed_period(g: Guarantee, anchor: dt.date, notes: list[str]) -> tuple[Per
     if end_date is None and months is None:
         notes.append(f"约定保证期间“{g.period}”无法识别，按未约定（法定期间）计算，请核对")
         return None
+    agreed = rule_for("security", "guarantee_agreed", {"contract_date": g.signed_on})
     if end_date is not None:
         if end_date <= anchor:
-            notes.append(f"约定的保证期间至{end_date}止，早于或等于主债务履行期限届满，视为没有约定")
+            notes.append(f"约定的保证期间至{end_date}止，早于或等于主债务履行期限届满，视为没有约定（{agreed.citation}）")
             return None
         end = period_end(end_date, 0, "days", guarantee=True, computation=computation_citation("civil", end_date))
-        return end, f"约定至{end_date}", None, None
+        return end, f"约定至{end_date}", agreed.citation, agreed.id
     nominal = add_period(anchor, months, "months")
     end = period_end(anchor, months, "months", guarantee=True, computation=computation_citation("civil", nominal))
-    return end, f"约定{months}个月", None, None
+    return end, f"约定{months}个月", agreed.citation, agreed.id
 
 
 def guarantee_clocks(case: Case, g: Guarantee, as_of: dt.date) -> list[Clock]:
@@ -113,8 +128,8 @@ def guarantee_clocks(case: Case, g: Guarantee, as_of: dt.date) -> list[Clock]:
     anchor, anchor_text = _guarantee_anchor(case, g, maturity, notes)
     agreed = _agreed_period(g, anchor, notes)
     if agreed is not None:
-        period, described, _, _ = agreed
-        first = Link(anchor, f"{anchor_text}；保证期间{described}", (), period.rule)
+        period, described, citation, rule_id = agreed
+        first = Link(anchor, f"{anchor_text}；保证期间{described}", (), citation, rule_id, g.signed_on)
     else:
         kind = "guarantee_until_repaid" if until_repaid(g.period) else "guarantee_default"
         p = statutory_period(kind, anchor, facts=facts, guarantee=True)
@@ -122,6 +137,20 @@ def guarantee_clocks(case: Case, g: Guarantee, as_of: dt.date) -> list[Clock]:
         described = "约定至主债务本息还清时为止（视为约定不明）" if kind == "guarantee_until_repaid" else "未约定（法定期间）"
         first = period_link(p, anchor, f"{anchor_text}；保证期间{described}")
     chain = [first]
+    later = None
+    accel = sorted(e.date for e in case.events if e.kind is EventKind.acceleration and e.date <= as_of
+                   and (not e.loans or set(e.loans) & set(g.secures)))
+    if accel and accel[0] < anchor and g.maximum_amount is None and agreed_end_date(g.period) is None:
+        # some courts run the period from the accelerated due date: the earlier end is the safe one
+        early = _agreed_period(g, accel[0], [])
+        early_end = early[0] if agreed is not None and early is not None else (
+            statutory_period("guarantee_until_repaid" if until_repaid(g.period) else "guarantee_default", accel[0],
+                             facts=facts, guarantee=True).end)
+        if early_end.date < period.date:
+            later, period = period.date, early_end
+            notes.append(f"宣布提前到期（{accel[0]}）：部分法院自提前到期日起算保证期间，以{period.date}为安全日期；"
+                         f"自原到期日起算为{later}")
+            chain.append(Link(accel[0], "宣布提前到期（保证期间的安全起算点）", (), first.rule, first.rule_id, first.governed_on))
     release = rule_for("security", "guarantee_release", facts)
     borrowers = {b for loan in loans for b in loan.borrowers}
     kept_by: Event | None = None
@@ -136,8 +165,11 @@ def guarantee_clocks(case: Case, g: Guarantee, as_of: dt.date) -> list[Clock]:
                               release.row["joint"], release.id, g.signed_on))
             break
         if mode is GuaranteeKind.general and e.kind is EventKind.suit_filed and (not e.parties or set(e.parties) & borrowers):
+            # the suit against the debtor ended without a judgment (a withdrawal against the guarantor
+            # alone leaves it standing)
             ended = [x for x in case.events if x.kind in (EventKind.suit_withdrawn, EventKind.suit_dismissed,
-                                                          EventKind.suit_not_accepted) and e.date <= x.date <= as_of]
+                                                          EventKind.suit_not_accepted) and e.date <= x.date <= as_of
+                     and (not x.parties or set(x.parties) & borrowers)]
             if ended:
                 notes.append(f"{e.date}对债务人的起诉已于{ended[0].date}{ended[0].kind.value}，不视为在保证期间内主张权利"
                              "（担保制度解释第三十一条第一款）；须在保证期间内重新起诉")
@@ -155,7 +187,7 @@ def guarantee_clocks(case: Case, g: Guarantee, as_of: dt.date) -> list[Clock]:
                               release.row["joint" if mode is GuaranteeKind.joint else "general"], release.id, g.signed_on))
         if g.override_release:
             notes.append(f"案件档案说明：{g.override_release}")
-    clocks = [Clock("guarantee_period", g.guarantor, period.date, period.alternative_date, status,
+    clocks = [Clock("guarantee_period", g.guarantor, period.date, later or period.alternative_date, status,
                     period.provisional, chain, notes + roll_note(period))]
     if kept_by is not None:
         clocks += _guarantor_limitation(case, g, mode, kept_by, borrowers, as_of, facts)
@@ -167,26 +199,18 @@ def _guarantor_limitation(case: Case, g: Guarantee, mode: GuaranteeKind, kept_by
     """The guarantor's own limitation (保证债务诉讼时效), by the law of the guarantee's date."""
     start = rule_for("security", "guarantor_limitation_start", facts)
     link_rule = rule_for("security", "guarantee_interruption", facts)
-    notes: list[str] = []
     if mode is GuaranteeKind.joint:
-        p = statutory_period("limitation", kept_by.date)
-        chain = [Link(kept_by.date, "债权人请求保证人承担保证责任 -> 保证债务诉讼时效起算", tuple(kept_by.evidence),
-                      f"{start.row['joint']}；{p.citation}", start.id, g.signed_on)]
-        notes.append(link_rule.row["notes"])
-        return [Clock("guarantor_limitation", g.guarantor, p.end.date, p.end.alternative_date,
-                      status_on(p.end.date, as_of, False), p.end.provisional, chain, notes + roll_note(p.end))]
+        return [_own_limitation(case, g, kept_by, kept_by.date, "债权人请求保证人承担保证责任 -> 保证债务诉讼时效起算",
+                                start.row["joint"], start.id, as_of, [link_rule.row["notes"]])]
     if start.row["general_start"] == "judgment_effective":
         judged = [e for e in case.events if e.kind is EventKind.judgment_effective and e.date <= as_of
                   and (not e.parties or set(e.parties) & borrowers)]
         if judged:
-            e = judged[0]
-            p = statutory_period("limitation", e.date)
-            chain = [Link(e.date, "对债务人的判决生效 -> 一般保证的保证债务诉讼时效起算", tuple(e.evidence),
-                          f"{start.row['general']}；{p.citation}", start.id, g.signed_on)]
+            notes = []
             if link_rule.row.get("general"):
                 notes.append(f"主债务诉讼时效中断的，一般保证的保证债务诉讼时效同时中断（{link_rule.citation}）")
-            return [Clock("guarantor_limitation", g.guarantor, p.end.date, p.end.alternative_date,
-                          status_on(p.end.date, as_of, False), p.end.provisional, chain, notes + roll_note(p.end))]
+            return [_own_limitation(case, g, judged[0], judged[0].date, "对债务人的判决生效 -> 一般保证的保证债务诉讼时效起算",
+                                    start.row["general"], start.id, as_of, notes)]
     if start.row["general_start"] == "judgment_effective":
         why = f"未计算：一般保证的保证债务诉讼时效自对债务人的判决生效之日起算（{start.row['general']}），判决尚未生效"
     else:
@@ -195,6 +219,25 @@ def _guarantor_limitation(case: Case, g: Guarantee, mode: GuaranteeKind, kept_by
     return [Clock("guarantor_limitation", g.guarantor, None, None, "undetermined", False,
                   [Link(kept_by.date, "对债务人提起诉讼（一般保证）", tuple(kept_by.evidence), start.row["general"], start.id, g.signed_on)],
                   [why])]
+
+
+def _own_limitation(case: Case, g: Guarantee, event: Event, anchor: dt.date, text: str, cite: str, rule_id: str,
+                    as_of: dt.date, notes: list[str]) -> Clock:
+    """The guarantor's own limitation from ``anchor``, restarted by each later demand to, or
+    acknowledgment or suit by or against, the guarantor (民法典 art 195 and its predecessors):
+    the guarantee debt's limitation is tracked on its own."""
+    p = statutory_period("limitation", anchor)
+    run = Run(p, [Link(anchor, text, tuple(event.evidence), f"{cite}；{p.citation}", rule_id, g.signed_on)],
+              notes=list(notes), provisional=p.end.provisional)
+    seeded = {EventKind.suit_filed: (event.date, label(event))} if event.kind is EventKind.suit_filed else {}
+    run.satisfied = bool(seeded)
+    run = run_interruptions(case, run, kind="limitation", anchor=anchor, obligors={g.guarantor}, as_of=as_of,
+                            payments=False, named_only=True, strictly_after=True, pending=seeded,
+                            extra={EventKind.guarantee_demand_delivered: "demand"})
+    events = [e for e in case.events if e.date <= as_of and (not e.parties or g.guarantor in e.parties)]
+    end, provisional = suspend(events, run.end, run.provisional, run.chain)
+    return Clock("guarantor_limitation", g.guarantor, end.date, end.alternative_date, status_on(end.date, as_of, run.satisfied),
+                 provisional, run.chain, run.notes + roll_note(end))
 
 
 def collateral_clock(case: Case, c: Collateral, limitation: dict[str, Clock]) -> list[Clock]:

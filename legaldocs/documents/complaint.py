@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from legaldocs.chinese import capitals_text, date_in_chinese, money_text, percent, unit
 from legaldocs.case.model import (
@@ -83,7 +83,7 @@ class ClaimTotals:
         """The amount in dispute in 元 (the base of the acceptance fee)."""
         if self.currency == "CNY":
             return self.total
-        return (self.total * self.exchange_rate).quantize(Decimal("0.01")) + self.costs_cny
+        return (self.total * self.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) + self.costs_cny
 
 
 def claim_totals(case: Case, statement=None) -> ClaimTotals:
@@ -540,13 +540,14 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
     for g in case.guarantees:
         if g.id not in excluded:
             add("general_guarantee" if resolved_mode(g) is GuaranteeKind.general else "joint_guarantee", g.signed_on)
-    for c in case.collateral:
-        add(c.kind, c.signed_on)
+    for c in case.collateral:  # a mortgage whose contract never took effect (担保法 art 41) has nothing to cite
+        if not (c.kind == "mortgage" and c.registration_kind == "未登记" and _registration_effect(c) != "right_not_created"):
+            add(c.kind, c.signed_on)
     text = "原告认为，原告与各被告签订的上述合同系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
     text += "借款人未按约还本付息，构成违约，应当承担还本付息及支付罚息、复利的责任"
     if any(g.id not in excluded for g in case.guarantees):
         text += "；保证人应当在保证范围内承担保证责任"
-    if case.collateral:
+    if any(not (c.kind == "mortgage" and c.registration_kind == "未登记") for c in case.collateral):
         text += "；原告有权就担保财产优先受偿"
     cited = "，".join(f"《{law}》" + "、".join(articles) for law, articles in bases.items())
     text += "。依照" + cited + "之规定，特向贵院提起诉讼，请求判如所请。"

@@ -108,7 +108,9 @@ def _dates(case: Case, s: StatedFigures) -> list[Comparison]:
     for kind, stated in s.dates.items():
         mine = [c for c in clocks if c.kind == kind and c.date is not None]
         if not mine:
-            out.append(Comparison(s.by, s.source, kind, stated, None, False, "本工具没有此类期限（缺少相关事件）"))
+            open_ = [c for c in clocks if c.kind == kind]
+            why = f"本工具未能确定此期限：{open_[0].notes[0]}" if open_ and open_[0].notes else "本工具没有此类期限（缺少相关事件）"
+            out.append(Comparison(s.by, s.source, kind, stated, None, False, why))
             continue
         clock = min(mine, key=lambda c: abs((c.date - stated).days))
         cause = None if clock.date == stated else explain_date(clock, stated)
@@ -116,9 +118,22 @@ def _dates(case: Case, s: StatedFigures) -> list[Comparison]:
     return out
 
 
+def _claim_figures(case: Case) -> StatedFigures | None:
+    """The balances given under ``claim`` (the bank's core system, or the figures the complaint
+    claims), as stated figures."""
+    c = case.claim
+    given = {k: getattr(c, k) for k in ("principal", "interest", "penalty_interest", "compound_interest")
+             if getattr(c, k) is not None}
+    if not given:
+        return None
+    return StatedFigures(by="bank", source="claim（案件档案所载余额）", as_of=c.as_of, **given)
+
+
 def compare_stated(case: Case, *, filing_date: dt.date | None = None) -> list[Comparison]:
-    """Every figure in ``case.stated`` against the engines' results, in the order stated."""
+    """The balances under ``claim`` and every figure in ``case.stated`` against the engines'
+    results, in that order."""
     out: list[Comparison] = []
-    for s in case.stated:
+    claimed = _claim_figures(case)
+    for s in ([claimed] if claimed else []) + list(case.stated):
         out += _amounts(case, s) + _fee(case, s, filing_date) + _dates(case, s)
     return out

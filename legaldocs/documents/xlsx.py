@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from legaldocs.money.accrual import CATEGORY_NAMES
+from legaldocs.chinese import unit
 from legaldocs.files import atomic_path
 from legaldocs.money.statement import Statement
 
@@ -23,6 +24,7 @@ _KIND = {"interest": "利息", "penalty_interest": "罚息", "compound_interest"
 
 def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细表") -> Path:
     """Write ``st`` to ``out`` (.xlsx) atomically and return the path."""
+    yuan = unit(st.currency)
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总"
@@ -30,7 +32,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["暂计至", st.as_of])
     summary.append([])
-    summary.append(["项目", "金额（元）"])
+    summary.append(["项目", f"金额（{yuan}）"])
     for name, value in (("本金", st.principal), ("利息", st.interest), ("罚息", st.penalty_interest),
                         ("复利", st.compound_interest), ("合计", st.total)):
         summary.append([name, value])
@@ -55,7 +57,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
     summary.column_dimensions["B"].width = 18
 
     lines = wb.create_sheet("计息明细")
-    header = ["序号", "类别", "合同", "借据", "基数（元）", "起算日（不计）", "截止日", "天数", "年利率", "金额（元）", "依据"]
+    header = ["序号", "类别", "合同", "借据", f"基数（{yuan}）", "起算日（不计）", "截止日", "天数", "年利率", f"金额（{yuan}）", "依据"]
     lines.append(header)
     for i, line in enumerate(st.lines, start=1):
         lines.append([i, _KIND.get(line.kind, line.kind), line.loan, line.draw, line.base, line.start, line.end,
@@ -75,7 +77,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
     lines.freeze_panes = "A2"
 
     paid = wb.create_sheet("还款分配")
-    paid.append(["日期", "合同", "还款金额（元）", "抵充项目", "抵充金额（元）", "未抵充（元）", "依据"])
+    paid.append(["日期", "合同", f"还款金额（{yuan}）", "抵充项目", f"抵充金额（{yuan}）", f"未抵充（{yuan}）", "依据"])
     for a in st.allocations:
         for j, (category, amount) in enumerate(a.parts or (("", 0),)):
             paid.append([a.date, a.loan, a.amount if j == 0 else None, CATEGORY_NAMES.get(category, category),
@@ -100,7 +102,6 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         for col, width in zip(range(1, 10), (10, 12, 8, 9, 12, 9, 9, 8, 70)):
             repriced.column_dimensions[get_column_letter(col)].width = width
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         wb.save(str(tmp))
     return out

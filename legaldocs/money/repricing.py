@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from legaldocs.chinese import percent
 from legaldocs.case.model import LoanContract
-from legaldocs.errors import RuleNotFoundError
+from legaldocs.errors import LegalDocsError, RuleNotFoundError
 from legaldocs.law.lpr import lpr_fixing
 from legaldocs.law.periods import add_months
 
@@ -115,6 +115,10 @@ def repricings(loan: LoanContract, as_of: dt.date, flags: list[str], *,
                 flags.append(f"{loan.id}: LPR on {day} is past the last publication loaded; the last known "
                              f"{percent(fixing.rate)} is used — add newer values to law/data/lpr.toml")
             applied = not (frozen and day >= cutoff)
+            if applied and fixing.rate + loan.lpr.spread <= 0:
+                raise LegalDocsError(f"{loan.id}: on {day} the LPR {percent(fixing.rate)} plus the spread "
+                                     f"{percent(loan.lpr.spread)} is {percent(fixing.rate + loan.lpr.spread)}, not a rate; "
+                                     "check loans[].lpr.spread")
             lines.append(Repricing(loan.id, day, fixing.rate + loan.lpr.spread, applied, loan.lpr.term, fixing.rate,
                                    fixing.published, loan.lpr.spread, "" if applied else reason))
     return loan.annual_rate, tuple((r.date, r.rate) for r in lines if r.applied), lines

@@ -99,6 +99,7 @@ class Statement:
     differences: list[Difference] = field(default_factory=list)
     repricings: list[Repricing] = field(default_factory=list)
     later_payments: list[LaterPayment] = field(default_factory=list)
+    currency: str = "CNY"
 
     def _sum(self, attr: str) -> Decimal:
         return sum((getattr(b, attr) for b in self.loans), ZERO)
@@ -142,6 +143,7 @@ class Statement:
         compound_interest, total, lines, allocations, continuing, flags, differences."""
         return {
             "as_of": self.as_of.isoformat(),
+            "currency": self.currency,
             "principal": str(self.principal),
             "interest": str(self.interest),
             "penalty_interest": str(self.penalty_interest),
@@ -188,8 +190,23 @@ def allocation_rule(on: dt.date) -> str:
     try:
         r = rule_for("interest", "allocation", {"payment_date": on})
         return f"清偿抵充顺序（{r.citation}：费用、利息、主债务）"
-    except RuleAbsentError as exc:
+    except RuleNotFoundError as exc:
         return f"清偿抵充顺序（费用、利息、主债务；{exc}）"
+
+
+def _uplift_checks(loan: LoanContract) -> list[str]:
+    """The penalty uplift against the rule of the contract's date: 30 %-50 % for loans from
+    2004-01-01 (银发〔2003〕251号 §3); before, fixed daily penalty rates, so the contract decides."""
+    try:
+        rule = rule_for("interest", "penalty_uplift", {"contract_date": loan.signed_on}).row
+    except RuleAbsentError as exc:
+        return [f"{loan.id}：{loan.signed_on}订立的贷款，{exc}（本表按罚息上浮{percent(loan.penalty_uplift)}计算）"]
+    except RuleNotFoundError:
+        return []
+    low, high = Decimal(rule["minimum"]), Decimal(rule["maximum"])
+    if not low <= loan.penalty_uplift <= high:
+        return [f"{loan.id}：罚息上浮{percent(loan.penalty_uplift)}不在{percent(low)}至{percent(high)}之间（{rule['citation']}）"]
+    return []
 
 
 def _accelerated_on(case: Case, loan: LoanContract, as_of: dt.date) -> dt.date | None:
@@ -250,6 +267,7 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
         if loan.term_start > as_of:
             flags.append(f"{loan.id}: first drawn on {loan.term_start}, after {as_of}; nothing is owed on it yet")
             continue
+        flags += _uplift_checks(loan)
         terms = loan_terms(case, loan, as_of, flags, repriced)
         payments = _payments(case, loan)
         balance = loan_balance(terms, payments, as_of, acceleration=_accelerated_on(case, loan, as_of))
@@ -264,7 +282,7 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
         for a in balance.allocations:
             if a.unapplied > 0:
                 flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
-    st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced)
+    st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced, currency=case.claim.currency)
     st.later_payments = later_payments(case, as_of)
     st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1, later=st.later_payments)
                      for b in balances if b.total > 0]
@@ -300,22 +318,23 @@ def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bo
     base reduced by each later payment from its date."""
     start = date_in_chinese(as_of + dt.timedelta(days=1))
     loan = next(l for l in case.loans if l.id == b.loan)
+    yuan = unit(loan.currency)
     parts = []
     penalty = case.claim.penalty_rate or b.penalty_rate  # a bank may claim less than the contract allows
     compound = b.compound_rate if loan.compound_rate is not None else penalty
     if b.principal_due > 0:
-        parts.append(f"以逾期本金{format_amount(b.principal_due)}元为基数按年利率{percent(penalty)}计收罚息")
+        parts.append(f"以逾期本金{format_amount(b.principal_due)}{yuan}为基数按年利率{percent(penalty)}计收罚息")
     if b.unpaid_interest_base > 0 and (loan.compound_interest or loan.penalty_on_unpaid_interest):
         name = "罚息" if loan.penalty_on_unpaid_interest else "复利"
-        parts.append(f"以欠付利息{format_amount(b.unpaid_interest_base)}元为基数按年利率{percent(compound)}计收{name}")
+        parts.append(f"以欠付利息{format_amount(b.unpaid_interest_base)}{yuan}为基数按年利率{percent(compound)}计收{name}")
     head = f"《{loan.title}》（编号：{loan.number}）项下" if several else ""
     if not parts:
         return f"{head}自{start}起无持续计收的利息"
     text = f"{head}自{start}起，" + "；".join(parts) + "，均计至实际清偿之日止"
     for lp in later or []:
         if lp.loan == b.loan:
-            text += (f"（{date_in_chinese(lp.date)}已还款{format_amount(lp.amount)}元，抵充后本金余额"
-                     f"{format_amount(lp.principal_after)}元，此后罚息以该余额为基数计算）")
+            text += (f"（{date_in_chinese(lp.date)}已还款{format_amount(lp.amount)}{yuan}，抵充后本金余额"
+                     f"{format_amount(lp.principal_after)}{yuan}，此后罚息以该余额为基数计算）")
     return text
 
 
@@ -326,7 +345,7 @@ def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
     filed = {"filing_date": case.claim.filing_date or as_of}
     try:
         cap = rule_for("interest", "financial_cap", filed).row
-    except RuleAbsentError:
+    except RuleNotFoundError:
         cap = None
     if cap is not None:
         ceiling = Decimal(cap["annual"])
@@ -410,7 +429,9 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
     if cur != "CNY":
         notes.append(f"本表金额单位为{yuan}。")
     if not notes:
-        notes.append("本表计算结果与银行系统数据一致；各项费率未超过年利率24%。")
+        checked = [x for x in (case.claim.principal, case.claim.interest, case.claim.penalty_interest,
+                               case.claim.compound_interest) if x is not None]
+        notes.append("本表计算结果与银行系统提供的余额一致。" if checked else "银行系统未提供余额，本表未作核对。")
     bases = sorted({loan.day_count for loan in case.loans})
     return {
         "case_title": f"{case.creditor.name}诉{defendants}金融借款合同纠纷",
@@ -418,6 +439,7 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
         "as_of_cn": date_in_chinese(st.as_of),
         "basis": "依借款合同约定及还款记录计算" if totals.source == "engine" else "银行系统数据（本表计算供核对）",
         "day_basis": "、".join(str(b) for b in bases),
+        "unit": yuan,
         "totals": [{"name": n, "amount": format_amount(a), "capitals": capitals_text(a, cur)} for n, a in rows],
         "continuing": [c + "。" for c in st.continuing] or ["无"],
         "lines": _line_rows(st),

@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from legaldocs.case.load import load_case
+from legaldocs.deadlines.chain import obligor_names
 from legaldocs.deadlines.clocks import Clock, case_clocks
 from legaldocs.errors import CaseValidationError, LegalDocsError
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 PACKET_FILES = frozenset({"manifest.json", "deadlines.json"})  # files of built packets, not case files
 SEVERITY_RANK = {"critical": 0, "high": 1, "review": 2, "medium": 3, "low": 4}
+SEVERITY_NAMES = {"critical": "紧急（已届满）", "high": "7日内届满", "review": "待人工核定", "medium": "30日内届满",
+                  "low": "较远"}
+# clocks whose end, once passed, calls for nothing more: the judgment simply took effect
+PASSIVE_KINDS = frozenset({"appeal", "retrial"})
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,11 @@ class Alert:
     path: Path
     clock: Clock
     severity: str
+    obligor_names: str = ""
 
     def as_dict(self) -> dict:
-        return {"case": self.case_id, "file": str(self.path), "severity": self.severity, **self.clock.as_dict()}
+        return {"case": self.case_id, "file": str(self.path), "severity": self.severity,
+                "obligor_names": self.obligor_names, **self.clock.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,9 @@ def case_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
+            # a broken link is kept, so that it is reported as unreadable rather than skipped
             files += sorted(x for x in p.rglob("*") if x.suffix.lower() in CASE_SUFFIXES
-                            and x.is_file() and x.name not in PACKET_FILES)
+                            and (x.is_file() or (x.is_symlink() and not x.exists())) and x.name not in PACKET_FILES)
         else:
             files.append(p)
     return files
@@ -101,7 +109,8 @@ def _reason(exc: BaseException) -> str:
 
 def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
     """The clocks of every case under ``paths`` that have ended or end within ``within`` days of
-    ``as_of`` (and those undetermined), most urgent first; satisfied clocks are left out.
+    ``as_of`` (and those undetermined), most urgent first; satisfied clocks, and appeal and retrial
+    periods that have passed, are left out.
     Never raises for one file: each failure is an entry of ``unreadable``."""
     report = AlertReport(as_of, within)
     for f in case_files(paths):
@@ -113,9 +122,9 @@ def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
             continue
         report.cases += 1
         for c in clocks:
-            if c.status == "satisfied":
+            if c.status == "satisfied" or (c.kind in PASSIVE_KINDS and c.status == "expired"):
                 continue
             if c.date is None or c.status in ("expired", "released") or (c.date - as_of).days <= within:
-                report.alerts.append(Alert(loaded.case.case_id, f, c, severity(c, as_of)))
+                report.alerts.append(Alert(loaded.case.case_id, f, c, severity(c, as_of), obligor_names(loaded.case, c)))
     report.alerts.sort(key=lambda a: (SEVERITY_RANK[a.severity], a.clock.date or dt.date.max, a.case_id))
     return report

@@ -89,3 +89,29 @@ def test_guarantee_limits(demo_variant):
     def fixed_without_maximum(d):
         d["guarantees"][0]["claims_fixed_on"] = dt.date(2025, 4, 1)
     assert "maximum-amount" in _problems(demo_variant(fixed_without_maximum))["guarantees[0]"]
+
+
+def test_one_repricing_basis_costs_currency_and_dates_in_range(demo_variant):
+    def bad(d):
+        d["loans"][0]["lpr"] = {"term": "1y", "spread": "0.001"}
+        d["loans"][0]["rate_changes"] = [{"date": dt.date(2024, 3, 20), "annual_rate": "0.05"}]
+        d["claim"]["costs"].append({"name": "境外律师费", "amount": "5000", "currency": "USD"})
+        d["loans"][0]["draws"][0]["maturity"] = dt.date(9999, 12, 31)
+        d["events"][0]["until"] = dt.date(2020, 1, 1)
+        d["events"][0]["kind"] = "判决生效"
+    problems = _problems(demo_variant(bad))
+    assert "not both" in problems["loans[0]"]
+    assert "must be CNY or the claim's currency" in problems["claim.costs[1].currency"]
+    assert "outside the years 1900-2199" in problems["loans[0].draws[0].maturity"]
+    assert "before the event's date" in problems["events[0].until"]
+
+
+def test_lpr_plus_a_negative_spread_below_zero_is_an_error(demo_variant):
+    from legaldocs.errors import LegalDocsError
+    from legaldocs.money.statement import case_statement
+
+    def negative(d):
+        d["loans"][0].update(lpr={"term": "1y", "spread": "-0.038"}, signed_on=dt.date(2023, 3, 18))
+    case = load_case(demo_variant(negative), check_files=False).case
+    with pytest.raises(LegalDocsError, match="spread"):
+        case_statement(case, dt.date(2025, 6, 30))

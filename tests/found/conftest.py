@@ -36,8 +36,12 @@ def found(tmp_path) -> Callable[..., Path]:
 
 
 def expected_line(name: str) -> str:
-    """The first line of a found case file (its expected value and source)."""
-    return (FOUND / f"{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
+    """The first line of a found case file (its expected value and source); skips the test where
+    ../shared is absent."""
+    source = FOUND / f"{name}.yaml"
+    if not source.is_file():
+        pytest.skip(f"../shared/cases/found is not present here ({source} missing)")
+    return source.read_text(encoding="utf-8").splitlines()[0]
 
 
 def _plain(value):

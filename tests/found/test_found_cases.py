@@ -59,7 +59,9 @@ def test_a1_in_a_folder_never_hides_other_cases(found, tmp_path):
     assert any(c["case"] == "FAIL-A2" for c in body["clocks"])  # ... yet every other case is listed
     assert body["unreadable"][0]["file"].endswith("broken.yaml")
     assert "broken.yaml: not scanned" in run.stderr
-    assert any(c["case"] == "FAIL-A1" and c["kind"] == "retrial" and c["date"] == "2013-06-30" for c in body["clocks"])
+    assert any(c["case"] == "FAIL-A1" and c["kind"] == "enforcement_application" and c["date"] == "2014-12-30"
+               and c["severity"] == "critical" for c in body["clocks"])
+    assert not any(c["kind"] in ("appeal", "retrial") for c in body["clocks"])  # passed: nothing left to do
 
 
 def test_a2_limitation_running_on_2017_10_01_takes_three_years(found):
@@ -208,15 +210,17 @@ def test_stated_figures_compared_with_their_causes(found):
 
     def b1(d):
         d["stated"] = [{"by": "court", "source": "判决", "penalty_interest": "2475.00"}]
-    (row,) = __import__("legaldocs.documents.record", fromlist=["x"]).compare_stated(
+    rows = __import__("legaldocs.documents.record", fromlist=["x"]).compare_stated(
         load_case(found("b1-penalty-day-anchor", b1), check_files=False).case)
+    (row,) = [r for r in rows if r.by == "court"]
+    assert [r.item for r in rows if r.by == "bank"] == ["penalty_interest"]  # the claim's figure, too
     assert not row.agree and row.engine == Decimal("2491.50") and "自逾期次日起算" in row.cause
 
     def a6(d):
         d["claim"]["filing_date"] = D(2008, 1, 2)  # a later filing date: the 2007 Measures
         d["stated"] = [{"by": "court", "acceptance_fee": "62860"}]
     run = subprocess.run([*CLI, "compare", str(found("a6-pre2007-fee-refused", a6)), "--json"], capture_output=True, text=True)
-    (row,) = json.loads(run.stdout)
+    (row,) = [r for r in json.loads(run.stdout) if r["by"] == "court"]
     assert row["engine"] == "85220" and "人民法院诉讼收费办法（1989）" in row["cause"]
 
     def b3(d):
@@ -224,5 +228,5 @@ def test_stated_figures_compared_with_their_causes(found):
         d["events"][1].pop("note")
         d["stated"] = [{"by": "court", "dates": {"limitation": D(2024, 9, 2)}}]
     run = subprocess.run([*CLI, "compare", str(found("b3-withdrawn-suit", b3)), "--json"], capture_output=True, text=True)
-    (row,) = json.loads(run.stdout)
+    (row,) = [r for r in json.loads(run.stdout) if r["by"] == "court"]
     assert row["agree"] and row["engine"] == "2024-09-02"
