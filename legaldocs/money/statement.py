@@ -287,6 +287,9 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
     st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1, later=st.later_payments)
                      for b in balances if b.total > 0]
     for lp in st.later_payments:
+        over = lp.amount - sum((a for _, a in lp.parts), ZERO)
+        if over > 0:
+            flags.append(f"{lp.loan}：{lp.date}还款{format_amount(lp.amount)}，超过当日所欠，多出{format_amount(over)}，请核对")
         flags.append(f"{lp.loan}：{lp.date}还款{format_amount(lp.amount)}，在暂计日{as_of}之后，未计入本表金额；"
                      f"抵充后本金余额{format_amount(lp.principal_after)}，持续计收的罚息自该日起以此为基数")
     st.flags = flags + _rate_checks(case, st, as_of)
