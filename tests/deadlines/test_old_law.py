@@ -10,25 +10,14 @@ import pytest
 
 from legaldocs.case.model import Case
 from legaldocs.deadlines.clocks import case_clocks, guarantee_clocks, released_guarantees
+from tests_support import COMPANY, PERSON, make_case
 
 D = dt.date
-PERSON = {"kind": "person", "name": "甲", "gender": "男", "ethnicity": "汉族", "birth_date": D(1980, 1, 1),
-          "id_number": "110105198001010112", "address": "示例小区1号"}
-COMPANY = {"kind": "organization", "name": "示例公司", "uscc": "91350200MA2Y3X4R49", "address": "示例路2号", "representative": "乙"}
 
 
 def make(signed: dt.date, maturity: dt.date, *, events=(), guarantees=(), collateral=(), borrower=PERSON, as_of=None) -> Case:
-    return Case.model_validate({
-        "case_id": "OLD", "court": "示例人民法院",
-        "creditor": {"name": "示例银行某支行", "uscc": "91110105MA01A2B3C4", "address": "示例路1号", "representative": "某"},
-        "parties": {"P1": borrower, "P2": PERSON | {"name": "丙", "address": "示例小区3号"}},
-        "loans": [{"id": "L1", "number": "L-1", "borrowers": ["P1"], "signed_on": signed, "principal": "100000",
-                   "draws": [{"date": signed, "amount": "100000", "maturity": maturity}], "annual_rate": "0.06",
-                   "repayment_method": "到期一次性还本付息"}],
-        "guarantees": list(guarantees), "collateral": list(collateral), "events": list(events),
-        "claim": {"as_of": as_of or maturity, "amounts": "bank", "principal": "100000"},
-        "evidence": [{"id": "E1", "title": "合同", "files": ["x.pdf"], "purpose": "借款"}],
-    })
+    return make_case(signed=signed, maturity=maturity, events=events, guarantees=list(guarantees),
+                     collateral=collateral, borrower=borrower, as_of=as_of)
 
 
 def clock(clocks, kind):
