@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
 from legaldocs.case.load import load_case
+from legaldocs.errors import CaseValidationError
 from legaldocs.cli import Argument, Option, app, console, err_console, parse_date, progress_bar, run_guarded
 
 __all__ = ["app"]
@@ -32,6 +33,18 @@ def _terminate_cleanly() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def engine_problem(case) -> str | None:
+    """Why the money engine cannot state the case's amounts as of claim.as_of, or None."""
+    from legaldocs.errors import LegalDocsError
+    from legaldocs.money.statement import case_statement
+
+    try:
+        case_statement(case, case.claim.as_of, explain=False)
+    except LegalDocsError as exc:
+        return str(exc)
+    return None
+
+
 @app.command()
 def validate(
     case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
@@ -47,6 +60,12 @@ def validate(
 
         loaded = load_case(case)
         c = loaded.case
+        statement_problem = engine_problem(c)
+        if statement_problem and c.claim.amounts == "engine":  # the packet could not state the amounts
+            raise CaseValidationError(str(case), [("claim.amounts", f"the amounts cannot be computed: {statement_problem}")])
+        if statement_problem:
+            err_console.print(f"note: the engine's statement (attached for comparison) cannot be computed: {statement_problem}",
+                              markup=False, soft_wrap=True)
         count = sum(len(v) for v in loaded.evidence_files.values())
         if files:
             with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress, \

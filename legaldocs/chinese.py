@@ -11,6 +11,7 @@ own examples); 零 before 分 when 角 is zero.
 from __future__ import annotations
 
 import datetime as _dt
+import re as _re
 from decimal import ROUND_HALF_UP, Decimal
 
 import cn2an
@@ -149,3 +150,18 @@ def number_from_text(raw: str) -> int:
     if int(value) != value or value < 0:
         raise LegalDocsError(f"not a whole number: {raw!r}")
     return int(value)
+
+
+_CN_DATE = _re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+
+
+def dates_in_digits(text: str) -> str:
+    """Dates written in Chinese numerals turned into figures, the rest of the text unchanged:
+    '至二〇二六年六月二十八日止' -> '至2026年6月28日止'."""
+
+    def figures(m: "_re.Match[str]") -> str:
+        year = "".join(_YEAR_DIGITS[c] for c in m.group(1))
+        return f"{year}年{number_from_text(m.group(2))}月{number_from_text(m.group(3))}日"
+
+    return _CN_DATE.sub(figures, text)

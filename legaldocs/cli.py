@@ -452,6 +452,8 @@ def alerts(
                 if a.severity == "review":
                     for note in a.clock.notes:
                         console.print(f"  {a.case_id} {a.clock.kind}: {note}", markup=False, soft_wrap=True)
+        for w in report.warnings:
+            err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
         for u in report.unreadable:  # at the end, so that no case with nothing due is mistaken for a clean one
             err_console.print(f"{u.path}: not scanned: {u.reason}", markup=False, soft_wrap=True)
         if report.unreadable:

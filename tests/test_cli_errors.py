@@ -23,6 +23,8 @@ def run(*args):
 
 def _demo(tmp_path: Path, change=None, name="case.yaml") -> Path:
     data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
     if change:
         change(data)
     path = tmp_path / name
@@ -64,3 +66,20 @@ def test_alerts_reports_a_broken_link_and_separates_two_seizures(tmp_path):
     uids = [str(e["uid"]) for e in events]
     assert len(uids) == len(set(uids)) and sum("续封" in str(e["summary"]) for e in events) == 2
     assert not any("expired" in str(e["description"]) for e in events)  # statuses in Chinese
+
+
+def test_validate_refuses_amounts_the_engine_cannot_state(tmp_path):
+    def negative(d):
+        d["loans"][0].update(lpr={"term": "1y", "spread": "-0.038"})
+    bad = run("validate", _demo(tmp_path, negative), "--no-files")
+    assert bad.returncode == 2 and "claim.amounts: the amounts cannot be computed" in bad.stderr
+
+
+def test_alerts_warns_of_two_files_with_one_case_id(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    _demo(folder, name="a.yaml")
+    _demo(folder, name="b.yaml")
+    out = run("alerts", folder, "--as-of", "2028-04-20", "--within", "30", "--json")
+    assert out.returncode == 0
+    assert "same case_id" in json.loads(out.stdout)["warnings"][0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -106,6 +107,19 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
         return loader.construct_scalar(node)
 
 
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node):
+    # YAML 1.1 reads 0123 as octal 83, 0x1F as 31 and 12:30 as 750: such a scalar stays the text
+    # it is (a case id, a number with leading zeros), and the field checks say what is wrong
+    text = loader.construct_scalar(node)
+    if not _PLAIN_INT.fullmatch(text):
+        return text
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_SafeDecimalLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _SafeDecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _SafeDecimalLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _SafeDecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)

@@ -327,7 +327,7 @@ class LoanContract(_Model):
     day_count: Literal[360, 365] = 360
     overdue_anchor: Literal["due_date", "first_overdue_day"] = "due_date"
     penalty_rate_basis: Literal["rate_at_maturity", "floating"] = "rate_at_maturity"
-    interest_day: Annotated[int, Field(ge=1, le=31)] | None = None
+    interest_day: Annotated[int, Field(ge=1, le=31, strict=True)] | None = None
     compound_rate: Rate | None = None
     rate_changes: list[RateChange] = Field(default_factory=list)
     lpr: LprPricing | None = None

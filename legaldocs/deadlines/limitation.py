@@ -168,6 +168,13 @@ def suspend(events: list[Event], end: PeriodEnd, provisional: bool, chain: list[
     """Apply obstacles (中止事由) in the last six months: under 民法通则 art 139 the rest of the period
     runs on after the obstacle; under 民法总则/民法典 art 194 it ends six months after it (the law in
     force when the obstacle ended decides: 法释〔2018〕12号 art 4)."""
+    for e in sorted((x for x in events if x.kind is EventKind.obstacle and x.until is None), key=lambda x: x.date):
+        rule = rule_for("periods", "suspension_tail", {"obstacle_end": e.date})
+        if add_months(end.date, -int(rule.row["amount"])) <= e.date <= end.date:
+            after = "障碍消除后继续计算" if rule.row["method"] == "continue" else "自障碍消除之日起满六个月届满"
+            chain.append(Link(e.date, f"中止事由（{e.note or '不可抗力等障碍'}）尚未消除 -> 诉讼时效中止，{after}；"
+                                      f"届满日暂按{end.date}为安全日期，障碍消除后请填写 until", tuple(e.evidence),
+                              rule.citation, rule.id, e.date))
     for e in sorted((x for x in events if x.kind is EventKind.obstacle and x.until), key=lambda x: x.date):
         rule = rule_for("periods", "suspension_tail", {"obstacle_end": e.until})
         window_start = add_months(end.date, -int(rule.row["amount"]))

@@ -109,23 +109,29 @@ def _enforcement_clock(case: Case, e: Event, as_of: dt.date) -> Clock:
 
 
 def _seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
-    """Seizure expiry from the day the measure was carried out, and the last day to apply for
-    renewal (at least 7 days before expiry from 2016-12-01), on a working day."""
+    """Seizure expiry and the last day to apply for renewal (at least 7 days before expiry from
+    2016-12-01), on a working day. Courts state the term counting the day the measure was carried
+    out (冻结一年，自2024年6月20日起至2025年6月19日止) and do not roll it over rest days, so that
+    day is the safe last day; the period counted as under 民事诉讼法 art 85 is the arguable one.
+    The court's notice governs: enter its date under ``stated`` to compare."""
     taken = e.executed_on or e.date
     p = statutory_period(f"seizure_{e.asset}", taken, facts={"measure_date": taken})
+    last = p.end.nominal - dt.timedelta(days=1)
     label = f"查封/冻结（{e.note or e.asset}）" + (f"，{taken}实施" if e.executed_on else "")
-    expiry = _simple("seizure_expiry", p, e, label, as_of)
+    expiry = Clock("seizure_expiry", None, last, p.end.date, status_on(last, as_of, False), is_provisional(last),
+                   [period_link(p, taken, label, tuple(e.evidence))],
+                   list(p.notes) + [f"期限自采取措施之日起算（含当日），至{last}止，不因法定休假日顺延（安全日期）；"
+                                    f"按不含当日并顺延计算为{p.end.date}；以法院协助执行通知书载明的期限为准"])
     clocks = [expiry]
     try:
-        lead = rule_for("periods", "seizure_renewal_lead", {"expiry_date": expiry.date})
+        lead = rule_for("periods", "seizure_renewal_lead", {"expiry_date": last})
     except RuleNotFoundError as exc:
         return clocks + [undetermined("seizure_renewal", None, exc)]
-    # counted back from the nominal last day (a rest-day roll of the term is not relied on)
-    due = p.end.nominal - dt.timedelta(days=int(lead.row["amount"]) or 1)
+    due = last - dt.timedelta(days=int(lead.row["amount"]) or 1)
     while is_rest_day(due):  # apply on a working day, never later than the lead allows
         due -= dt.timedelta(days=1)
     clocks.append(Clock("seizure_renewal", None, due, None, status_on(due, as_of, False), is_provisional(due),
-                        [Link(taken, f"查封/冻结期限届满{expiry.date}，续行申请应于届满{int(lead.row['amount'])}日前提出"
-                              if int(lead.row["amount"]) else f"查封/冻结期限届满{expiry.date}，应于届满前申请续行",
-                              tuple(e.evidence), lead.citation, lead.id, expiry.date)]))
+                        [Link(taken, f"查封/冻结期限届满{last}，续行申请应于届满{int(lead.row['amount'])}日前提出"
+                              if int(lead.row["amount"]) else f"查封/冻结期限届满{last}，应于届满前申请续行",
+                              tuple(e.evidence), lead.citation, lead.id, last)]))
     return clocks

@@ -10,7 +10,7 @@ import re
 from legaldocs.case.model import Case, Collateral, Event, EventKind, Guarantee, GuaranteeKind
 from legaldocs.deadlines.chain import Clock, Link, label, period_link, roll_note, status_on
 from legaldocs.deadlines.limitation import Run, run_interruptions, suspend
-from legaldocs.chinese import number_from_text
+from legaldocs.chinese import dates_in_digits, number_from_text
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
 from legaldocs.law.periods import PeriodEnd, add_period, period_end
 from legaldocs.law.rules import rule_for
@@ -20,6 +20,7 @@ _UNTIL_REPAID = re.compile(r"(还清|清偿完毕|全部清偿|偿还完毕|履�
 _DATE = r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?"
 # a date is the period's end only when the text says so: 至/到/截至 … or … 止/届满
 _END_DATE = re.compile(rf"(?:至|到|截至|截止)\s*{_DATE}|{_DATE}\s*(?:止|为止|届满)")
+_LONGEST_AGREED_MONTHS = 240  # a longer reading is taken for a misreading, not an agreement
 _NUMBER = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
 _LENGTH = re.compile(rf"(?P<n>{_NUMBER})\s*(?P<unit>个月|年)(?P<half>半)?|(?P<halfyear>半年)")
 
@@ -30,6 +31,7 @@ def agreed_months(text: str | None) -> int | None:
     "until repaid", or it cannot be read. Dates in the text are not lengths."""
     if not text or agreed_end_date(text) is not None or until_repaid(text):
         return None
+    text = dates_in_digits(text)
     months = 0
     found = False
     for m in _LENGTH.finditer(re.sub(_DATE, " ", text)):
@@ -56,7 +58,7 @@ def agreed_end_date(text: str | None) -> dt.date | None:
     date that only names the start ("自2022年3月1日起三年") is not an end date."""
     if not text:
         return None
-    m = _END_DATE.search(text)
+    m = _END_DATE.search(dates_in_digits(text))
     if not m:
         return None
     y, mo, d = [g for g in m.groups() if g is not None][:3]
@@ -103,6 +105,9 @@ def _agreed_period(g: Guarantee, anchor: dt.date, notes: list[str]) -> tuple[Per
         notes.append(f"约定保证期间“{g.period}”无法识别，按未约定（法定期间）计算，请核对")
         return None
     agreed = rule_for("security", "guarantee_agreed", {"contract_date": g.signed_on})
+    if months is not None and months > _LONGEST_AGREED_MONTHS:
+        notes.append(f"约定保证期间“{g.period}”读作{months}个月，过长，按未约定（法定期间）计算，请核对")
+        return None
     if end_date is not None:
         if end_date <= anchor:
             notes.append(f"约定的保证期间至{end_date}止，早于或等于主债务履行期限届满，视为没有约定（{agreed.citation}）")
@@ -200,8 +205,12 @@ def _guarantor_limitation(case: Case, g: Guarantee, mode: GuaranteeKind, kept_by
     start = rule_for("security", "guarantor_limitation_start", facts)
     link_rule = rule_for("security", "guarantee_interruption", facts)
     if mode is GuaranteeKind.joint:
-        return [_own_limitation(case, g, kept_by, kept_by.date, "债权人请求保证人承担保证责任 -> 保证债务诉讼时效起算",
-                                start.row["joint"], start.id, as_of, [link_rule.row["notes"]])]
+        due = max(l.maturity for l in case.loans if l.id in g.secures)
+        notes = [link_rule.row["notes"]]
+        if kept_by.date < due:  # a claim before the debt is due starts nothing before it is
+            notes.append(f"{kept_by.date}的请求早于主债务履行期限届满（{due}），保证债务诉讼时效自届满之日起算")
+        return [_own_limitation(case, g, kept_by, max(kept_by.date, due), "债权人请求保证人承担保证责任 -> 保证债务诉讼时效起算",
+                                start.row["joint"], start.id, as_of, notes)]
     if start.row["general_start"] == "judgment_effective":
         judged = [e for e in case.events if e.kind is EventKind.judgment_effective and e.date <= as_of
                   and (not e.parties or set(e.parties) & borrowers)]

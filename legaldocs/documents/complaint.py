@@ -460,6 +460,8 @@ def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
         text += f"，最高债权额为{money_text(c.maximum_amount, case.claim.currency)}"
     if c.registration_kind == "未登记":
         text += f"，但未办理{kind}登记"
+        if c.kind == "mortgage" and _registration_effect(c) == "contract_ineffective":
+            text += "，依照当时的《中华人民共和国担保法》第四十一条，该抵押合同自登记之日起生效，现未生效"
     elif c.registered_on:
         text += f"，并于{date_in_chinese(c.registered_on)}办理{kind}{c.registration_kind}"
         if c.certificate_number:
@@ -543,7 +545,10 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
     for c in case.collateral:  # a mortgage whose contract never took effect (担保法 art 41) has nothing to cite
         if not (c.kind == "mortgage" and c.registration_kind == "未登记" and _registration_effect(c) != "right_not_created"):
             add(c.kind, c.signed_on)
-    text = "原告认为，原告与各被告签订的上述合同系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
+    unborn = any(c.kind == "mortgage" and c.registration_kind == "未登记" and _registration_effect(c) == "contract_ineffective"
+                 for c in case.collateral)
+    which = "上述合同（未生效的抵押合同除外）" if unborn else "上述合同"
+    text = f"原告认为，原告与各被告签订的{which}系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
     text += "借款人未按约还本付息，构成违约，应当承担还本付息及支付罚息、复利的责任"
     if any(g.id not in excluded for g in case.guarantees):
         text += "；保证人应当在保证范围内承担保证责任"

@@ -43,7 +43,12 @@ _UPLIFTS = (Decimal("0.3"), Decimal("0.4"), Decimal("0.5"), Decimal("1"))
 
 def amount_of(st: Statement, item: str) -> Decimal:
     """The engine's figure for ``item`` (principal, interest, penalty_interest, compound_interest,
-    total) in a statement."""
+    total) in a statement. Principal is the outstanding principal, due or not, as a court or the
+    bank states it."""
+    if item == "principal":
+        return st.principal + st.principal_not_due
+    if item == "total":
+        return st.total + st.principal_not_due
     return getattr(st, item)
 
 

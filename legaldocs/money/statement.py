@@ -401,7 +401,7 @@ def _differences(case: Case, st: Statement, explain: bool) -> list[Difference]:
     if st.as_of != c.as_of:
         return []
     pairs = [
-        ("principal", "principal", st.principal, c.principal),
+        ("principal", "principal", st.principal + st.principal_not_due, c.principal),  # outstanding, due or not
         (INTEREST, "interest", st.interest, c.interest),
         (PENALTY, "penalty_interest", st.penalty_interest, c.penalty_interest),
         (COMPOUND, "compound_interest", st.compound_interest, c.compound_interest),

@@ -61,6 +61,7 @@ class AlertReport:
     alerts: list[Alert] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     cases: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +70,7 @@ class AlertReport:
             "cases": self.cases,
             "clocks": [a.as_dict() for a in self.alerts],
             "unreadable": [u.as_dict() for u in self.unreadable],
+            "warnings": list(self.warnings),
         }
 
 
@@ -113,6 +115,7 @@ def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
     periods that have passed, are left out.
     Never raises for one file: each failure is an entry of ``unreadable``."""
     report = AlertReport(as_of, within)
+    seen: dict[str, Path] = {}
     for f in case_files(paths):
         try:
             loaded = load_case(f, check_files=False)
@@ -121,6 +124,10 @@ def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
             report.unreadable.append(Unreadable(f, _reason(exc)))
             continue
         report.cases += 1
+        first = seen.setdefault(loaded.case.case_id, f)
+        if first != f:
+            report.warnings.append(f"{f} and {first} have the same case_id {loaded.case.case_id!r}: "
+                                   "their calendar reminders would replace each other; give each case its own id")
         for c in clocks:
             if c.status == "satisfied" or (c.kind in PASSIVE_KINDS and c.status == "expired"):
                 continue

@@ -115,3 +115,19 @@ def test_lpr_plus_a_negative_spread_below_zero_is_an_error(demo_variant):
     case = load_case(demo_variant(negative), check_files=False).case
     with pytest.raises(LegalDocsError, match="spread"):
         case_statement(case, dt.date(2025, 6, 30))
+
+
+def test_yaml_numbers_that_are_not_plain_stay_text(tmp_path):
+    """YAML 1.1 reads 0123 as octal 83 and 12:30 as 750: the case id must not change silently."""
+    import yaml as _yaml
+
+    from legaldocs.case.load import read_case_data
+
+    path = tmp_path / "c.yaml"
+    path.write_text("case_id: 0123\nb: 0x1F\nc: 12:30\nd: 360\n", encoding="utf-8")
+    assert read_case_data(path) == {"case_id": "0123", "b": "0x1F", "c": "12:30", "d": 360}
+    assert _yaml.safe_load("x: 0123")["x"] == 83  # what a plain YAML reader would have done
+
+
+def test_interest_day_is_a_number_not_true(demo_variant):
+    assert "whole number" in _problems(demo_variant(lambda d: d["loans"][0].update(interest_day=True)))["loans[0].interest_day"]

@@ -209,10 +209,12 @@ def test_procedural_clocks_tc9_and_seizure_renewal():
     assert clock(clocks, "enforcement_application").date == d("2026-03-11")  # TC9(d)
     assert clock(clocks, "suit_after_preservation").date == d("2025-10-09")  # TC9(c)
     assert clock(clocks, "bankruptcy_claim").date == d("2025-04-24") and not clock(clocks, "bankruptcy_claim").notes  # TC9(f)
-    expiries = sorted(c.date for c in clocks if c.kind == "seizure_expiry")
-    assert expiries == [d("2026-06-18"), d("2028-06-19")]  # 2028-06-18 is a Sunday
+    # the term counts the day the measure was carried out and is not rolled (至2026-06-17止); the
+    # period counted as under CPL art 85 (2026-06-18; 2028-06-19 past a Sunday) is the arguable date
+    expiries = sorted((c.date, c.alternative_date) for c in clocks if c.kind == "seizure_expiry")
+    assert expiries == [(d("2026-06-17"), d("2026-06-18")), (d("2028-06-17"), d("2028-06-19"))]
     renewals = sorted(c.date for c in clocks if c.kind == "seizure_renewal")
-    assert renewals[0] == d("2026-06-11")  # at least 7 days before 2026-06-18
+    assert renewals[0] == d("2026-06-10")  # at least 7 days before 2026-06-17
     assert all(c.rule for c in clocks for c in c.chain)
 
 

@@ -95,3 +95,24 @@ def test_seizure_without_its_asset_kind_is_shown_for_review():
     case = make_case(events=[{"date": D(2023, 5, 4), "kind": "查封冻结"}])
     seizure = clock(case, D(2023, 6, 1), "seizure_expiry")
     assert seizure.status == "undetermined" and "asset" in seizure.notes[0]
+
+
+def test_an_end_date_in_chinese_numerals():
+    assert agreed_end_date("至二〇二六年六月二十八日止") == D(2026, 6, 28)
+    assert agreed_months("至二〇二六年六月二十八日止") is None  # not 24,312 months
+    case = make_case(guarantee={"period": "保证期间至二〇二四年三月一日止"})
+    assert clock(case, D(2023, 1, 1), "guarantee_period").date == D(2024, 3, 1)
+
+
+def test_an_obstacle_not_yet_over_is_said_not_skipped():
+    case = make_case(maturity=D(2022, 6, 1), events=[{"date": D(2025, 3, 1), "kind": "诉讼时效中止事由", "note": "疫情封控"}])
+    limitation = clock(case, D(2025, 7, 1), "limitation")
+    assert any("尚未消除" in link.event and "until" in link.event for link in limitation.chain)
+
+
+def test_a_claim_on_the_guarantor_before_maturity_starts_nothing_before_it():
+    """Notice served 2021-09-01, debt due 2022-03-01: the guarantor's limitation runs from 2022-03-01."""
+    case = make_case(events=[{"date": D(2021, 9, 1), "kind": "履行保证责任通知书送达", "parties": ["P2"]}])
+    own = clock(case, D(2024, 12, 1), "guarantor_limitation")
+    assert own.date == D(2025, 3, 3) and own.status == "running"  # 2025-03-01 is a Saturday
+    assert any("早于主债务履行期限届满" in n for n in own.notes)

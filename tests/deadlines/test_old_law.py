@@ -178,11 +178,12 @@ def test_pre_suit_preservation_before_2013_gives_fifteen_days_from_execution():
 
 
 def test_seizure_terms_by_the_date_carried_out():
-    """Real property seized 2010-05-04 (法释〔2004〕15号 art 29: two years) -> 2012-05-04;
-    renewal before expiry (no lead days then) -> the working day before: 2012-05-03."""
+    """Real property seized 2010-05-04 (法释〔2004〕15号 art 29: two years), counting that day: to
+    2012-05-03 (arguably 2012-05-04); renewal before expiry (no lead days then): 2012-05-02."""
     case = make(D(2008, 1, 1), D(2009, 1, 1), events=[
         {"date": D(2010, 4, 28), "kind": "查封冻结", "asset": "real_property", "executed_on": D(2010, 5, 4)}])
     clocks = case_clocks(case, D(2011, 1, 1))
     expiry, renewal = clock(clocks, "seizure_expiry"), clock(clocks, "seizure_renewal")
-    assert expiry.date == D(2012, 5, 4) and "法释〔2004〕15号）第二十九条" in expiry.chain[0].rule
-    assert renewal.date == D(2012, 5, 3)
+    assert (expiry.date, expiry.alternative_date) == (D(2012, 5, 3), D(2012, 5, 4))
+    assert "法释〔2004〕15号）第二十九条" in expiry.chain[0].rule
+    assert renewal.date == D(2012, 5, 2)
