@@ -12,7 +12,6 @@ complete; a failure leaves ``DIR`` as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -26,15 +25,22 @@ from typing import Callable, Sequence
 
 from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, money_text, unit
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, unit
 from legaldocs.deadlines.clocks import case_clocks, released_guarantees
 from legaldocs.documents.record import compare_stated
-from legaldocs.documents.complaint import CAUSE_OF_ACTION, ClaimTotals, claim_totals, complaint_context, ordinal
+from legaldocs.documents.complaint import (
+    CAUSE_OF_ACTION,
+    ClaimTotals,
+    acceptance_fee,
+    claim_totals,
+    complaint_context,
+    ordinal,
+)
 from legaldocs.money.statement import Statement, case_statement, statement_context
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
 from legaldocs.law.rules import rule_in_force
-from legaldocs.money.fees import FeeResult, Step, court_fee
+from legaldocs.money.fees import FeeResult
 from legaldocs.files import atomic_path
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.documents.render import render_docx
@@ -99,28 +105,6 @@ def _statement(case, as_of: dt.date):
         return case_statement(case, as_of), None
     except LegalDocsError as exc:
         return None, str(exc)
-
-
-def acceptance_fee(totals: ClaimTotals, case, filed_on: dt.date) -> FeeResult:
-    """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用) in 元 (a foreign-currency
-    claim converted at its stated rate, 诉讼费用交纳办法 art 55), halved once for summary procedure,
-    rounded as the case says (arts 13, 16)."""
-    fee = court_fee(
-        "acceptance",
-        totals.fee_base,
-        filed_on=filed_on,
-        halved=case.claim.procedure == "simplified",
-        ground="simplified" if case.claim.procedure == "simplified" else None,
-        rounding=case.claim.fee_rounding,
-    )
-    if totals.currency == "CNY":
-        return fee
-    converted = (f"诉讼标的额{money_text(totals.total, totals.currency)} × {totals.exchange_rate}"
-                 f"（{totals.exchange_rate_on}{totals.exchange_rate_source}）"
-                 + (f" + 人民币费用{money_text(totals.costs_cny)}" if totals.costs_cny else "")
-                 + f" = {money_text(totals.fee_base)}")
-    step = Step(converted, totals.fee_base, "诉讼费用交纳办法第五十五条：以外币为计算单位的，依照人民法院决定受理案件之日国家公布的汇率换算成人民币计算交纳")
-    return dataclasses.replace(fee, steps=(step, *fee.steps))
 
 
 def halving_note(filed_on: dt.date) -> str:

@@ -166,7 +166,6 @@ def read_case_data(path: Path) -> Any:
         if not isinstance(exc, json.JSONDecodeError):
             raise CaseValidationError(source, [("<file>", f"invalid JSON: {exc}")]) from exc
         raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
-        raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

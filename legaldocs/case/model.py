@@ -150,6 +150,10 @@ class _Registered(_Model):
     """An entity identified by its 统一社会信用代码 or, registered before the code existed (2015),
     by its 注册号 (15 digits, GB/T 17710 check) and/or 组织机构代码 (9 characters, GB 11714 check)."""
 
+    uscc: CreditCode | None = None
+    registration_number: RegistrationNumber | None = None
+    organization_code: OrganizationCode | None = None
+
     @model_validator(mode="after")
     def _identified(self):
         if not (self.uscc or self.registration_number or self.organization_code):
@@ -178,9 +182,6 @@ class Creditor(_Registered):
     """
 
     name: Text
-    uscc: CreditCode | None = None
-    registration_number: RegistrationNumber | None = None
-    organization_code: OrganizationCode | None = None
     address: Text
     representative: Text
     representative_title: Text = "行长"
@@ -226,9 +227,6 @@ class Organization(_Registered):
 
     kind: Literal["organization"]
     name: Text
-    uscc: CreditCode | None = None
-    registration_number: RegistrationNumber | None = None
-    organization_code: OrganizationCode | None = None
     address: Text
     representative: Text
     representative_title: Text = "法定代表人"
@@ -513,9 +511,6 @@ class ExchangeRate(_Model):
         if value.as_tuple().exponent < -6:
             raise ValueError("must have at most 6 decimal places")
         return value
-
-
-StatedItem = Literal["principal", "interest", "penalty_interest", "compound_interest", "total", "acceptance_fee"]
 
 
 class StatedFigures(_Model):

@@ -11,7 +11,7 @@ the date. Amounts appear in figures and in capitals (大写).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from legaldocs.chinese import capitals_text, date_in_chinese, money_text, percent, unit
@@ -29,6 +29,7 @@ from legaldocs.case.model import (
 from legaldocs.deadlines.clocks import guarantee_mode
 from legaldocs.errors import RuleNotFoundError
 from legaldocs.law.rules import rule_for
+from legaldocs.money.fees import FeeResult, Step, court_fee
 
 _ORDINALS = "一二三四五六七八九十"
 _CAUSE = "金融借款合同纠纷"
@@ -84,6 +85,28 @@ class ClaimTotals:
         if self.currency == "CNY":
             return self.total
         return (self.total * self.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) + self.costs_cny
+
+
+def acceptance_fee(totals: ClaimTotals, case: Case, filed_on: dt.date) -> FeeResult:
+    """案件受理费 on the amount in dispute (本金+利息+罚息+复利+实现债权的费用) in 元 (a foreign-currency
+    claim converted at its stated rate, 诉讼费用交纳办法 art 55), halved once for summary procedure,
+    rounded as the case says (arts 13, 16)."""
+    fee = court_fee(
+        "acceptance",
+        totals.fee_base,
+        filed_on=filed_on,
+        halved=case.claim.procedure == "simplified",
+        ground="simplified" if case.claim.procedure == "simplified" else None,
+        rounding=case.claim.fee_rounding,
+    )
+    if totals.currency == "CNY":
+        return fee
+    converted = (f"诉讼标的额{money_text(totals.total, totals.currency)} × {totals.exchange_rate}"
+                 f"（{totals.exchange_rate_on}{totals.exchange_rate_source}）"
+                 + (f" + 人民币费用{money_text(totals.costs_cny)}" if totals.costs_cny else "")
+                 + f" = {money_text(totals.fee_base)}")
+    step = Step(converted, totals.fee_base, "诉讼费用交纳办法第五十五条：以外币为计算单位的，依照人民法院决定受理案件之日国家公布的汇率换算成人民币计算交纳")
+    return replace(fee, steps=(step, *fee.steps))
 
 
 def claim_totals(case: Case, statement=None) -> ClaimTotals:

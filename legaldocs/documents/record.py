@@ -15,9 +15,8 @@ from decimal import Decimal
 from legaldocs.case.model import Case, StatedFigures
 from legaldocs.deadlines.clocks import case_clocks
 from legaldocs.deadlines.reconcile import explain_date
-from legaldocs.documents.complaint import claim_totals
+from legaldocs.documents.complaint import acceptance_fee, claim_totals
 from legaldocs.errors import LegalDocsError
-from legaldocs.money.fees import court_fee
 from legaldocs.money.reconcile import ITEM_NAMES, amount_of, explain_amount, explain_fee
 from legaldocs.money.statement import case_statement
 
@@ -87,8 +86,7 @@ def _fee(case: Case, s: StatedFigures, filing_date: dt.date | None) -> list[Comp
         st = case_statement(case, case.claim.as_of, explain=False) if case.claim.amounts == "engine" else None
         totals = claim_totals(case, st)
         halved = case.claim.procedure == "simplified"
-        fee = court_fee("acceptance", totals.fee_base, filed_on=filed, halved=halved,
-                        ground="simplified" if halved else None, rounding=case.claim.fee_rounding).fee
+        fee = acceptance_fee(totals, case, filed).fee
     except LegalDocsError as exc:
         return [Comparison(s.by, s.source, "acceptance_fee", s.acceptance_fee, None, False, f"未能计算：{exc}")]
     bases = {"诉讼标的额": totals.fee_base}

@@ -16,11 +16,11 @@ FOUND = Path(__file__).resolve().parents[2] / ".." / "shared" / "cases" / "found
 
 @pytest.fixture
 def found(tmp_path) -> Callable[..., Path]:
-    """``found(name, change=None)``: the found case ``name`` (file stem) written to ``tmp_path``
+    """``found(name, change=None)``: the found case file ``name`` written to ``tmp_path``
     with its exhibit paths made absolute, changed in place by ``change(data)`` when given."""
 
     def make(name: str, change: Callable[[dict], None] | None = None) -> Path:
-        source = FOUND / f"{name}.yaml"
+        source = FOUND / name
         if not source.is_file():
             pytest.skip(f"../shared/cases/found is not present here ({source} missing)")
         data = _plain(read_case_data(source))  # numbers exactly as written
@@ -28,7 +28,7 @@ def found(tmp_path) -> Callable[..., Path]:
             item["files"] = [str((source.parent / f).resolve()) for f in item["files"]]
         if change is not None:
             change(data)
-        out = tmp_path / f"{name}.yaml"
+        out = tmp_path / name
         out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return out
 
@@ -38,7 +38,7 @@ def found(tmp_path) -> Callable[..., Path]:
 def expected_line(name: str) -> str:
     """The first line of a found case file (its expected value and source); skips the test where
     ../shared is absent."""
-    source = FOUND / f"{name}.yaml"
+    source = FOUND / name
     if not source.is_file():
         pytest.skip(f"../shared/cases/found is not present here ({source} missing)")
     return source.read_text(encoding="utf-8").splitlines()[0]

@@ -33,8 +33,8 @@ def _clock(clocks, kind):
 def test_a1_old_judgment_gives_every_clock(found):
     """a1: judgment in force 2012-12-20 (before the 2012 CPL took effect): clocks listed,
     limitation satisfied, enforcement application 2014-12-30, retrial under the 2007 CPL."""
-    assert "2014-12-30" in expected_line("a1-old-judgment-crashes-deadlines")
-    case = load_case(found("a1-old-judgment-crashes-deadlines"), check_files=False).case
+    assert "2014-12-30" in expected_line("a1-old-judgment-crashes-deadlines.yaml")
+    case = load_case(found("a1-old-judgment-crashes-deadlines.yaml"), check_files=False).case
     clocks = case_clocks(case, D(2013, 3, 1))
     assert _clock(clocks, "limitation").status == "satisfied"
     enforcement = _clock(clocks, "enforcement_application")
@@ -46,8 +46,8 @@ def test_a1_old_judgment_gives_every_clock(found):
 
 
 def test_a1_in_a_folder_never_hides_other_cases(found, tmp_path):
-    found("a1-old-judgment-crashes-deadlines")
-    found("a2-limitation-2017-transition")
+    found("a1-old-judgment-crashes-deadlines.yaml")
+    found("a2-limitation-2017-transition.yaml")
     (tmp_path / "broken.yaml").write_text("case_id: [unclosed\n", encoding="utf-8")
     report = scan_alerts([tmp_path], D(2019, 5, 20), 30)
     assert {a.case_id for a in report.alerts} == {"FAIL-A1", "FAIL-A2"}  # a1's ended clocks, a2's limitation
@@ -67,8 +67,8 @@ def test_a1_in_a_folder_never_hides_other_cases(found, tmp_path):
 def test_a2_limitation_running_on_2017_10_01_takes_three_years(found):
     """a2: due 2016-06-01; the 2-year 民法通则 period was running on 2017-10-01, so 3 years apply
     (法释〔2018〕12号 art 2): 2019-06-01 is a Saturday -> 2019-06-03."""
-    assert "2019-06-03" in expected_line("a2-limitation-2017-transition")
-    case = load_case(found("a2-limitation-2017-transition"), check_files=False).case
+    assert "2019-06-03" in expected_line("a2-limitation-2017-transition.yaml")
+    case = load_case(found("a2-limitation-2017-transition.yaml"), check_files=False).case
     limitation = _clock(case_clocks(case, D(2017, 12, 1)), "limitation")
     assert limitation.date == D(2019, 6, 3) and limitation.status == "running"
     assert "民法总则" in limitation.chain[0].rule and "法释〔2018〕12号第二条" in limitation.chain[0].rule
@@ -78,8 +78,8 @@ def test_a2_limitation_running_on_2017_10_01_takes_three_years(found):
 def test_a4_repricing_on_maturity_day_does_not_reach_the_penalty(found):
     """a4: 11 % = LPR 3.85 % + 715bp, x 1.5 = 16.5 % after maturity; the anniversary falling on
     the maturity day (2022-07-24, LPR 3.70 %) is shown but not applied."""
-    assert "16.5 %" in expected_line("a4-lpr-reprice-on-maturity")
-    case = load_case(found("a4-lpr-reprice-on-maturity"), check_files=False).case
+    assert "16.5 %" in expected_line("a4-lpr-reprice-on-maturity.yaml")
+    case = load_case(found("a4-lpr-reprice-on-maturity.yaml"), check_files=False).case
     st = case_statement(case, case.claim.as_of)
     penalty = [line for line in st.lines if line.kind == "penalty_interest"]
     assert penalty and all(line.rate == Decimal("0.165") for line in penalty)
@@ -91,7 +91,7 @@ def test_a4_repricing_on_maturity_day_does_not_reach_the_penalty(found):
 
 
 def test_a4_floating_basis_reprices_after_maturity(found):
-    path = found("a4-lpr-reprice-on-maturity", lambda d: d["loans"][0].update(penalty_rate_basis="floating"))
+    path = found("a4-lpr-reprice-on-maturity.yaml", lambda d: d["loans"][0].update(penalty_rate_basis="floating"))
     case = load_case(path, check_files=False).case
     st = case_statement(case, case.claim.as_of)
     assert all(r.applied for r in st.repricings)
@@ -100,27 +100,27 @@ def test_a4_floating_basis_reprices_after_maturity(found):
 
 def test_a6_fee_under_the_1989_schedule(found, tmp_path):
     """a6: filed 2003-03-03 on 10,570,000: 案件受理费 62,860 under 人民法院诉讼收费办法 (1989)."""
-    assert "62,860" in expected_line("a6-pre2007-fee-refused")
+    assert "62,860" in expected_line("a6-pre2007-fee-refused.yaml")
     run = subprocess.run([*CLI, "fees", "--amount", "10570000", "--filed-on", "2003-03-03", "--json"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["fee"] == "62860.00"
     from evidence.packet import build_packet
 
-    result = build_packet(found("a6-pre2007-fee-refused"), tmp_path / "out")
+    result = build_packet(found("a6-pre2007-fee-refused.yaml"), tmp_path / "out")
     assert result.fee.fee == Decimal("62860")
     assert "1989" in result.fee.steps[0].rule
 
 
 def test_b1_penalty_counted_from_the_first_overdue_day(found):
     """b1: 40,000 x 14.85 % x 150/360 = 2,475.00, the court counting from 2024-02-09."""
-    assert "2,475.00" in expected_line("b1-penalty-day-anchor")
-    as_given = load_case(found("b1-penalty-day-anchor"), check_files=False).case
+    assert "2,475.00" in expected_line("b1-penalty-day-anchor.yaml")
+    as_given = load_case(found("b1-penalty-day-anchor.yaml"), check_files=False).case
     st = case_statement(as_given, as_given.claim.as_of)
     assert st.penalty_interest == Decimal("2491.50")
     (difference,) = st.differences
     assert difference.bank == Decimal("2475.00") and "自逾期次日起算" in difference.cause
-    path = found("b1-penalty-day-anchor", lambda d: d["loans"][0].update(overdue_anchor="first_overdue_day"))
+    path = found("b1-penalty-day-anchor.yaml", lambda d: d["loans"][0].update(overdue_anchor="first_overdue_day"))
     case = load_case(path, check_files=False).case
     st = case_statement(case, case.claim.as_of)
     assert st.penalty_interest == Decimal("2475.00") and not st.differences
@@ -131,8 +131,8 @@ def test_b1_penalty_counted_from_the_first_overdue_day(found):
 def test_b2_payment_during_the_suit_is_recorded(found):
     """b2: 3,000 paid on 2025-01-16 during the suit: accepted; the figures as of 2024-07-08 keep
     principal 40,000; what remains after it is 37,000 (the court awarded 37,000)."""
-    assert "37,000" in expected_line("b2-repayment-after-asof")
-    case = load_case(found("b2-repayment-after-asof"), check_files=False).case
+    assert "37,000" in expected_line("b2-repayment-after-asof.yaml")
+    case = load_case(found("b2-repayment-after-asof.yaml"), check_files=False).case
     st = case_statement(case, case.claim.as_of)
     assert st.principal == Decimal("40000.00")
     (later,) = st.later_payments
@@ -147,8 +147,8 @@ def test_b2_payment_during_the_suit_is_recorded(found):
 def test_b3_withdrawn_suit_restarts_limitation_from_the_withdrawal(found):
     """b3: suit 2021-06-01 withdrawn 2021-09-01: limitation restarts from the end of the
     proceeding (民法典 art 195): 2024-09-01 is a Sunday -> expired after 2024-09-02."""
-    assert "2024-09-02" in expected_line("b3-withdrawn-suit")
-    as_given = load_case(found("b3-withdrawn-suit"), check_files=False).case
+    assert "2024-09-02" in expected_line("b3-withdrawn-suit.yaml")
+    as_given = load_case(found("b3-withdrawn-suit.yaml"), check_files=False).case
     notes = [n for c in case_clocks(as_given, D(2025, 1, 1)) for n in c.notes]
     assert any("撤回起诉" in n and "kind" in n for n in notes)  # recorded as 其他: said, not guessed
 
@@ -156,7 +156,7 @@ def test_b3_withdrawn_suit_restarts_limitation_from_the_withdrawal(found):
         d["events"][1].update(kind="撤回起诉")
         d["events"][1].pop("note")
 
-    path = found("b3-withdrawn-suit", withdrawn)
+    path = found("b3-withdrawn-suit.yaml", withdrawn)
     case = load_case(path, check_files=False).case
     limitation = _clock(case_clocks(case, D(2025, 1, 1)), "limitation")
     assert limitation.date == D(2024, 9, 2) and limitation.status == "expired"
@@ -167,7 +167,7 @@ def test_b3_withdrawn_suit_restarts_limitation_from_the_withdrawal(found):
 
 def test_b4_instalments_fall_due_on_the_20th(found):
     """b4: 等额本息 drawn 2021-06-28, repayment day the 20th (每月20日还款)."""
-    case = load_case(found("b4-instalment-day"), check_files=False).case
+    case = load_case(found("b4-instalment-day.yaml"), check_files=False).case
     loan = case.loans[0]
     draw = loan.draws[0]
     dues = schedule(draw.amount, draw.date, draw.maturity, loan.repayment_method.value, loan.annual_rate,
@@ -183,7 +183,7 @@ def test_b6_usd_loan_claimed_in_usd_with_a_yuan_fee_base(found):
     """b6: USD 3,493,000 claimed in USD; the fee base in 元 at a stated rate of a stated date
     (诉讼费用交纳办法 art 55). The rate here is an input of the test, not a published figure."""
     with pytest.raises(CaseValidationError) as refused:
-        load_case(found("b6-usd-loan", lambda d: (d["loans"][0].update(currency="USD"),
+        load_case(found("b6-usd-loan.yaml", lambda d: (d["loans"][0].update(currency="USD"),
                                                   d["claim"].update(currency="USD"))), check_files=False)
     assert any(path == "claim.exchange_rate" for path, _ in refused.value.problems)
 
@@ -191,14 +191,14 @@ def test_b6_usd_loan_claimed_in_usd_with_a_yuan_fee_base(found):
         d["loans"][0]["currency"] = "USD"
         d["claim"].update(currency="USD", exchange_rate={"rate": "6.8338", "on": D(2008, 8, 1)})
 
-    case = load_case(found("b6-usd-loan", usd), check_files=False).case
+    case = load_case(found("b6-usd-loan.yaml", usd), check_files=False).case
     totals = claim_totals(case)
     assert totals.currency == "USD" and totals.total == Decimal("3493000.00")
     assert totals.fee_base == Decimal("23870463.40")  # 3,493,000 x 6.8338
     context = complaint_context(case, filing_date=D(2008, 8, 1), evidence_no={"E1": 1})
     assert "3,493,000.00美元（大写：美元叁佰肆拾玖万叁仟元整）" in context["claims"][0]
     assert "折合人民币23,870,463.40元" in context["claims_summary"]
-    from evidence.packet import acceptance_fee
+    from legaldocs.documents.complaint import acceptance_fee
 
     fee = acceptance_fee(totals, case, D(2008, 8, 1))
     assert fee.amount == Decimal("23870463.40") and "第五十五条" in fee.steps[0].rule
@@ -211,7 +211,7 @@ def test_stated_figures_compared_with_their_causes(found):
     def b1(d):
         d["stated"] = [{"by": "court", "source": "判决", "penalty_interest": "2475.00"}]
     rows = __import__("legaldocs.documents.record", fromlist=["x"]).compare_stated(
-        load_case(found("b1-penalty-day-anchor", b1), check_files=False).case)
+        load_case(found("b1-penalty-day-anchor.yaml", b1), check_files=False).case)
     (row,) = [r for r in rows if r.by == "court"]
     assert [r.item for r in rows if r.by == "bank"] == ["penalty_interest"]  # the claim's figure, too
     assert not row.agree and row.engine == Decimal("2491.50") and "自逾期次日起算" in row.cause
@@ -219,7 +219,7 @@ def test_stated_figures_compared_with_their_causes(found):
     def a6(d):
         d["claim"]["filing_date"] = D(2008, 1, 2)  # a later filing date: the 2007 Measures
         d["stated"] = [{"by": "court", "acceptance_fee": "62860"}]
-    run = subprocess.run([*CLI, "compare", str(found("a6-pre2007-fee-refused", a6)), "--json"], capture_output=True, text=True)
+    run = subprocess.run([*CLI, "compare", str(found("a6-pre2007-fee-refused.yaml", a6)), "--json"], capture_output=True, text=True)
     (row,) = [r for r in json.loads(run.stdout) if r["by"] == "court"]
     assert row["engine"] == "85220" and "人民法院诉讼收费办法（1989）" in row["cause"]
 
@@ -227,6 +227,6 @@ def test_stated_figures_compared_with_their_causes(found):
         d["events"][1].update(kind="撤回起诉")
         d["events"][1].pop("note")
         d["stated"] = [{"by": "court", "dates": {"limitation": D(2024, 9, 2)}}]
-    run = subprocess.run([*CLI, "compare", str(found("b3-withdrawn-suit", b3)), "--json"], capture_output=True, text=True)
+    run = subprocess.run([*CLI, "compare", str(found("b3-withdrawn-suit.yaml", b3)), "--json"], capture_output=True, text=True)
     (row,) = [r for r in json.loads(run.stdout) if r["by"] == "court"]
     assert row["agree"] and row["engine"] == "2024-09-02"
