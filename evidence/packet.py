@@ -27,14 +27,10 @@ from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, unit
 from legaldocs.deadlines.clocks import case_clocks, released_guarantees
-from legaldocs.documents.record import compare_stated
-from legaldocs.documents.complaint import (
-    CAUSE_OF_ACTION,
-    ClaimTotals,
-    acceptance_fee,
-    claim_totals,
+from legaldocs.filings.record import compare_stated
+from legaldocs.filings.claimed import CAUSE_OF_ACTION, ClaimTotals, acceptance_fee, claim_totals, ordinal
+from legaldocs.filings.complaint import (
     complaint_context,
-    ordinal,
 )
 from legaldocs.money.statement import Statement, case_statement, statement_context
 from legaldocs.documents.xlsx import write_statement_xlsx

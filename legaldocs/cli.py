@@ -278,7 +278,7 @@ def compare(
 
     def action() -> None:
         from legaldocs.case.load import load_case
-        from legaldocs.documents.record import compare_stated
+        from legaldocs.filings.record import compare_stated
 
         loaded = load_case(case, check_files=False)
         rows = compare_stated(loaded.case)

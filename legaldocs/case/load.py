@@ -510,6 +510,29 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
         problems.append(("claim.filing_date", f"{filing} is before the date the amounts are stated to ({as_of})"))
     if as_of and first_draw and as_of < min(first_draw.values()):
         problems.append(("claim.as_of", f"{as_of} is before the first draw ({min(first_draw.values())})"))
+    problems.extend(_filing_set_problems(data, parties))
+    return problems
+
+
+def _filing_set_problems(data: dict, parties: dict) -> list[tuple[str, str]]:
+    """References of the sections the later filings use (preservation, enforcement, leads)."""
+    problems: list[tuple[str, str]] = []
+    for section in ("preservation", "judgment"):
+        block = data.get(section) if isinstance(data.get(section), dict) else {}
+        for j, ref_id in enumerate(_list(block, "respondents")):
+            if isinstance(ref_id, str) and ref_id not in parties:
+                problems.append((f"{section}.respondents[{j}]", f"refers to party {ref_id!r}, which is not defined"))
+    judgment = data.get("judgment") if isinstance(data.get("judgment"), dict) else {}
+    effective, due = _as_date(judgment.get("effective_on")), _as_date(judgment.get("performance_due"))
+    if effective and due and due < effective:
+        problems.append(("judgment.performance_due", f"{due} is before the judgment took effect ({effective})"))
+    for i, lead in enumerate(_list(data, "property_leads")):
+        if isinstance(lead, dict) and isinstance(lead.get("owner"), str) and lead["owner"] not in parties:
+            problems.append((f"property_leads[{i}].owner", f"refers to party {lead['owner']!r}, which is not defined"))
+    for i, item in enumerate(_list(data, "evidence")):
+        who = item.get("identity_of") if isinstance(item, dict) else None
+        if isinstance(who, str) and who != "creditor" and who not in parties:
+            problems.append((f"evidence[{i}].identity_of", f"refers to party {who!r}, which is not defined (or 'creditor')"))
     return problems
 
 

@@ -173,6 +173,27 @@ class _Registered(_Model):
         return out
 
 
+class BankAccount(_Model):
+    """A bank account (银行账号, 开户名, 开户行) into which a debtor or a court pays."""
+
+    number: Text
+    name: Text
+    bank: Text
+
+
+class ServiceAddress(_Model):
+    """The address for service the creditor confirms to the court (送达地址确认书; 民诉法解释
+    arts 136, 137; 法院专递送达规定 arts 3-5): recipient, address, phone, postcode, and whether
+    electronic service is accepted (by ``email`` or the recipient's mobile ``phone``)."""
+
+    recipient: Text
+    address: Text
+    phone: Text
+    postcode: Annotated[str, BeforeValidator(_digits_as_text), Field(pattern=r"^[0-9]{6}$")] | None = None
+    electronic: bool = False
+    email: Text | None = None
+
+
 class Creditor(_Registered):
     """The lender suing: a bank or branch (贷款人/原告).
 
@@ -187,6 +208,8 @@ class Creditor(_Registered):
     representative_title: Text = "行长"
     representative_role: Literal["负责人", "法定代表人"] | None = None
     phone: Text | None = None
+    account: BankAccount | None = None  # 收款账户 for enforcement (强制执行申请书: 银行账号、开户名、开户行)
+    service: ServiceAddress | None = None  # 送达地址确认书
 
     @property
     def role(self) -> str:
@@ -205,6 +228,7 @@ class Agent(_Model):
     position: Text | None = None
     phone: Text | None = None
     authority: Literal["一般授权", "特别授权"] = "特别授权"
+    kind: Literal["employee", "lawyer"] = "employee"  # 本单位工作人员 or 律师 (民事诉讼法 art 61)
 
 
 class NaturalPerson(_Model):
@@ -480,6 +504,8 @@ class Event(_Model):
     until: dt.date | None = None  # end of an obstacle (中止事由); last day of performance (判决生效); claim deadline (破产受理)
     executed_on: dt.date | None = None  # day a preservation or seizure was carried out (采取措施之日), when not the ruling date
     asset: Literal["deposit", "movable", "real_property", "other_right"] | None = None  # what a ruling seized
+    case_number: Text | None = None  # 案号 or 文书号 of the suit, ruling or judgment the event is about
+    property: Text | None = None  # the property seized or frozen (查封冻结), with its identifier
     evidence: list[Ref] = Field(default_factory=list)
     note: Text | None = None
 
@@ -492,6 +518,7 @@ class ClaimedCost(_Model):
     amount: Amount
     currency: Currency = "CNY"
     evidence: list[Ref] = Field(default_factory=list)
+    clause: Text | None = None  # the contract clause that puts the cost on the debtor (e.g. 第十条)
 
 
 class ExchangeRate(_Model):
@@ -565,6 +592,66 @@ class Claim(_Model):
     fee_rounding: Literal["fen", "yuan"] = "yuan"
     currency: Currency = "CNY"
     exchange_rate: ExchangeRate | None = None
+    form: Literal["element", "narrative"] | None = None  # 要素式 or 叙述式 complaint; default by filing date
+
+
+class PropertyLead(_Model):
+    """A lead to a respondent's property (财产线索) for preservation or enforcement (财产保全规定
+    arts 1, 10; 执行工作若干问题的规定 item 18): whose, what kind, a description, the identifier
+    (account number, certificate number, plate, company and share) and its value in 元 if known."""
+
+    owner: Ref
+    kind: Literal["bank_account", "real_property", "vehicle", "equity", "receivable", "other"]
+    description: Text
+    identifier: Text | None = None
+    value: Amount | None = None
+
+
+class Preservation(_Model):
+    """A property-preservation request (财产保全申请): before suit (诉前, 民事诉讼法 2023 art 104) or
+    in suit (诉讼中, art 103). ``amount``: the value to preserve in 元 (default: the amount in
+    dispute); ``respondents``: party ids (default: every defendant). Security offered: ``security``
+    (保全责任保险, 银行保函, 担保书, 现金 or 财产) with its provider, document number and amount;
+    an in-suit application by a bank needs none (财产保全规定 art 9 item 6)."""
+
+    stage: Literal["before_suit", "in_suit"] = "in_suit"
+    amount: Amount | None = None
+    respondents: list[Ref] = Field(default_factory=list)
+    security: Literal["保全责任保险", "银行保函", "担保书", "现金", "财产"] | None = None
+    security_provider: Text | None = None
+    security_document: Text | None = None
+    security_amount: Amount | None = None
+
+
+class Judgment(_Model):
+    """The judgment (or other document) enforcement relies on (执行依据; 民事诉讼法 2023 arts 247,
+    250): kind, court, case number, the day it took effect, the last day of performance, the
+    operative paragraphs as written, and the money it awards in 元: ``principal`` and ``costs``
+    (the money debt other than general interest, the base of the doubled delay interest,
+    法释〔2014〕8号 art 1), ``interest`` fixed to ``interest_until``, and how interest runs on
+    (``continuing``, the judgment's own words)."""
+
+    kind: Literal["判决书", "调解书", "裁定书", "支付令", "仲裁裁决书", "公证债权文书"] = "判决书"
+    court: Text
+    case_number: Text
+    effective_on: dt.date
+    performance_due: dt.date
+    operative: list[Text] = Field(min_length=1)
+    principal: Amount
+    interest: Amount = Decimal(0)
+    interest_until: dt.date | None = None
+    costs: Amount = Decimal(0)
+    continuing: Text | None = None
+    respondents: list[Ref] = Field(default_factory=list)  # 被执行人; default: every defendant
+
+
+class Notices(_Model):
+    """Settings of demand notices (催收通知书, 履行保证责任通知书): days given to pay after receipt,
+    the bank's contact person and phone."""
+
+    pay_within_days: Annotated[int, Field(ge=1, le=365, strict=True)] = 10
+    contact: Text | None = None
+    contact_phone: Text | None = None
 
 
 class EvidenceItem(_Model):
@@ -577,6 +664,7 @@ class EvidenceItem(_Model):
     original: bool = True
     group: Text | None = None
     source: Text = "原告持有"
+    identity_of: Ref | None = None  # the exhibit proves the identity of this party ("creditor": the bank)
 
 
 class Assumption(_Model):
@@ -606,6 +694,10 @@ class Case(_Model):
     evidence: list[EvidenceItem] = Field(default_factory=list)  # a packet needs at least one
     assumptions: list[Assumption] = Field(default_factory=list)
     source: Text | None = None  # where the facts come from (judgment, case number)
+    preservation: Preservation | None = None
+    property_leads: list[PropertyLead] = Field(default_factory=list)
+    judgment: Judgment | None = None
+    notices: Notices = Field(default_factory=Notices)
 
     @field_validator("parties")
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from legaldocs.case.load import load_case
-from legaldocs.documents.complaint import complaint_context
+from legaldocs.filings.complaint import complaint_context
 
 D = dt.date
 
@@ -71,7 +71,7 @@ def test_real_cases_fees_agree_with_the_courts():
     """rc01 and rc02 carry the acceptance fee each court charged (1,291 and 910 元)."""
     from pathlib import Path
 
-    from legaldocs.documents.record import compare_stated
+    from legaldocs.filings.record import compare_stated
 
     root = Path(__file__).resolve().parents[2] / "examples"
     for name, fee in (("rc01", "1291"), ("rc02", "910")):

@@ -14,7 +14,8 @@ import pytest
 
 from legaldocs.case.load import load_case
 from legaldocs.deadlines.clocks import case_clocks
-from legaldocs.documents.complaint import claim_totals, complaint_context
+from legaldocs.filings.claimed import claim_totals
+from legaldocs.filings.complaint import complaint_context
 from legaldocs.errors import CaseValidationError
 from legaldocs.money.schedule import schedule
 from legaldocs.money.statement import case_statement
@@ -198,7 +199,7 @@ def test_b6_usd_loan_claimed_in_usd_with_a_yuan_fee_base(found):
     context = complaint_context(case, filing_date=D(2008, 8, 1), evidence_no={"E1": 1})
     assert "3,493,000.00美元（大写：美元叁佰肆拾玖万叁仟元整）" in context["claims"][0]
     assert "折合人民币23,870,463.40元" in context["claims_summary"]
-    from legaldocs.documents.complaint import acceptance_fee
+    from legaldocs.filings.claimed import acceptance_fee
 
     fee = acceptance_fee(totals, case, D(2008, 8, 1))
     assert fee.amount == Decimal("23870463.40") and "第五十五条" in fee.steps[0].rule
@@ -210,7 +211,7 @@ def test_stated_figures_compared_with_their_causes(found):
 
     def b1(d):
         d["stated"] = [{"by": "court", "source": "判决", "penalty_interest": "2475.00"}]
-    rows = __import__("legaldocs.documents.record", fromlist=["x"]).compare_stated(
+    rows = __import__("legaldocs.filings.record", fromlist=["x"]).compare_stated(
         load_case(found("b1-penalty-day-anchor.yaml", b1), check_files=False).case)
     (row,) = [r for r in rows if r.by == "court"]
     assert [r.item for r in rows if r.by == "bank"] == ["penalty_interest"]  # the claim's figure, too

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from legaldocs.chinese import amount_in_capitals, format_amount
-from legaldocs.documents.complaint import claim_totals
+from legaldocs.filings.claimed import claim_totals
 from legaldocs.case.model import NaturalPerson
 
 from pdfcheck import example_params, fonts, outline, page_texts

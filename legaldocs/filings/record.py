@@ -15,7 +15,7 @@ from decimal import Decimal
 from legaldocs.case.model import Case, StatedFigures
 from legaldocs.deadlines.clocks import case_clocks
 from legaldocs.deadlines.reconcile import explain_date
-from legaldocs.documents.complaint import acceptance_fee, claim_totals
+from legaldocs.filings.claimed import acceptance_fee, claim_totals
 from legaldocs.errors import LegalDocsError
 from legaldocs.money.reconcile import ITEM_NAMES, amount_of, explain_amount, explain_fee
 from legaldocs.money.statement import case_statement

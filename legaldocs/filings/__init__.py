@@ -1,0 +1,1 @@
+"""The filings of the recovery path, each built from one resolved case (:mod:`legaldocs.filings.filing`)."""
