@@ -21,25 +21,21 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, unit
-from legaldocs.deadlines.clocks import case_clocks, released_guarantees
-from legaldocs.filings.record import compare_stated
-from legaldocs.filings.claimed import CAUSE_OF_ACTION, ClaimTotals, acceptance_fee, claim_totals, ordinal
-from legaldocs.filings.complaint import (
-    complaint_context,
-)
-from legaldocs.money.statement import Statement, case_statement, statement_context
-from legaldocs.documents.xlsx import write_statement_xlsx
-from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
-from legaldocs.law.rules import rule_in_force
-from legaldocs.money.fees import FeeResult
-from legaldocs.files import atomic_path
+from legaldocs.chinese import date_in_chinese
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.documents.render import render_docx
+from legaldocs.documents.templates import template_folder, template_path
+from legaldocs.documents.xlsx import write_statement_xlsx
+from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
+from legaldocs.files import atomic_path
+from legaldocs.filings.filing import Filing, ReviewItem, build_filing
+from legaldocs.filings.record import compare_stated
+from legaldocs.filings.stages import STAGE_NAMES, Document, Extras, evidence_index_context, stage_documents
+from legaldocs.money.fees import FeeResult
 
 from evidence import (
     EvidenceError,
@@ -49,13 +45,13 @@ from evidence import (
     pdf_page_count,
     prepare_exhibit,
 )
+from evidence.pdf import write_exhibit
+from evidence.sniff import detect_kind
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-COMPLAINT = "民事起诉状"
 INDEX = "证据目录"
 BUNDLE = "证据材料"
-FEE_SHEET = "诉讼费用计算表"
-STATEMENT = "欠款明细表"
+REVIEW = "审查意见"
+ONLINE = "online-filing"
 MAX_INDEX_PASSES = 4
 
 Progress = Callable[[str, int, int], None]
@@ -65,7 +61,8 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class PacketResult:
     """What :func:`build_packet` wrote. ``folder`` is ``DIR/<case id>``; ``files`` are the packet's
-    files by name; ``fee`` the acceptance fee; ``bundle_pages`` the pages of 证据材料.pdf."""
+    files by name; ``fee`` the acceptance fee; ``bundle_pages`` the pages of 证据材料.pdf (0 when the
+    stage has no evidence); ``review``: what a clerk must decide before filing."""
 
     folder: Path
     files: tuple[str, ...]
@@ -74,6 +71,9 @@ class PacketResult:
     index_pages: int
     exhibits: tuple[dict, ...] = field(default_factory=tuple)
     released: tuple[str, ...] = field(default_factory=tuple)  # guarantees left out: guarantor released
+    review: tuple[ReviewItem, ...] = field(default_factory=tuple)
+    stage: str = "suit"
+    documents: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _sha256(path: Path) -> str:
@@ -88,88 +88,11 @@ def _file_entry(path: Path, name: str) -> dict:
     return {"path": name, "sha256": _sha256(path), "size": path.stat().st_size}
 
 
-def _template(name: str, templates: Path) -> Path:
-    path = templates / name
-    if not path.is_file():
-        raise LegalDocsError(f"template {path} is missing")
-    return path
-
-
-def _statement(case, as_of: dt.date):
-    """The engine's statement, or (None, reason) when a loan cannot be computed."""
-    try:
-        return case_statement(case, as_of), None
-    except LegalDocsError as exc:
-        return None, str(exc)
-
-
-def halving_note(filed_on: dt.date) -> str:
-    """When the acceptance fee is halved, as the fee schedule of the filing date says."""
-    rule = rule_in_force("court_fees", "halving", filed_on)
-    return f"{rule['notes']}（{rule['citation']}）"
-
-
-def _fee_context(loaded: LoadedCase, t: ClaimTotals, fee: FeeResult) -> dict:
-    case = loaded.case
-    tag = "" if t.currency == "CNY" else f"（{unit(t.currency)}）"
-    rows = [(f"借款本金{tag}", t.principal), (f"利息{tag}", t.interest), (f"罚息{tag}", t.penalty_interest),
-            (f"复利{tag}", t.compound_interest)]
-    rows += [(c.name + ("" if c.currency == "CNY" else f"（{unit(c.currency)}）"), c.amount) for c in case.claim.costs]
-    if t.currency != "CNY":
-        rows.append((f"折合人民币（{t.exchange_rate_on}汇率{t.exchange_rate}）", t.fee_base))
-    places = 0 if fee.rounding == "yuan" else 2
-    defendants = "、".join(case.party(p).name for p in case.defendant_ids())
-    return {
-        "fee_name": fee.name,
-        "case_title": f"{case.creditor.name}诉{defendants}{CAUSE_OF_ACTION}",
-        "court": case.court,
-        "as_of_cn": date_in_chinese(t.as_of),
-        "procedure": "简易程序（减半交纳）" if fee.halved else "普通程序",
-        "base_rows": [{"name": n, "amount": format_amount(a)} for n, a in rows if a],
-        "base_total": format_amount(t.fee_base),
-        "base_total_capitals": "人民币" + amount_in_capitals(t.fee_base),
-        "steps": [{"number": i + 1, "text": s.text, "rule": s.rule} for i, s in enumerate(fee.steps)],
-        "fee": format_amount(fee.fee, places=places),
-        "fee_capitals": "人民币" + amount_in_capitals(fee.fee),
-        "note": f"说明：案件受理费以法院交费通知为准；{halving_note(fee.filed_on)}",
-    }
-
-
-def _index_context(loaded: LoadedCase, entries: Sequence, filing_date: dt.date, index_pages: int) -> dict:
-    case = loaded.case
-    by_number = {i + 1: item for i, item in enumerate(case.evidence)}
-    rows = []
-    group = None
-    groups = 0
-    for e in entries:
-        item = by_number[e.number]
-        if item.group and item.group != group:
-            group = item.group
-            groups += 1
-            rows.append({"number": "", "title": f"第{ordinal(groups)}组　{group}", "source": "", "purpose": "",
-                         "original": "", "pages": ""})
-        pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
-        rows.append(
-            {
-                "number": e.number,
-                "title": item.title,
-                "source": item.source,
-                "purpose": item.purpose,
-                "original": "原件" if item.original else "复印件",
-                "pages": pages,
-            }
-        )
-    total = index_pages + sum(e.page_count for e in entries)
-    return {
-        "cause": CAUSE_OF_ACTION,
-        "plaintiff_name": case.creditor.name,
-        "defendant_names": "、".join(case.party(p).name for p in case.defendant_ids()),
-        "filing_date_cn": date_in_chinese(filing_date),
-        "exhibits": rows,
-        "exhibit_count": len(entries),
-        "total_pages": total,
-        "index_pages": index_pages,
-    }
+# the first document of each stage: the filing itself, without which there is no packet
+_MAIN = {"suit": ("complaint", "complaint_element"), "preservation": ("preservation",),
+         "enforcement": ("enforcement", "enforcement_element"), "notices": ("demand_notice", "guarantee_notice")}
+_MAIN_NEEDS = {"preservation": ("preservation", "the preservation stage needs a preservation: section (财产保全申请)"),
+               "enforcement": ("judgment", "the enforcement stage needs the judgment relied on (judgment: 执行依据)")}
 
 
 def build_packet(
@@ -178,54 +101,46 @@ def build_packet(
     *,
     as_of: dt.date | None = None,
     filing_date: dt.date | None = None,
-    templates: Path = TEMPLATES,
+    stage: str = "suit",
+    form: str | None = None,
+    templates: Path | None = None,
     progress: Progress | None = None,
 ) -> PacketResult:
-    """Build the filing packet of the case file ``case_path`` into ``out_dir/<case id>/``.
+    """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
-    ``as_of``: the date amounts are stated to (暂计至); defaults to the case's ``claim.as_of``.
-    The case's balances are the bank's figures as of ``claim.as_of``; another date is refused
-    (CaseValidationError) until amounts can be computed from the contracts.
-    ``filing_date``: date under the signature and on the evidence list, and the date that chooses
-    the fee regime; defaults to the case's ``claim.filing_date``, else ``as_of``.
+    ``stage``: ``suit`` (民事起诉状 and its companions), ``preservation`` (财产保全申请书 …) or
+    ``enforcement`` (强制执行申请书 …); the documents of each stage are listed in
+    :mod:`legaldocs.filings.stages`. ``form``: ``element`` (要素式) or ``narrative`` for the
+    complaint and the enforcement application (default: the case's ``claim.form``, else by the
+    filing date). ``as_of``: the date amounts are stated to (暂计至); defaults to the case's
+    ``claim.as_of`` (the bank's balances are as of that date only). ``filing_date``: date under
+    the signature and of the evidence list, and the date that chooses the law and the fee regime;
+    defaults to ``claim.filing_date``, else ``as_of``. ``templates``: a bank's own template folder;
+    a template it lacks comes from the built-in ones (:mod:`legaldocs.documents.templates`).
+    Every document is built from one :class:`~legaldocs.filings.filing.Filing`; after building,
+    the documents are read back and checked to agree (:mod:`legaldocs.documents.consistency`).
+
     Raises CaseValidationError (nothing written; also for every exhibit file that cannot be used,
     and a filing date before ``as_of``), ConversionError, TemplateError or OutputError (also
     when ``out_dir/<case id>`` holds files this tool did not write); on any error ``out_dir`` is
     left as it was.
     """
+    templates = template_folder(templates)
     loaded = load_case(case_path)
     case = loaded.case
     source = str(case_path)
-    if not case.evidence:
+    if stage == "suit" and not case.evidence:
         raise CaseValidationError(source, [("evidence", "a filing packet needs at least one exhibit (证据)")])
-    if as_of is not None and as_of != case.claim.as_of and case.claim.amounts == "bank":
-        raise CaseValidationError(source, [(
-            "--as-of",
-            f"the case states the bank's balances as of {case.claim.as_of} (claim.amounts: bank); "
-            f"set claim.amounts to engine to compute them to {as_of}",
-        )])
-    as_of = as_of or case.claim.as_of
-    first_draw = min(d.date for loan in case.loans for d in loan.draws)
-    if as_of < first_draw:
-        raise CaseValidationError(source, [("--as-of", f"{as_of} is before the first draw ({first_draw})")])
-    filing_date = filing_date or case.claim.filing_date or as_of
-    if filing_date < as_of:
-        raise CaseValidationError(source, [(
-            "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
-        )])
-    clocks = case_clocks(case, filing_date)
-    released = released_guarantees(case, filing_date)
-    if released:
-        # no claim against a guarantor the deadline engine finds released (保证期间届满未主张权利),
-        # unless the case file overrides it with a reason (guarantees[].override_release)
-        case = _without_guarantees(case, set(released))
-        loaded = LoadedCase(case=case, path=loaded.path, evidence_files=loaded.evidence_files)
-    statement, statement_error = _statement(case, as_of)
-    totals = claim_totals(case, statement if case.claim.amounts == "engine" else None)
-    if case.claim.amounts == "engine" and statement is None:
-        raise CaseValidationError(source, [("claim.amounts", f"the amounts cannot be computed: {statement_error}")])
-    fee = acceptance_fee(totals, case, filing_date)
-    report = progress or (lambda stage, done, total: None)
+    if stage in _MAIN_NEEDS and getattr(case, _MAIN_NEEDS[stage][0]) is None:
+        raise CaseValidationError(source, [_MAIN_NEEDS[stage]])
+    filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
+    try:
+        documents = stage_documents(stage, filing)
+    except ValueError as exc:
+        raise CaseValidationError(source, [("--stage", str(exc))]) from exc
+    if not documents or documents[0].kind not in _MAIN[stage]:
+        raise CaseValidationError(source, [("--stage", f"no {STAGE_NAMES[stage]} document can be built for this case")])
+    report = progress or (lambda stage_name, done, total: None)
 
     out_dir = Path(out_dir)
     final = out_dir / case.case_id
@@ -241,13 +156,22 @@ def build_packet(
     try:
         with tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name:
             work = Path(work_name)
-            prepared = prepare_exhibits(loaded, work, report)
-            result = _build_into(loaded, prepared, staging, fee, totals, statement, filing_date, templates, report)
+            prepared = prepare_exhibits(loaded, work, report) if case.evidence else []
+            filing.review.extend(_exhibit_review(loaded))
+            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage)
+            _online_filing(loaded, filing, documents, staging, work)
+        from legaldocs.documents.consistency import check_packet
+
+        facts = _facts(filing, documents, stage)
+        problems = check_packet(staging, facts)
+        if problems:
+            raise LegalDocsError("文书之间不一致：" + "；".join(problems))
         _atomic_write_text(staging / "deadlines.json", json.dumps(
-            {"on": filing_date.isoformat(),
-             "released_guarantees": {gid: c.as_dict() for gid, c in released.items()},
-             "clocks": [c.as_dict() for c in clocks]}, ensure_ascii=False, indent=2))
-        _write_manifest_and_zip(loaded, staging, totals, statement, filing_date, fee)
+            {"on": filing.filing_date.isoformat(),
+             "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
+             "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
+        _write_review(filing, staging)
+        _write_manifest_and_zip(loaded, filing, documents, staging, stage)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -256,8 +180,9 @@ def build_packet(
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
     files = tuple(sorted(p.name for p in final.iterdir()))
-    return PacketResult(final, files, fee, result["bundle_pages"], result["index_pages"], tuple(result["exhibits"]),
-                        tuple(sorted(released)))
+    return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
+                        tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
+                        tuple(d.title for d in documents))
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None) -> list[PreparedExhibit]:
@@ -293,14 +218,6 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
     return prepared
 
 
-def _without_guarantees(case, dropped: set[str]):
-    """The case without the dropped guarantees, and without parties left with no role."""
-    guarantees = [g for g in case.guarantees if g.id not in dropped]
-    keep = set(case.borrower_ids()) | {g.guarantor for g in guarantees} | {c.owner for c in case.collateral}
-    parties = {pid: p for pid, p in case.parties.items() if pid in keep or any(pid in e.parties for e in case.events)}
-    return case.model_copy(update={"guarantees": guarantees, "parties": parties})
-
-
 def _check_destination(out_dir: Path, final: Path) -> None:
     """Refuse an --out that is a file, and a packet folder holding files this tool did not write."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -312,7 +229,7 @@ def _check_destination(out_dir: Path, final: Path) -> None:
     ours = {"manifest.json", "packet.zip", "packet.zip.sha256"}
     try:
         manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-        ours |= {entry["path"] for entry in manifest["outputs"]}
+        ours |= {entry["path"].split("/")[0] for entry in manifest["outputs"]}
     except (OSError, ValueError, KeyError, TypeError):
         pass
     foreign = sorted(p.name for p in final.iterdir() if p.name not in ours)
@@ -326,40 +243,43 @@ def _check_destination(out_dir: Path, final: Path) -> None:
 def _publish_modes(staging: Path) -> None:
     """Ordinary permissions for the finished packet (temporary files are created private)."""
     staging.chmod(0o755)
-    for path in staging.iterdir():
-        path.chmod(0o644)
+    for path in staging.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Path, fee: FeeResult,
-                totals: ClaimTotals, statement: Statement | None, filing_date: dt.date, templates: Path,
-                report: Progress) -> dict:
-    case = loaded.case
+def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], prepared: list[PreparedExhibit],
+                staging: Path, templates: Path, report: Progress, stage: str) -> dict:
+    case = filing.case
     items = case.evidence
     steps_total = len(items) + 4
     evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
+    attached = [d.title for d in documents[1:] if d.attached]
+    if filing.statement_is_basis and "欠款明细表" in attached:
+        attached[attached.index("欠款明细表")] = f"欠款明细表（暂计至{date_in_chinese(filing.totals.as_of)}）"
+    if prepared:
+        attached.insert(0, "证据目录及证据材料一套")
+    extras = Extras(evidence_no=evidence_no, attachments=attached, stage=stage)
 
-    report("起诉状、诉讼费用计算表", len(items), steps_total)
-    extra = [f"{STATEMENT}（暂计至{date_in_chinese(totals.as_of)}）"] if statement is not None else []
-    render_docx(_template("complaint.docx", templates),
-                complaint_context(case, filing_date=filing_date, evidence_no=evidence_no, totals=totals,
-                                  attachments=extra),
-                staging / f"{COMPLAINT}.docx")
-    render_docx(_template("fee_sheet.docx", templates), _fee_context(loaded, totals, fee), staging / f"{FEE_SHEET}.docx")
-    companions = [staging / f"{COMPLAINT}.docx", staging / f"{FEE_SHEET}.docx"]
-    if statement is not None:
-        render_docx(_template("statement.docx", templates), statement_context(case, statement, totals),
-                    staging / f"{STATEMENT}.docx")
-        write_statement_xlsx(statement, staging / f"{STATEMENT}.xlsx")
-        companions.append(staging / f"{STATEMENT}.docx")
+    report("、".join(d.title for d in documents), len(items), steps_total)
+    companions = []
+    for d in documents:
+        out = staging / f"{d.title}.docx"
+        render_docx(template_path(d.template, templates), d.context(filing, extras), out)
+        companions.append(out)
+    if filing.statement_is_basis:
+        write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
+    if not prepared:
+        docx_to_pdf(companions, staging)
+        return {"bundle_pages": 0, "index_pages": 0, "exhibits": []}
 
-    report("证据目录", len(items) + 1, steps_total)
+    report(INDEX, len(items) + 1, steps_total)
     index_pages = 1
     index_docx = staging / f"{INDEX}.docx"
     first_pass = True
     for _ in range(MAX_INDEX_PASSES):
         entries = page_ranges(prepared, index_pages)
-        render_docx(_template("evidence_index.docx", templates),
-                    _index_context(loaded, entries, filing_date, index_pages), index_docx)
+        render_docx(template_path("evidence_index.docx", templates), evidence_index_context(filing, entries, index_pages),
+                    index_docx)
         sources = [index_docx]
         if first_pass:
             sources += companions
@@ -372,7 +292,7 @@ def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Pa
     else:
         raise LegalDocsError(f"{INDEX}: page count did not settle after {MAX_INDEX_PASSES} passes")
 
-    report("证据材料", len(items) + 2, steps_total)
+    report(BUNDLE, len(items) + 2, steps_total)
     bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX)
     expected = index_pages + sum(p.page_count for p in prepared)
     if bundle.page_count != expected:
@@ -386,10 +306,114 @@ def _build_into(loaded: LoadedCase, prepared: list[PreparedExhibit], staging: Pa
     return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits}
 
 
-def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, statement: Statement | None,
-                            filing_date: dt.date, fee: FeeResult) -> None:
+# words of an exhibit's title naming a signed or issued original, which an editable Word file is not
+_ORIGINAL_WORDS = ("合同", "借据", "回执", "身份证", "营业执照", "登记证明", "发票", "收据", "判决书", "裁定书", "通知书")
+
+
+def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
+    """Exhibits whose content does not match their description: a signed original (contract,
+    借据, receipt, licence …) given as an editable Word file rather than a scan."""
+    out = []
+    for i, item in enumerate(loaded.case.evidence, start=1):
+        for path in loaded.evidence_files[item.id]:
+            try:
+                kind = detect_kind(path)
+            except EvidenceError:
+                continue
+            if kind in ("docx", "doc", "odt", "rtf") and any(w in item.title for w in _ORIGINAL_WORDS):
+                out.append(ReviewItem(
+                    "check", "证据",
+                    f"证据{i}“{item.title}”的文件 {path.name} 是可编辑的文字处理文件，不是签章原件的扫描件或电子原件",
+                    "书证应当提交原件或与原件核对无误的复印件（民事诉讼证据规定第十一条）；请换用签章件的扫描件",
+                    f"evidence[{i - 1}].files"))
+    return out
+
+
+def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path) -> None:
+    """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
+    applicant's licence and representative's identity, the authority papers, each respondent's
+    identity, the evidence), numbered in that order and named for the upload."""
+    folder = staging / ONLINE
+    folder.mkdir()
+    case = filing.case
+    exhibits_of: dict[str, list[Path]] = {}
+    for item in case.evidence:
+        if item.identity_of:
+            exhibits_of.setdefault(item.identity_of, []).extend(loaded.evidence_files[item.id])
+    pdf = {d.kind: staging / f"{d.title}.pdf" for d in documents}
+    uploads: list[tuple[str, list[Path]]] = []
+    main = documents[0]
+    uploads.append((main.upload or main.title, [pdf[main.kind]]))
+    applicant = [pdf[k] for k in ("representative_certificate",) if k in pdf]
+    uploads.append(("申请人主体资格证明（营业执照、负责人身份证明）" if case.creditor.role == "负责人"
+                    else "申请人主体资格证明（营业执照、法定代表人身份证明）", applicant + exhibits_of.get("creditor", [])))
+    if "power_of_attorney" in pdf:
+        uploads.append(("授权委托书及代理人身份证明", [pdf["power_of_attorney"]]))
+    for d in filing.defendants:
+        files = exhibits_of.get(d.id, [])
+        if files:
+            uploads.append((f"{d.label}身份证明（{d.name}）", files))
+        else:
+            filing.review.append(ReviewItem("check", "网上立案", f"没有{d.label}{d.name}的身份证明材料",
+                                            "网上立案须逐一上传被告的身份证明（身份证复印件或营业执照、登记信息）",
+                                            "evidence[].identity_of"))
+    if (staging / f"{BUNDLE}.pdf").exists():
+        uploads.append((BUNDLE, [staging / f"{BUNDLE}.pdf"]))
+    for d in documents[1:]:
+        if d.upload and d.kind in pdf:
+            uploads.append((d.upload, [pdf[d.kind]]))
+    for n, (name, files) in enumerate([u for u in uploads if u[1]], start=1):
+        target = folder / f"{n:02d}-{name}.pdf"
+        parts = []
+        for j, path in enumerate(files):
+            if path.suffix.lower() == ".pdf" and path.parent == staging:
+                parts.append((path, path))
+            else:
+                one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"))
+                parts.append((one.pdf, path))
+        write_exhibit(parts, target)
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _write_review(filing: Filing, staging: Path) -> None:
+    """审查意见.md and .json: what a clerk must decide before filing, most serious first."""
+    order = {"blocking": 0, "check": 1, "note": 2}
+    items = sorted(filing.review, key=lambda r: order[r.severity])
+    _atomic_write_text(staging / f"{REVIEW}.json", json.dumps([r.as_dict() for r in items], ensure_ascii=False, indent=2))
+    lines = [f"# 审查意见：{filing.case_title}", "",
+             f"起诉（申请）日：{date_in_chinese(filing.filing_date)}；金额暂计至：{date_in_chinese(filing.as_of)}。", ""]
+    if not items:
+        lines.append("无需处理的事项。")
+    names = {"blocking": "必须处理（提交前解决）", "check": "需要核对", "note": "提示"}
+    for severity in ("blocking", "check", "note"):
+        group = [r for r in items if r.severity == severity]
+        if not group:
+            continue
+        lines += [f"## {names[severity]}（{len(group)}项）", ""]
+        for i, r in enumerate(group, start=1):
+            lines.append(f"{i}. **{r.topic}**：{r.text}")
+            lines.append(f"   - 理由：{r.reason}")
+            lines.append(f"   - 依据：{r.source}")
+        lines.append("")
+    _atomic_write_text(staging / f"{REVIEW}.md", "\n".join(lines))
+
+
+def _facts(filing: Filing, documents: list[Document], stage: str) -> dict:
+    """What every document must agree on, with the kind of each document (for ``legaldocs check``)."""
+    facts = filing.as_dict()
+    facts["stage"] = stage
+    facts["documents"] = {d.title: d.kind for d in documents}
+    return facts
+
+
+def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path,
+                            stage: str) -> None:
     case = loaded.case
-    as_of = t.as_of
+    t, statement = filing.totals, filing.statement
     base = loaded.path.parent
     inputs = [_file_entry(loaded.path, loaded.path.name)]
     for item in case.evidence:
@@ -397,13 +421,15 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, s
             entry = _file_entry(path, name)
             entry["evidence"] = item.id
             inputs.append(entry)
-    outputs = [_file_entry(p, p.name) for p in sorted(staging.iterdir()) if p.is_file()]
+    outputs = [_file_entry(p, str(p.relative_to(staging))) for p in sorted(staging.rglob("*")) if p.is_file()]
     manifest = {
         "tool": "legaldocs",
         "version": __version__,
         "case_id": case.case_id,
-        "as_of": as_of.isoformat(),
-        "filing_date": filing_date.isoformat(),
+        "stage": stage,
+        "as_of": filing.as_of.isoformat(),
+        "filing_date": filing.filing_date.isoformat(),
+        "filing": _facts(filing, documents, stage),
         "amounts": {
             "principal": str(t.principal),
             "interest": str(t.interest),
@@ -415,10 +441,11 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, s
             "fee_base_cny": str(t.fee_base),
             "source": t.source,
         },
-        "stated_compared": [c.as_dict() for c in compare_stated(case, filing_date=filing_date)],
+        "stated_compared": [c.as_dict() for c in compare_stated(case, filing_date=filing.filing_date)],
         "statement_flags": statement.flags if statement is not None else [],
         "differences_from_bank": [d.as_dict() for d in statement.differences] if statement is not None else [],
-        "acceptance_fee": fee.as_dict(),
+        "acceptance_fee": filing.fee.as_dict(),
+        "review": [r.as_dict() for r in filing.review],
         "inputs_relative_to": str(base),
         "inputs": inputs,
         "outputs": outputs,
@@ -427,9 +454,9 @@ def _write_manifest_and_zip(loaded: LoadedCase, staging: Path, t: ClaimTotals, s
     zip_path = staging / "packet.zip"
     tmp = staging / ".packet.zip.tmp"
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for p in sorted(staging.iterdir()):
-            if p.is_file() and not p.name.startswith("."):
-                zf.write(p, arcname=f"{case.case_id}/{p.name}")
+        for p in sorted(staging.rglob("*")):
+            if p.is_file() and not p.name.startswith(".") and p != tmp:
+                zf.write(p, arcname=f"{case.case_id}/{p.relative_to(staging)}")
     os.replace(tmp, zip_path)
     _atomic_write_text(staging / "packet.zip.sha256", f"{_sha256(zip_path)}  packet.zip\n")
 

@@ -28,36 +28,7 @@ from legaldocs.case.model import (
 from legaldocs.deadlines.clocks import guarantee_mode
 from legaldocs.errors import RuleNotFoundError
 from legaldocs.law.rules import rule_for
-from legaldocs.filings.claimed import ClaimTotals, claim_totals, money, ordinal
-
-class _Names:
-    """Defendant labels (被告一, 被告二 ...) in the order of :meth:`Case.defendant_ids`."""
-
-    def __init__(self, case: Case):
-        self.case = case
-        self.ids = case.defendant_ids()
-        single = len(self.ids) == 1
-        self.label = {pid: ("被告" if single else f"被告{ordinal(i + 1)}") for i, pid in enumerate(self.ids)}
-
-    def of(self, refs: list[str]) -> str:
-        return "、".join(self.label[r] for r in refs)
-
-    def named(self, ref: str) -> str:
-        return f"{self.label[ref]}{self.case.party(ref).name}" if len(self.ids) > 1 else self.case.party(ref).name
-
-
-def _roles(case: Case) -> dict[str, list[str]]:
-    roles: dict[str, list[str]] = {}
-    for loan in case.loans:
-        for i, ref in enumerate(loan.borrowers):
-            role = "借款人" if i == 0 else "共同借款人"
-            roles.setdefault(ref, []).append(role)
-    for g in case.guarantees:
-        roles.setdefault(g.guarantor, []).append("保证人")
-    for c in case.collateral:
-        roles.setdefault(c.owner, []).append("抵押人" if c.kind == "mortgage" else "出质人")
-    return {k: list(dict.fromkeys(v)) for k, v in roles.items()}
-
+from legaldocs.filings.claimed import ClaimTotals, money, ordinal
 
 def _person_line(p: NaturalPerson) -> str:
     parts = [p.name, p.gender, f"{date_in_chinese(p.birth_date)}出生", p.ethnicity]
@@ -79,31 +50,47 @@ def _organization_lines(o: Organization) -> list[str]:
     return [first + "。", f"{o.representative_title}：{o.representative}。"]
 
 
-def party_lines(case: Case) -> tuple[list[str], list[str], list[str]]:
-    """(plaintiff lines, agent lines, defendant lines) of the complaint's party block."""
+def creditor_lines(case: Case, role: str = "原告") -> list[str]:
+    """The creditor as ``role`` (原告, 申请人, 申请执行人): name, 住所地, identifier; then its 负责人 or
+    法定代表人 with title and phone."""
     cr = case.creditor
-    plaintiff = [
-        "，".join([f"原告：{cr.name}，住所地：{cr.address}", *cr.identifier_lines()]) + "。",
+    return [
+        "，".join([f"{role}：{cr.name}，住所地：{cr.address}", *cr.identifier_lines()]) + "。",
         f"{cr.role}：{cr.representative}，{cr.representative_title}" + (f"，联系电话：{cr.phone}" if cr.phone else "") + "。",
     ]
-    agents = []
+
+
+def agent_lines(case: Case, role: str = "委托诉讼代理人") -> list[str]:
+    """One line per agent (at most two, 民事诉讼法 art 61): name, unit and position, phone."""
+    out = []
     for a in case.agents:
-        line = f"委托诉讼代理人：{a.name}，{a.employer}" + (f"{a.position}" if a.position else "")
+        line = f"{role}：{a.name}，{a.employer}" + (f"{a.position}" if a.position else "")
         if a.phone:
             line += f"，联系电话：{a.phone}"
-        agents.append(line + "。")
-    names = _Names(case)
-    roles = _roles(case)
-    defendants: list[str] = []
-    for ref in names.ids:
-        party = case.party(ref)
-        head = f"{names.label[ref]}（{'、'.join(roles.get(ref, []))}）："
-        if isinstance(party, NaturalPerson):
-            defendants.append(head + _person_line(party))
+        out.append(line + "。")
+    return out
+
+
+def defendant_lines(filing, refs: list[str] | None = None, role: str | None = None) -> list[str]:
+    """Identity lines of the defendants of ``filing`` (or of the parties ``refs``, in that order)
+    with every element 民事诉讼法 art 124 asks for: '被告一（借款人、抵押人）：陈立，男，…'. ``role``
+    replaces the label (被申请人, 被执行人: numbered the same way when there are several)."""
+    chosen = [d for d in filing.defendants if refs is None or d.id in refs]
+    out: list[str] = []
+    for i, d in enumerate(chosen):
+        label = d.label if role is None else (role if len(chosen) == 1 else f"{role}{ordinal(i + 1)}")
+        head = f"{label}（{'、'.join(d.roles)}）：" if d.roles else f"{label}："
+        if isinstance(d.party, NaturalPerson):
+            out.append(head + _person_line(d.party))
         else:
-            first, rep = _organization_lines(party)
-            defendants += [head + first, rep]
-    return plaintiff, agents, defendants
+            first, rep = _organization_lines(d.party)
+            out += [head + first, rep]
+    return out
+
+
+def party_lines(filing) -> tuple[list[str], list[str], list[str]]:
+    """(plaintiff lines, agent lines, defendant lines) of the complaint's party block."""
+    return creditor_lines(filing.case), agent_lines(filing.case), defendant_lines(filing)
 
 
 def _interest_parts(t: ClaimTotals) -> list[str]:
@@ -121,13 +108,14 @@ def _maximum(amount: Decimal | None, what: str, currency: str = "CNY") -> str:
     return f"，以{what}{money_text(amount, currency)}为限" if amount else ""
 
 
-def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = frozenset()) -> list[str]:
-    """The numbered claims (诉讼请求): acceleration (if claimed), the debt, the costs of realising
-    the claim, each guarantor's liability for both, priority over each collateral, costs of suit. Guarantees in ``excluded_guarantees``
-    (released, without an override) are left out."""
-    names = _Names(case)
+def claims(filing) -> list[str]:
+    """The numbered claims (诉讼请求) of a :class:`~legaldocs.filings.filing.Filing`: acceleration (if
+    claimed), the debt, the costs of realising the claim, each guarantor's liability for both,
+    priority over each collateral, costs of suit (with any court fee the case file lists among the
+    costs, 诉讼费用交纳办法 art 6)."""
+    case, t, names = filing.case, filing.totals, filing
     borrowers = case.borrower_ids()
-    who = names.of(borrowers)
+    who = names.labels(borrowers)
     jointly = "共同" if len(borrowers) > 1 else ""
     as_of = date_in_chinese(t.as_of)
     out: list[str] = []
@@ -154,9 +142,26 @@ def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = fro
         total = "" if t.costs_cny else f"，合计{money(t.costs, cur)}"
         out.append(f"判令{who}支付原告为实现债权支出的{items}{total}；")
     items = f"第{debt_item}项" if not case.claim.costs else f"第{debt_item}、{debt_item + 1}项"
-    scope = f"上述{items}债务"
+    out += security_claims(filing, f"上述{items}债务")
+    if case.claim.claim_court_costs:
+        named = "、".join(dict.fromkeys(["案件受理费", *(c.name for c in filing.court_fees_claimed), "保全费", "公告费"]))
+        out.append(f"本案{named}等诉讼费用由{filing.all_defendants}负担。")
+    if out:
+        out[-1] = out[-1].rstrip("；") + ("" if out[-1].endswith("。") else "。")
+    return out
+
+
+def security_claims(filing, scope: str) -> list[str]:
+    """The claims on the security (担保权利) of a :class:`~legaldocs.filings.filing.Filing`, each
+    ending with '；': each guarantor's liability for ``scope`` (e.g. '上述第1、2项债务'), joint or
+    supplementary as the law of the guarantee's date decides, within its maximum amount or share,
+    after the collateral to be realised first (民法典 art 392; 担保法 art 28); priority over each
+    registered collateral (or the registration of a mortgage never registered)."""
+    case, names, cur = filing.case, filing, filing.totals.currency
+    who = names.labels(case.borrower_ids())
+    out: list[str] = []
     collateral = {c.id: c for c in case.collateral}
-    for (guarantor, kind), group in _guarantees_by_guarantor(case, excluded_guarantees).items():
+    for (guarantor, kind), group in _guarantees_by_guarantor(case).items():
         whom = names.named(guarantor)
         limit = _maximum(_group_maximum(group), "最高债权额", cur) + _share(group, cur)
         if len(group) > 1:
@@ -185,10 +190,6 @@ def claims(case: Case, t: ClaimTotals, excluded_guarantees: frozenset[str] = fro
             f"确认原告对{names.named(c.owner)}提供{kind}的{c.description}{cert}折价或者拍卖、变卖所得价款"
             f"{limit}就{scope}享有优先受偿权；"
         )
-    if case.claim.claim_court_costs:
-        out.append("本案案件受理费、保全费、公告费等诉讼费用由全部被告负担。")
-    if out:
-        out[-1] = out[-1].rstrip("；") + ("" if out[-1].endswith("。") else "。")
     return out
 
 
@@ -201,13 +202,12 @@ def resolved_mode(g: Guarantee) -> GuaranteeKind:
         return GuaranteeKind.unspecified
 
 
-def _guarantees_by_guarantor(case: Case, excluded: frozenset[str]) -> dict[tuple[str, GuaranteeKind], list[Guarantee]]:
+def _guarantees_by_guarantor(case: Case) -> dict[tuple[str, GuaranteeKind], list[Guarantee]]:
     """Guarantees claimed on, grouped by (guarantor, mode) so that one guarantor under several
     contracts is one claim."""
     groups: dict[tuple[str, GuaranteeKind], list[Guarantee]] = {}
     for g in case.guarantees:
-        if g.id not in excluded:
-            groups.setdefault((g.guarantor, resolved_mode(g)), []).append(g)
+        groups.setdefault((g.guarantor, resolved_mode(g)), []).append(g)
     return groups
 
 
@@ -267,8 +267,8 @@ def claims_summary(t: ClaimTotals) -> str:
     return text + "，此后的罚息、复利按上述标准计至实际清偿之日止。"
 
 
-def _loan_fact(case: Case, loan: LoanContract, names: _Names) -> str:
-    who = names.of(loan.borrowers)
+def _loan_fact(case: Case, loan: LoanContract, names) -> str:
+    who = names.labels(loan.borrowers)
     text = (
         f"{date_in_chinese(loan.signed_on)}，原告与{who}签订《{loan.title}》（编号：{loan.number}），"
         f"约定原告向{who}提供借款{money_text(loan.principal, loan.currency)}，借款年利率为{percent(loan.annual_rate)}，"
@@ -288,7 +288,7 @@ def _loan_fact(case: Case, loan: LoanContract, names: _Names) -> str:
     return text
 
 
-def _guarantee_fact(case: Case, g: Guarantee, names: _Names) -> str:
+def _guarantee_fact(case: Case, g: Guarantee, names) -> str:
     numbers = "、".join(l.number for l in case.loans if l.id in g.secures)
     text = (
         f"{date_in_chinese(g.signed_on)}，{names.named(g.guarantor)}与原告签订《{g.title}》（编号：{g.number}），"
@@ -315,7 +315,7 @@ def _mode_text(g: Guarantee) -> str:
     return mode.value
 
 
-def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
+def _collateral_fact(case: Case, c: Collateral, names) -> str:
     kind = "抵押" if c.kind == "mortgage" else "质押"
     title = c.contract_title or ("最高额抵押合同" if c.maximum_amount and c.kind == "mortgage" else f"{kind}合同")
     text = (
@@ -335,8 +335,8 @@ def _collateral_fact(case: Case, c: Collateral, names: _Names) -> str:
     return text + "。"
 
 
-def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]) -> str:
-    whom = names.of([p for p in e.parties if p in names.label]) if e.parties else ""
+def _event_fact(case: Case, e: Event, names, evidence_no: dict[str, int]) -> str:
+    whom = names.labels([p for p in e.parties if names.defendant(p)]) if e.parties else ""
     if not whom and e.kind in (EventKind.partial_payment, EventKind.acknowledgment):
         whom = "相关义务人"
     proof = "、".join(f"证据{evidence_no[x]}" for x in e.evidence if x in evidence_no)
@@ -358,41 +358,46 @@ def _event_fact(case: Case, e: Event, names: _Names, evidence_no: dict[str, int]
     return text + "。"
 
 
-def facts(case: Case, t: ClaimTotals, evidence_no: dict[str, int],
-          excluded_guarantees: frozenset[str] = frozenset(), filing_date: dt.date | None = None) -> list[str]:
-    """事实与理由, paragraph by paragraph, ending with the legal basis chosen by contract date.
-    Payments after the cut-off date and up to ``filing_date`` are told after the amount owed."""
-    names = _Names(case)
+def facts(filing, evidence_no: dict[str, int]) -> list[str]:
+    """事实与理由 of a :class:`~legaldocs.filings.filing.Filing`, paragraph by paragraph, ending with
+    the legal basis chosen by contract date. Payments after the cut-off date and up to the filing
+    date are told after the amount owed; nothing after the filing date is told."""
+    case, t, names, filing_date = filing.case, filing.totals, filing, filing.filing_date
     out = [_loan_fact(case, loan, names) for loan in case.loans]
-    out += [_guarantee_fact(case, g, names) for g in case.guarantees if g.id not in excluded_guarantees]
+    out += [_guarantee_fact(case, g, names) for g in case.guarantees]
     out += [_collateral_fact(case, c, names) for c in case.collateral]
     before = [r for r in case.repayments if r.date <= t.as_of]
     if before:
         paid = sum((r.amount for r in before), Decimal(0))
         last = max(r.date for r in before)
         out.append(
-            f"借款发放后，{names.of(case.borrower_ids())}累计归还款项{money_text(paid, t.currency)}，最后一次还款日为"
+            f"借款发放后，{names.labels(case.borrower_ids())}累计归还款项{money_text(paid, t.currency)}，最后一次还款日为"
             f"{date_in_chinese(last)}，此后未再按约还本付息，已构成违约。"
         )
     else:
-        out.append(f"借款发放后，{names.of(case.borrower_ids())}未按约定履行还本付息义务，已构成违约。")
+        out.append(f"借款发放后，{names.labels(case.borrower_ids())}未按约定履行还本付息义务，已构成违约。")
     events = sorted((e for e in case.events if e.kind not in (EventKind.suit_filed,)), key=lambda e: e.date)
     out += [_event_fact(case, e, names, evidence_no) for e in events]
     parts = _interest_parts(t)
-    owed = f"截至{date_in_chinese(t.as_of)}，{names.of(case.borrower_ids())}尚欠原告借款本金{money_text(t.principal, t.currency)}"
+    owed = f"截至{date_in_chinese(t.as_of)}，{names.labels(case.borrower_ids())}尚欠原告借款本金{money_text(t.principal, t.currency)}"
     if parts:
         owed += "、" + "、".join(parts)
     out.append(owed + "，经原告多次催收，至今未予清偿。")
     later = [r for r in case.repayments if t.as_of < r.date <= (filing_date or t.as_of)]
     for r in sorted(later, key=lambda r: r.date):
         use = {"principal": "用于归还本金", "interest": "用于归还利息"}.get(r.applied_to, "")
-        out.append(f"{date_in_chinese(r.date)}，{names.of(case.borrower_ids())}偿还{money_text(r.amount, t.currency)}{use}，"
+        out.append(f"{date_in_chinese(r.date)}，{names.labels(case.borrower_ids())}偿还{money_text(r.amount, t.currency)}{use}，"
                    "原告同意在上述债务中予以扣减。")
-    out.append(_reasons(case, excluded_guarantees))
+    out.append(_reasons(filing))
     return out
 
 
-def _reasons(case: Case, excluded: frozenset[str]) -> str:
+def legal_basis(filing) -> dict[str, list[str]]:
+    """The laws the claims rest on, chosen by each contract's date (民法典时间效力规定 art 1 ¶2):
+    law name (without 《》) -> articles, in order of first citation, for every loan, guarantee
+    (joint or general as resolved) and collateral whose contract took effect. A date whose law has
+    nothing loaded to cite is left to the drafter (law/data/statutes.toml)."""
+    case = filing.case
     bases: dict[str, list[str]] = {}  # law -> articles, in order of first citation
 
     def add(kind: str, on: dt.date) -> None:
@@ -406,59 +411,59 @@ def _reasons(case: Case, excluded: frozenset[str]) -> str:
     for loan in case.loans:
         add("loan", loan.signed_on)
     for g in case.guarantees:
-        if g.id not in excluded:
-            add("general_guarantee" if resolved_mode(g) is GuaranteeKind.general else "joint_guarantee", g.signed_on)
+        add("general_guarantee" if resolved_mode(g) is GuaranteeKind.general else "joint_guarantee", g.signed_on)
     for c in case.collateral:  # a mortgage whose contract never took effect (担保法 art 41) has nothing to cite
         if not (c.kind == "mortgage" and c.registration_kind == "未登记" and _registration_effect(c) != "right_not_created"):
             add(c.kind, c.signed_on)
+    return bases
+
+
+def cited_laws(filing) -> str:
+    """'《中华人民共和国民法典》第五百七十七条、…，《…》…': :func:`legal_basis` as cited in the text."""
+    return "，".join(f"《{law}》" + "、".join(articles) for law, articles in legal_basis(filing).items())
+
+
+def _reasons(filing) -> str:
+    case = filing.case
     unborn = any(c.kind == "mortgage" and c.registration_kind == "未登记" and _registration_effect(c) == "contract_ineffective"
                  for c in case.collateral)
     which = "上述合同（未生效的抵押合同除外）" if unborn else "上述合同"
-    text = f"原告认为，原告与各被告签订的{which}系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
+    text = f"原告认为，原告与{filing.all_defendants}签订的{which}系各方真实意思表示，内容不违反法律、行政法规的强制性规定，合法有效。"
     text += "借款人未按约还本付息，构成违约，应当承担还本付息及支付罚息、复利的责任"
-    if any(g.id not in excluded for g in case.guarantees):
+    if case.guarantees:
         text += "；保证人应当在保证范围内承担保证责任"
     if any(not (c.kind == "mortgage" and c.registration_kind == "未登记") for c in case.collateral):
         text += "；原告有权就担保财产优先受偿"
-    cited = "，".join(f"《{law}》" + "、".join(articles) for law, articles in bases.items())
-    text += "。依照" + cited + "之规定，特向贵院提起诉讼，请求判如所请。"
+    text += "。依照" + cited_laws(filing) + "之规定，特向贵院提起诉讼，请求判如所请。"
     return text
 
 
-def complaint_context(
-    case: Case,
-    *,
-    filing_date: dt.date,
-    evidence_no: dict[str, int],
-    totals: ClaimTotals | None = None,
-    excluded_guarantees: frozenset[str] = frozenset(),
-    attachments: list[str] | None = None,
-) -> dict:
-    """Variables of ``templates/complaint.docx`` (see templates/CATALOGUE.md).
+def attachment_list(filing, produced: list[str]) -> list[str]:
+    """The 附 list of a complaint: copies for each defendant (民事诉讼法 art 123), then what the
+    packet really holds (``produced``: titles of the documents attached, in order)."""
+    return [f"本起诉状副本{len(filing.defendants)}份", *produced]
 
-    ``filing_date``: the date printed under the signature. ``evidence_no`` maps evidence ids to
-    their numbers in the 证据目录 (for the facts' references). ``totals``: the amounts claimed
-    (default: the bank's balances in the case). ``attachments``: extra attachments listed.
+
+def complaint_context(filing, *, evidence_no: dict[str, int], attachments: list[str] | None = None) -> dict:
+    """Variables of ``templates/complaint.docx`` (see templates/catalogue.toml) for a
+    :class:`~legaldocs.filings.filing.Filing`.
+
+    ``evidence_no`` maps evidence ids to their numbers in the 证据目录 (for the facts'
+    references). ``attachments``: the documents the packet attaches, listed after the copies
+    (default: the 证据目录 and evidence bundle).
     """
-    t = totals or claim_totals(case)
-    plaintiff, agents, defendants = party_lines(case)
-    names = _Names(case)
+    case, t = filing.case, filing.totals
+    plaintiff, agents, defendants = party_lines(filing)
     return {
         "plaintiff": {**case.creditor.model_dump(), "role": case.creditor.role},
         "plaintiff_lines": plaintiff,
         "agent_lines": agents,
         "defendant_lines": defendants,
-        "claims": claims(case, t, excluded_guarantees),
+        "claims": claims(filing),
         "claims_summary": claims_summary(t),
-        "facts": facts(case, t, evidence_no, excluded_guarantees, filing_date),
+        "facts": facts(filing, evidence_no),
         "evidence_statement": "详见《证据目录》及所附证据材料（连续编页）。",
         "court": case.court,
-        "filing_date_cn": date_in_chinese(filing_date),
-        "attachments": [
-            f"本起诉状副本{len(names.ids)}份",
-            "证据目录及证据材料一套",
-            "原告营业执照副本、负责人身份证明书及授权委托书",
-            *(attachments or []),
-        ],
+        "filing_date_cn": date_in_chinese(filing.filing_date),
+        "attachments": attachment_list(filing, attachments if attachments is not None else ["证据目录及证据材料一套"]),
     }
-

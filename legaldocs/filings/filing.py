@@ -125,6 +125,7 @@ class Filing:
     released: dict[str, Clock]
     court_fees_claimed: tuple[ClaimedCost, ...] = ()
     review: list[ReviewItem] = field(default_factory=list)
+    form: str = "narrative"  # element (要素式) or narrative: of the complaint and the enforcement application
 
     @property
     def statement_is_basis(self) -> bool:
@@ -186,7 +187,32 @@ class Filing:
                         "costs": str(t.costs), "total": str(t.total), "fee_base_cny": str(t.fee_base),
                         "currency": t.currency, "source": t.source},
             "acceptance_fee": str(self.fee.fee),
+            "rejected_amounts": self.rejected_amounts(),
         }
+
+    def rejected_amounts(self) -> dict[str, str]:
+        """Figures of the case that are not the claim's: the engine's where the bank's are claimed,
+        the bank's where the engine's are, by item; amounts the documents state for other reasons
+        (contract principals, draws, repayments, costs, maximum amounts) are not listed."""
+        st, t, claim = self.statement, self.totals, self.recorded.claim
+        if st is None:
+            return {}
+        if t.source == "bank":
+            other = {"本金": st.principal, "利息": st.interest, "罚息": st.penalty_interest, "复利": st.compound_interest}
+        else:
+            other = {"本金": claim.principal, "利息": claim.interest, "罚息": claim.penalty_interest,
+                     "复利": claim.compound_interest}
+        other = {k: v for k, v in other.items() if v is not None}
+        if len(other) == 4:
+            other["本息合计"] = sum(other.values())
+            other["合计"] = other["本息合计"] + t.costs
+        legit = {t.principal, t.interest, t.penalty_interest, t.compound_interest, t.debt, t.total, t.costs}
+        for loan in self.recorded.loans:
+            legit |= {loan.principal, loan.disbursed, *(d.amount for d in loan.draws)}
+        legit |= {r.amount for r in self.recorded.repayments}
+        legit |= {c.amount for c in self.recorded.claim.costs}
+        legit |= {x.maximum_amount for x in [*self.recorded.guarantees, *self.recorded.collateral] if x.maximum_amount}
+        return {k: str(v) for k, v in other.items() if v not in legit and v}
 
 
 def party_roles(case: Case) -> dict[str, list[str]]:
@@ -214,8 +240,28 @@ def resolve_defendants(case: Case) -> tuple[Defendant, ...]:
     )
 
 
+# The courts' element-style forms (要素式文书) of 法〔2025〕82号 apply from 2025-07-14; a filing
+# before that date uses the narrative form unless the case file chooses (the 2024 trial forms of
+# 法〔2024〕46号 are not produced).
+ELEMENT_FORMS_FROM = dt.date(2025, 7, 14)
+ELEMENT_FORMS_SOURCE = "最高人民法院、司法部、中华全国律师协会《关于印发部分案件民事起诉状、答辩状示范文本的通知》（法〔2025〕82号）"
+
+
+def form_for(case: Case, filing_date: dt.date, form: str | None = None) -> str:
+    """The form of the complaint and the enforcement application: ``form`` when given, else the
+    case's ``claim.form``, else ``element`` for a filing on or after 2025-07-14, ``narrative``
+    before. Raises ValueError for an unknown form."""
+    chosen = form or case.claim.form
+    if chosen is None:
+        return "element" if filing_date >= ELEMENT_FORMS_FROM else "narrative"
+    if chosen not in ("element", "narrative"):
+        raise ValueError(f"unknown form {chosen!r}; element or narrative")
+    return chosen
+
+
 def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.date | None = None,
-                 source: str = "case", statement=None, compute_statement: bool = True) -> Filing:
+                 source: str = "case", statement=None, compute_statement: bool = True,
+                 form: str | None = None) -> Filing:
     """Resolve ``case`` as filed on ``filing_date`` with amounts stated to ``as_of``.
 
     ``as_of`` defaults to ``claim.as_of``; ``filing_date`` to ``claim.filing_date``, else ``as_of``.
@@ -239,6 +285,10 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
     if as_of < first_draw:
         raise CaseValidationError(source, [("--as-of", f"{as_of} is before the first draw ({first_draw})")])
     filing_date = filing_date or claim.filing_date or as_of
+    try:
+        chosen_form = form_for(case, filing_date, form)
+    except ValueError as exc:
+        raise CaseValidationError(source, [("--form", str(exc))]) from exc
     if filing_date < as_of:
         raise CaseValidationError(source, [(
             "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
@@ -301,7 +351,8 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
     fee = acceptance_fee(totals, case, filing_date)
     filing = Filing(case=case, recorded=recorded, as_of=as_of, filing_date=filing_date, defendants=defendants,
                     left_out=tuple(left_out), totals=totals, statement=statement, statement_error=statement_error,
-                    fee=fee, clocks=tuple(clocks), released=released, court_fees_claimed=court_fees, review=review)
+                    fee=fee, clocks=tuple(clocks), released=released, court_fees_claimed=court_fees, review=review,
+                    form=chosen_form)
     review.extend(_figure_review(filing))
     review.extend(_cost_review(filing))
     review.extend(_security_review(filing))

@@ -8,13 +8,14 @@ import datetime as dt
 
 from legaldocs.case.load import load_case
 from legaldocs.filings.complaint import complaint_context
+from legaldocs.filings.filing import build_filing
 
 D = dt.date
 
 
 def _complaint(path):
     case = load_case(path, check_files=False).case
-    return complaint_context(case, filing_date=case.claim.as_of, evidence_no={e.id: i for i, e in enumerate(case.evidence, 1)})
+    return complaint_context(build_filing(case, filing_date=case.claim.as_of), evidence_no={e.id: i for i, e in enumerate(case.evidence, 1)})
 
 
 def _dated(d, signed: dt.date):

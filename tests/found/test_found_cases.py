@@ -16,6 +16,7 @@ from legaldocs.case.load import load_case
 from legaldocs.deadlines.clocks import case_clocks
 from legaldocs.filings.claimed import claim_totals
 from legaldocs.filings.complaint import complaint_context
+from legaldocs.filings.filing import build_filing
 from legaldocs.errors import CaseValidationError
 from legaldocs.money.schedule import schedule
 from legaldocs.money.statement import case_statement
@@ -141,7 +142,7 @@ def test_b2_payment_during_the_suit_is_recorded(found):
     assert "37,000.00" in st.continuing[0]
     totals = claim_totals(case)  # the bank's figures, as the case says
     assert totals.principal == Decimal("40000.00") and "37,000.00" in totals.continuing
-    context = complaint_context(case, filing_date=D(2025, 2, 1), evidence_no={"E1": 1})
+    context = complaint_context(build_filing(case, filing_date=D(2025, 2, 1)), evidence_no={"E1": 1})
     assert any("2025年1月16日" in f and "3,000.00元" in f for f in context["facts"])
 
 
@@ -196,7 +197,7 @@ def test_b6_usd_loan_claimed_in_usd_with_a_yuan_fee_base(found):
     totals = claim_totals(case)
     assert totals.currency == "USD" and totals.total == Decimal("3493000.00")
     assert totals.fee_base == Decimal("23870463.40")  # 3,493,000 x 6.8338
-    context = complaint_context(case, filing_date=D(2008, 8, 1), evidence_no={"E1": 1})
+    context = complaint_context(build_filing(case, filing_date=D(2008, 8, 1)), evidence_no={"E1": 1})
     assert "3,493,000.00美元（大写：美元叁佰肆拾玖万叁仟元整）" in context["claims"][0]
     assert "折合人民币23,870,463.40元" in context["claims_summary"]
     from legaldocs.filings.claimed import acceptance_fee

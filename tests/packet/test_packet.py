@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from legaldocs.chinese import amount_in_capitals, format_amount
-from legaldocs.filings.claimed import claim_totals
+from legaldocs.filings.filing import build_filing
 from legaldocs.case.model import NaturalPerson
 
 from pdfcheck import example_params, fonts, outline, page_texts
@@ -50,7 +50,7 @@ def test_complaint_states_parties_amounts_and_capitals(case_path, packets):
         party = case.party(ref)
         assert party.name in text
         assert (party.id_number if isinstance(party, NaturalPerson) else party.uscc) in text
-    totals = claim_totals(case)
+    totals = build_filing(case).totals
     assert format_amount(totals.principal) in text
     assert amount_in_capitals(totals.principal) in text
     assert amount_in_capitals(totals.total) in text
@@ -116,7 +116,7 @@ def test_manifest_and_zip_match_the_files(case_path, packets):
     digest = (result.folder / "packet.zip.sha256").read_text().split()[0]
     assert digest == hashlib.sha256(zip_path.read_bytes()).hexdigest()
     with zipfile.ZipFile(zip_path) as zf:
-        names = {Path(n).name for n in zf.namelist()}
+        names = {n.split("/", 1)[1] for n in zf.namelist()}
         assert set(outputs) | {"manifest.json"} <= names
         inner = zf.read(f"{loaded.case.case_id}/证据材料.pdf")
         assert inner == (result.folder / "证据材料.pdf").read_bytes()
@@ -137,7 +137,7 @@ def test_generated_pdfs_embed_every_font(case_path, packets):
 def test_fee_and_its_computation(case_path, packets):
     loaded, result = packets(case_path)
     fee = result.fee
-    totals = claim_totals(loaded.case)
+    totals = build_filing(loaded.case).totals
     assert fee.amount == totals.total
     court = COURT_FEES.get(case_path.parent.name)
     if court is not None:

@@ -1,0 +1,192 @@
+"""The documents of each stage of the recovery path, listed in one place.
+
+A stage (``suit``: 起诉; ``preservation``: 财产保全; ``enforcement``: 强制执行; ``notices``: 催收) is
+an ordered list of document kinds. Each :class:`Document` names its Chinese title (the file name),
+its template, the function that builds its variables from a
+:class:`~legaldocs.filings.filing.Filing`, and whether the case needs it (no 授权委托书 without an
+agent, no 欠款明细表 when the complaint claims the bank's own figures). The first document of a
+stage is the filing itself; its 附 list is built from the documents the packet really holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, unit
+from legaldocs.filings.claimed import CAUSE_OF_ACTION
+from legaldocs.filings.complaint import complaint_context
+from legaldocs.filings.filing import Filing
+from legaldocs.law.rules import rule_in_force
+
+STAGES = ("suit", "preservation", "enforcement", "notices")
+STAGE_NAMES = {"suit": "起诉", "preservation": "财产保全", "enforcement": "强制执行", "notices": "催收"}
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a document's variables may need besides the filing: the evidence numbers of the
+    证据目录 (``evidence_no``: evidence id -> number), the titles of the documents attached to
+    the filing (``attachments``, for its 附 list) and the stage."""
+
+    evidence_no: dict[str, int] = field(default_factory=dict)
+    attachments: list[str] = field(default_factory=list)
+    stage: str = "suit"
+
+
+def _always(filing: Filing) -> bool:  # noqa: ARG001 - a predicate of the filing
+    return True
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document kind: ``title`` (file name and the name in 附 lists), ``template`` (.docx file
+    name), ``context(filing, extras) -> dict``, ``needed(filing) -> bool``; ``attached``: listed
+    in the 附 list of the stage's filing; ``upload``: the name of its upload in online filing, or
+    None when it is not uploaded on its own."""
+
+    kind: str
+    title: str
+    template: str
+    context: Callable[[Filing, Extras], dict]
+    needed: Callable[[Filing], bool] = _always
+    attached: bool = True
+    upload: str | None = None
+    per_party: bool = False  # one document per addressee (notices): context returns a list of (suffix, context)
+
+
+def halving_note(filed_on) -> str:
+    """When the acceptance fee is halved, as the fee schedule of the filing date says."""
+    rule = rule_in_force("court_fees", "halving", filed_on)
+    return f"{rule['notes']}（{rule['citation']}）"
+
+
+def fee_sheet_context(filing: Filing, extras: Extras | None = None) -> dict:  # noqa: ARG001
+    """Variables of ``fee_sheet.docx``: the 案件受理费 on the amount in dispute with each step and
+    its article (诉讼费用交纳办法 arts 13, 15, 16, 55)."""
+    case, t, fee = filing.case, filing.totals, filing.fee
+    tag = "" if t.currency == "CNY" else f"（{unit(t.currency)}）"
+    rows = [(f"借款本金{tag}", t.principal), (f"利息{tag}", t.interest), (f"罚息{tag}", t.penalty_interest),
+            (f"复利{tag}", t.compound_interest)]
+    rows += [(c.name + ("" if c.currency == "CNY" else f"（{unit(c.currency)}）"), c.amount) for c in case.claim.costs]
+    if t.currency != "CNY":
+        rows.append((f"折合人民币（{t.exchange_rate_on}汇率{t.exchange_rate}）", t.fee_base))
+    places = 0 if fee.rounding == "yuan" else 2
+    return {
+        "fee_name": fee.name,
+        "case_title": filing.case_title,
+        "court": case.court,
+        "as_of_cn": date_in_chinese(t.as_of),
+        "procedure": "简易程序（减半交纳）" if fee.halved else "普通程序",
+        "base_rows": [{"name": n, "amount": format_amount(a)} for n, a in rows if a],
+        "base_total": format_amount(t.fee_base),
+        "base_total_capitals": "人民币" + amount_in_capitals(t.fee_base),
+        "steps": [{"number": i + 1, "text": s.text, "rule": s.rule} for i, s in enumerate(fee.steps)],
+        "fee": format_amount(fee.fee, places=places),
+        "fee_capitals": "人民币" + amount_in_capitals(fee.fee),
+        "note": f"说明：案件受理费以法院交费通知为准；{halving_note(fee.filed_on)}",
+    }
+
+
+def statement_document_context(filing: Filing, extras: Extras | None = None) -> dict:  # noqa: ARG001
+    """Variables of ``statement.docx``: the engine's statement, attached only when it is the
+    basis of the amounts claimed (one set of figures in every document)."""
+    from legaldocs.money.statement import statement_context
+
+    context = statement_context(filing.case, filing.statement, filing.totals)
+    context["case_title"] = filing.case_title
+    return context
+
+
+def _complaint(filing: Filing, extras: Extras) -> dict:
+    return complaint_context(filing, evidence_no=extras.evidence_no, attachments=extras.attachments)
+
+
+REGISTRY: dict[str, Document] = {}
+
+
+def register(*documents: Document) -> None:
+    """Add document kinds to the registry (each filings module registers its own)."""
+    for d in documents:
+        REGISTRY[d.kind] = d
+
+
+register(
+    Document("complaint", "民事起诉状", "complaint.docx", _complaint, needed=lambda f: f.form == "narrative",
+             attached=False, upload="起诉状"),
+    Document("statement", "欠款明细表", "statement.docx", statement_document_context,
+             needed=lambda f: f.statement_is_basis),
+    Document("fee_sheet", "诉讼费用计算表", "fee_sheet.docx", fee_sheet_context, attached=False),
+)
+
+# document kinds of each stage, in order; a kind not (yet) registered is skipped
+STAGE_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "suit": ("complaint", "complaint_element", "statement", "fee_sheet", "preservation", "representative_certificate",
+             "power_of_attorney", "service_address"),
+    "preservation": ("preservation", "property_leads", "representative_certificate", "power_of_attorney"),
+    "enforcement": ("enforcement", "enforcement_element", "representative_certificate", "power_of_attorney"),
+    "notices": ("demand_notice", "guarantee_notice"),
+}
+
+
+def stage_documents(stage: str, filing: Filing) -> list[Document]:
+    """The documents ``stage`` needs for ``filing``, in order (the filing itself first).
+
+    Raises ValueError for an unknown stage."""
+    if stage not in STAGE_DOCUMENTS:
+        raise ValueError(f"unknown stage {stage!r}; one of {', '.join(STAGE_DOCUMENTS)}")
+    _load_modules()
+    return [REGISTRY[k] for k in STAGE_DOCUMENTS[stage] if k in REGISTRY and REGISTRY[k].needed(filing)]
+
+
+def _load_modules() -> None:
+    """Import the filings modules that register their documents."""
+    import importlib
+
+    for name in ("element", "applications", "papers"):
+        try:
+            importlib.import_module(f"legaldocs.filings.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"legaldocs.filings.{name}":
+                raise
+
+
+def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
+    """Variables of ``evidence_index.docx`` (证据目录, 民事诉讼证据规定 art 19): one row per exhibit
+    with its page range in the bundle (``entries``: objects with number, first_page, last_page,
+    page_count), grouped; role words in the case file's text follow the resolved parties."""
+    from legaldocs.filings.claimed import ordinal
+    from legaldocs.filings.filing import replace_role_words
+
+    case = filing.case
+    by_number = {i + 1: item for i, item in enumerate(case.evidence)}
+    rows = []
+    group = None
+    groups = 0
+    for e in entries:
+        item = by_number[e.number]
+        if item.group and item.group != group:
+            group = item.group
+            groups += 1
+            rows.append({"number": "", "title": f"第{ordinal(groups)}组　{group}", "source": "", "purpose": "",
+                         "original": "", "pages": ""})
+        pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
+        rows.append({
+            "number": e.number,
+            "title": replace_role_words(item.title, filing),
+            "source": item.source,
+            "purpose": replace_role_words(item.purpose, filing),
+            "original": "原件" if item.original else "复印件",
+            "pages": pages,
+        })
+    total = index_pages + sum(e.page_count for e in entries)
+    return {
+        "cause": CAUSE_OF_ACTION,
+        "plaintiff_name": case.creditor.name,
+        "defendant_names": filing.defendant_names,
+        "filing_date_cn": date_in_chinese(filing.filing_date),
+        "exhibits": rows,
+        "exhibit_count": len(entries),
+        "total_pages": total,
+        "index_pages": index_pages,
+    }
