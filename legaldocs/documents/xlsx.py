@@ -60,7 +60,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
     header = ["序号", "类别", "合同", "借据", f"基数（{yuan}）", "起算日（不计）", "截止日", "天数", "年利率", f"金额（{yuan}）", "依据"]
     lines.append(header)
     for i, line in enumerate(st.lines, start=1):
-        lines.append([i, _KIND.get(line.kind, line.kind), line.loan, line.draw, line.base, line.start, line.end,
+        lines.append([i, _KIND.get(line.kind, line.kind), st.label(line.loan), st.label(line.draw), line.base, line.start, line.end,
                       line.days, line.rate, line.amount, line.rule])
         row = lines.max_row
         lines.cell(row, 5).number_format = _MONEY
@@ -80,14 +80,14 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
     paid.append(["日期", "合同", f"还款金额（{yuan}）", "抵充项目", f"抵充金额（{yuan}）", f"未抵充（{yuan}）", "依据"])
     for a in st.allocations:
         for j, (category, amount) in enumerate(a.parts or (("", 0),)):
-            paid.append([a.date, a.loan, a.amount if j == 0 else None, CATEGORY_NAMES.get(category, category),
+            paid.append([a.date, st.label(a.loan), a.amount if j == 0 else None, CATEGORY_NAMES.get(category, category),
                          amount, a.unapplied if j == 0 else None, a.rule if j == 0 else None])
             for col in (3, 5, 6):
                 paid.cell(paid.max_row, col).number_format = _MONEY
     for col, width in zip(range(1, 8), (12, 10, 16, 10, 16, 14, 48)):
         paid.column_dimensions[get_column_letter(col)].width = width
     for lp in st.later_payments:
-        paid.append([lp.date, lp.loan, lp.amount, "截止日后还款", None, None,
+        paid.append([lp.date, st.label(lp.loan), lp.amount, "截止日后还款", None, None,
                      f"未计入暂计金额；抵充后本金余额{lp.principal_after}"])
         paid.cell(paid.max_row, 3).number_format = _MONEY
 
@@ -95,7 +95,7 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         repriced = wb.create_sheet("利率调整")
         repriced.append(["合同", "重定价日", "LPR期限", "LPR", "LPR公布日", "加点", "新利率", "是否适用", "说明"])
         for r in st.repricings:
-            repriced.append([r.loan, r.date, r.lpr_term, r.lpr, r.lpr_published, r.spread, r.rate,
+            repriced.append([st.label(r.loan), r.date, r.lpr_term, r.lpr, r.lpr_published, r.spread, r.rate,
                              "是" if r.applied else "否", r.text])
             for col in (4, 6, 7):
                 repriced.cell(repriced.max_row, col).number_format = "0.000%"

@@ -100,6 +100,12 @@ class Statement:
     repricings: list[Repricing] = field(default_factory=list)
     later_payments: list[LaterPayment] = field(default_factory=list)
     currency: str = "CNY"
+    labels: dict[str, str] = field(default_factory=dict)  # loan and draw ids -> contract and 借据 numbers
+
+    def label(self, ref: str) -> str:
+        """How a loan or draw id is printed: '合同SLB-2023-0088', 'SLB-2023-0088 借据JJ-…' or
+        'SLB-2023-0088 第2笔'."""
+        return self.labels.get(ref, ref)
 
     def _sum(self, attr: str) -> Decimal:
         return sum((getattr(b, attr) for b in self.loans), ZERO)
@@ -282,7 +288,8 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
         for a in balance.allocations:
             if a.unapplied > 0:
                 flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
-    st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced, currency=case.claim.currency)
+    st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced, currency=case.claim.currency,
+                   labels=statement_labels(case))
     st.later_payments = later_payments(case, as_of)
     st.continuing = [continuing_clause(case, b, as_of, several=len(balances) > 1, later=st.later_payments)
                      for b in balances if b.total > 0]
@@ -295,6 +302,18 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
     st.flags = flags + _rate_checks(case, st, as_of)
     st.differences = _differences(case, st, explain)
     return st
+
+
+def statement_labels(case: Case) -> dict[str, str]:
+    """Printable names of the engine's loan and draw ids: the contract number, and the 借据
+    number of each draw (or its order when the case gives none)."""
+    labels: dict[str, str] = {}
+    for loan in case.loans:
+        labels[loan.id] = f"合同{loan.number}"
+        for i, d in enumerate(loan.draws, start=1):
+            labels[f"{loan.id}-{i}"] = (f"借据{d.receipt_number}" if d.receipt_number
+                                        else f"合同{loan.number}第{i}笔" if len(loan.draws) > 1 else f"合同{loan.number}")
+    return labels
 
 
 def later_payments(case: Case, as_of: dt.date) -> list[LaterPayment]:
@@ -449,7 +468,7 @@ def statement_context(case: Case, st: Statement, totals) -> dict:
         "allocations": [
             {
                 "date": a.date.isoformat(),
-                "loan": a.loan,
+                "loan": st.label(a.loan),
                 "amount": format_amount(a.amount),
                 "parts": "；".join(f"{CATEGORY_NAMES.get(c, c)}{format_amount(v)}{yuan}" for c, v in a.parts)
                 + (f"；未抵充{format_amount(a.unapplied)}{yuan}" if a.unapplied else ""),
@@ -470,7 +489,7 @@ def _line_rows(st: Statement) -> list[dict]:
         pending.setdefault(r.loan, []).append(r)
 
     def repricing_row(r: Repricing) -> dict:
-        return {"kind": "利率调整", "draw": r.loan, "base": "", "start": r.date.isoformat(), "end": "", "days": "",
+        return {"kind": "利率调整", "draw": st.label(r.loan), "base": "", "start": r.date.isoformat(), "end": "", "days": "",
                 "rate": percent(r.rate), "amount": "", "rule": r.text}
 
     for line in st.lines:
@@ -479,7 +498,7 @@ def _line_rows(st: Statement) -> list[dict]:
             rows.append(repricing_row(waiting.pop(0)))
         rows.append({
             "kind": _KINDS.get(line.kind, line.kind),
-            "draw": line.draw,
+            "draw": st.label(line.draw),
             "base": format_amount(line.base),
             "start": line.start.isoformat(),
             "end": line.end.isoformat(),
