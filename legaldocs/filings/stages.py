@@ -135,11 +135,11 @@ def stage_documents(stage: str, filing: Filing) -> list[Document]:
     Raises ValueError for an unknown stage."""
     if stage not in STAGE_DOCUMENTS:
         raise ValueError(f"unknown stage {stage!r}; one of {', '.join(STAGE_DOCUMENTS)}")
-    _load_modules()
+    load_modules()
     return [REGISTRY[k] for k in STAGE_DOCUMENTS[stage] if k in REGISTRY and REGISTRY[k].needed(filing)]
 
 
-def _load_modules() -> None:
+def load_modules() -> None:
     """Import the filings modules that register their documents."""
     import importlib
 

@@ -1,0 +1,69 @@
+"""One document of the recovery path, drafted on its own (``legaldocs draft``).
+
+The document is built from the same resolved :class:`~legaldocs.filings.filing.Filing` as the
+packet, so a draft and a packet of the same case, dates and form say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from legaldocs.case.model import Case
+from legaldocs.documents.office import docx_to_pdf
+from legaldocs.documents.render import render_docx
+from legaldocs.documents.templates import template_path
+from legaldocs.errors import CaseValidationError
+from legaldocs.filings.filing import Filing, build_filing
+from legaldocs.filings.stages import REGISTRY, Extras, load_modules
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What :func:`draft` wrote: the .docx files (one per addressee for notices) and their PDFs."""
+
+    filing: Filing
+    kind: str
+    docx: tuple[Path, ...]
+    pdf: tuple[Path, ...]
+
+
+def document_kinds() -> dict[str, str]:
+    """Every document kind that can be drafted, with its Chinese title."""
+    load_modules()
+    return {kind: d.title for kind, d in REGISTRY.items()}
+
+
+def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
+          filing_date: dt.date | None = None, form: str | None = None, templates: Path | None = None,
+          pdf: bool = True, source: str = "case") -> Draft:
+    """Draft the document ``kind`` (a key of :func:`document_kinds`) of ``case`` into ``out_dir``
+    as ``<title>.docx`` (and ``.pdf`` unless ``pdf`` is false); a notice goes to each addressee,
+    as ``<title>-<addressee>.docx``.
+
+    Raises CaseValidationError naming ``--doc`` for an unknown kind or one the case does not need
+    (e.g. 授权委托书 without an agent), and what :func:`~legaldocs.filings.filing.build_filing`
+    raises; TemplateError, ConversionError.
+    """
+    kinds = document_kinds()
+    if kind not in kinds:
+        raise CaseValidationError(source, [("--doc", f"unknown document {kind!r}; one of: "
+                                            + ", ".join(f"{k} ({t})" for k, t in kinds.items()))])
+    filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
+    document = REGISTRY[kind]
+    if not document.needed(filing):
+        raise CaseValidationError(source, [("--doc", f"{document.title} is not needed for this case "
+                                            "(its facts are missing, or another form was chosen)")])
+    extras = Extras(evidence_no={item.id: i for i, item in enumerate(filing.case.evidence, start=1)},
+                    attachments=["证据目录及证据材料一套"] if filing.case.evidence else [])
+    out_dir = Path(out_dir)
+    template = template_path(document.template, templates)
+    produced = []
+    contexts = document.context(filing, extras)
+    pairs = contexts if document.per_party else [("", contexts)]
+    for suffix, context in pairs:
+        name = f"{document.title}-{suffix}" if suffix else document.title
+        produced.append(render_docx(template, context, out_dir / f"{name}.docx"))
+    pdfs = tuple(docx_to_pdf(produced, out_dir)) if pdf else ()
+    return Draft(filing, kind, tuple(produced), pdfs)
