@@ -9,17 +9,44 @@ Typical use::
     result = assemble_bundle(index_pdf, exhibits, out)
 """
 
-from evidence.bundle import (
-    BundleEntry,
-    BundleResult,
-    PreparedExhibit,
-    assemble_bundle,
-    page_ranges,
-    pdf_page_count,
-    prepare_exhibit,
-    unembedded_fonts,
-)
-from evidence.errors import BundleError, EvidenceError, ExhibitError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evidence.bundle import (
+        BundleEntry,
+        BundleResult,
+        PreparedExhibit,
+        assemble_bundle,
+        page_ranges,
+        pdf_page_count,
+        prepare_exhibit,
+        unembedded_fonts,
+    )
+    from evidence.errors import BundleError, EvidenceError, ExhibitError
+
+# the names below load their module (and the PDF and image libraries) on first use, so that the
+# ``legaldocs`` command, whose entry point is in this package, starts quickly
+_FROM = {
+    **dict.fromkeys(("BundleEntry", "BundleResult", "PreparedExhibit", "assemble_bundle", "page_ranges",
+                     "pdf_page_count", "prepare_exhibit", "unembedded_fonts"), "evidence.bundle"),
+    **dict.fromkeys(("BundleError", "EvidenceError", "ExhibitError"), "evidence.errors"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_FROM[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FROM})
+
 
 __all__ = [
     "BundleEntry",

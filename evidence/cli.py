@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import tempfile
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
-from legaldocs.case.load import load_case
 from legaldocs.errors import CaseValidationError
-from legaldocs.cli import Argument, Option, app, console, err_console, parse_date, progress_bar, run_guarded
+from legaldocs.cli import (
+    Argument,
+    Option,
+    TemplatesOption,
+    app,
+    console,
+    err_console,
+    parse_date,
+    progress_bar,
+    run_guarded,
+)
 
 __all__ = ["app"]
 
@@ -56,7 +64,10 @@ def validate(
     checks only that the files exist)."""
 
     def action() -> None:
+        import tempfile
+
         from evidence.packet import prepare_exhibits  # PDF libraries load only when needed
+        from legaldocs.case.load import load_case
 
         loaded = load_case(case)
         c = loaded.case
@@ -90,11 +101,14 @@ def packet(
     as_of: Annotated[Optional[str], Option(help="date YYYY-MM-DD the amounts are stated to (default: claim.as_of)")] = None,
     filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)")] = None,
     quiet: Annotated[bool, Option(help="no progress bar")] = False,
+    templates: TemplatesOption = None,
 ) -> None:
     """Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet,
     manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of);
     --filing-date: date under the signature and of the fee regime (default: claim.filing_date, else
-    the as-of date). An existing OUT/<case id>/ is replaced whole."""
+    the as-of date). An existing OUT/<case id>/ is replaced whole. --templates DIR: a bank's own
+    templates, each used instead of the built-in one of the same name; the folder may hold only
+    some of them, the others are the built-in ones."""
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
 
@@ -102,7 +116,8 @@ def packet(
         from evidence.packet import build_packet  # PDF libraries load only for this command
 
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
-            result = build_packet(case, out, as_of=as_of_date, filing_date=filed, progress=progress)
+            result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
+                                  progress=progress)
         console.print(f"packet: {result.folder.resolve()}", markup=False, highlight=False, soft_wrap=True)
         console.print(
             f"  证据材料.pdf {result.bundle_pages} pages ({result.index_pages} index + "

@@ -3,6 +3,11 @@
 Commands that need the evidence package (``packet``) are added to the same application by
 :mod:`evidence.cli`, so the core never imports the packages built on it. Exit codes: 0 success,
 1 a failure while producing output, 2 invalid input (case file, arguments).
+
+Starting must stay quick (``legaldocs --help`` in well under 0.15 s, see bench/bench_cli.py): at
+module level only the CLI library and light modules are imported; the engines, the case model
+and Rich's console, tables and progress bars are imported inside the commands that use them, and
+help is formatted by the CLI library itself (Typer's Rich help panels alone take longer than that).
 """
 
 from __future__ import annotations
@@ -14,17 +19,16 @@ import re
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-from legaldocs.chinese import unit
 from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
-from legaldocs.money.fees import FEE_KINDS, HALVING_GROUNDS, court_fee
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 app = typer.Typer(
     name="legaldocs",
@@ -32,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: Typer's Rich help panels import more than --help may take
 )
 # piped or redirected output (a cron mail, a file) is not cut to 80 columns
 _PIPED_WIDTH = 200
@@ -39,8 +44,50 @@ _PIPED_WIDTH = 200
 Argument = typer.Argument
 Option = typer.Option
 
-console = Console(width=None if sys.stdout.isatty() else _PIPED_WIDTH)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _PIPED_WIDTH)
+TEMPLATES_ENV = "LEGALDOCS_TEMPLATES"
+# a bank's own template folder, for every command that writes documents
+TemplatesOption = Annotated[Optional[Path], typer.Option(
+    "--templates",
+    envvar=TEMPLATES_ENV,
+    show_envvar=True,
+    exists=True,
+    file_okay=False,
+    dir_okay=True,
+    help="本行模板文件夹：其中的模板（如 complaint.docx）取代同名内置模板，没有的仍用内置模板；"
+         "与环境变量同时给出时以本选项为准",
+)]
+
+
+class _LazyConsole:
+    """A Rich console made on first use, so that commands which print nothing (and --help) do not
+    import Rich. Attributes are those of :class:`rich.console.Console`; :meth:`real` gives the
+    console itself."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            stream = sys.stderr if self._stderr else sys.stdout
+            self._console = Console(stderr=self._stderr, width=None if stream.isatty() else _PIPED_WIDTH)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+console: Any = _LazyConsole()
+err_console: Any = _LazyConsole(stderr=True)
+
+
+def new_table(**options: Any) -> Table:
+    """A Rich table (``options`` as for :class:`rich.table.Table`)."""
+    from rich.table import Table
+
+    return Table(**options)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EXIT_FAILURE = 1
@@ -103,8 +150,10 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
     if not enabled:
         yield lambda stage, done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    with Progress(*columns, console=err_console.real(), transient=True) as bar:
         task = bar.add_task("", total=None)
 
         def update(stage: str, done: int, total: int) -> None:
@@ -135,6 +184,8 @@ def fees(
 ) -> None:
     """Court fee under 诉讼费用交纳办法, with its computation."""
     json_errors(as_json)
+    from legaldocs.money.fees import FEE_KINDS, HALVING_GROUNDS, court_fee
+
     value = parse_amount(amount, "--amount")
     if kind not in FEE_KINDS:
         raise fail(f"--kind: {kind!r} is not one of {', '.join(FEE_KINDS)}", EXIT_INVALID)
@@ -153,7 +204,7 @@ def fees(
         if as_json:
             console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
             return
-        table = Table(title=f"{result.name} on {value} 元", show_lines=False)
+        table = new_table(title=f"{result.name} on {value} 元", show_lines=False)
         table.add_column("step")
         table.add_column("rule")
         for s in result.steps:
@@ -177,6 +228,7 @@ def interest(
 
     def action() -> None:
         from legaldocs.case.load import load_case
+        from legaldocs.chinese import unit
         from legaldocs.money.statement import case_statement
 
         loaded = load_case(case)
@@ -197,7 +249,7 @@ def interest(
         if as_json:
             console.print_json(json.dumps(st.as_dict(), ensure_ascii=False))
             return
-        table = Table(title=f"{loaded.case.case_id} as of {st.as_of}")
+        table = new_table(title=f"{loaded.case.case_id} as of {st.as_of}")
         for col in ("kind", "draw", "base", "from", "to", "days", "rate", "amount"):
             table.add_column(col, justify="right" if col in ("base", "days", "rate", "amount") else "left")
         for line in st.lines:
@@ -257,7 +309,7 @@ def rules(
         console.print(f"no rule version is in force on {day}: the tables begin in 1982-1989 (see `legaldocs rules`)",
                       markup=False)
         return
-    out = Table(title="rules by date" + (f" in force on {day}" if day else ""))
+    out = new_table(title="rules by date" + (f" in force on {day}" if day else ""))
     for col in ("table", "kind", "from", "to", "citation", "chosen by"):
         out.add_column(col, overflow="fold")
     for r in rows:
@@ -288,7 +340,7 @@ def compare(
         if not rows:
             console.print(f"{case}：没有可核对的数额（在案件档案中填写 claim 的余额或 stated）", markup=False)
             return
-        table = Table(title=f"{loaded.case.case_id}：所述数额与本工具计算结果核对")
+        table = new_table(title=f"{loaded.case.case_id}：所述数额与本工具计算结果核对")
         for col in ("来源", "项目", "所述", "计算", "一致", "差异原因"):
             table.add_column(col, overflow="fold")
         by = {"court": "法院", "bank": "银行"}
@@ -358,6 +410,8 @@ def _kind_labels() -> dict[str, str]:
 
 def cells(*values: object) -> list[Text]:
     """Table cells from values that may hold case data: shown as they are, never read as markup."""
+    from rich.text import Text
+
     return [Text("" if v is None else str(v)) for v in values]
 
 
@@ -366,7 +420,7 @@ def _clock_table(title: str, rows: list[tuple[str, object, str, str, str]], *, w
     from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
     from legaldocs.portfolio.alerts import SEVERITY_NAMES
 
-    table = Table(title=title)
+    table = new_table(title=title)
     for col in ("案件", "期限", "义务人", "届满日", "可争辩日", "状态", "紧急程度") + (("文件",) if with_file else ()):
         table.add_column(col, no_wrap=col in ("届满日", "可争辩日"))
     for case_id, c, level, names, where in rows:
