@@ -514,3 +514,61 @@ def alerts(
             raise typer.Exit(EXIT_FAILURE)
 
     run_guarded(action)
+
+
+templates_app = typer.Typer(help="Word 模板（templates）：检查模板能否使用。", no_args_is_help=True,
+                            rich_markup_mode=None)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("check")
+def templates_check(
+    folder: Annotated[Optional[Path], typer.Argument(
+        envvar=TEMPLATES_ENV, show_envvar=True,
+        help="模板文件夹（本行的模板文件夹，或单个 .docx 文件）；不给出时检查内置模板")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """检查模板：占位符写法（全角符号、弯引号、被拆开的标签、未闭合的 {%p for %} / {%tr for %}）、
+    变量和过滤器是否在模板目录（catalogue.toml）中。每个问题写明模板文件和位置（第几段或第几个
+    表格第几行第几列）及原文。无错误时退出码为 0（可能有提示），有错误时为 2。"""
+    json_errors(as_json)
+
+    def action() -> None:
+        from legaldocs.documents.catalogue import CATALOGUE_FILE, load_catalogue
+        from legaldocs.documents.templatecheck import check_folder, check_template
+        from legaldocs.documents.templates import builtin_template_folder
+
+        builtin = builtin_template_folder()
+        catalogue = load_catalogue(builtin / CATALOGUE_FILE)
+        target = folder if folder is not None else builtin
+        if target.is_file():
+            reports = [check_template(target, catalogue)]
+        elif target.is_dir():
+            reports = check_folder(target, catalogue)
+        else:
+            raise fail(f"{target}：文件夹或文件不存在", EXIT_INVALID, [("FOLDER", "文件夹或文件不存在")])
+        findings = [f for r in reports for f in r.findings]
+        errors = sum(f.severity == "error" for f in findings)
+        notes = len(findings) - errors
+        code = EXIT_INVALID if errors else 0
+        summary = (f"{len(reports)}个模板中有{errors}处错误、{notes}条提示" if findings
+                   else f"{len(reports)}个模板均未发现问题")
+        if as_json:
+            body: dict[str, Any] = {"folder": str(target), "templates": [r.template for r in reports],
+                                    "errors": errors, "notes": notes, "exit": code,
+                                    "problems": [f.as_dict() for f in findings]}
+            if errors:
+                body = {"error": summary, **body}
+            console.print_json(json.dumps(body, ensure_ascii=False))
+        else:
+            console.print(f"检查模板：{target}", markup=False, highlight=False, soft_wrap=True)
+            for f in findings:
+                console.print(f.line(), markup=False, highlight=False, soft_wrap=True)
+                if f.snippet:
+                    console.print(f"    原文：「{f.snippet}」", markup=False, highlight=False, soft_wrap=True)
+            console.print(summary + ("；各模板可用的变量见 CATALOGUE.md" if errors else ""),
+                          markup=False, highlight=False, soft_wrap=True)
+        if code:
+            raise typer.Exit(code)
+
+    run_guarded(action)

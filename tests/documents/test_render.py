@@ -6,10 +6,7 @@ import pytest
 from docx import Document
 
 from legaldocs.errors import TemplateError
-from legaldocs.documents.render import render_docx, template_variables
-
-ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "templates" / "CATALOGUE.md"
+from legaldocs.documents.render import render_docx
 
 
 def _template(tmp_path: Path, *paragraphs: str) -> Path:
@@ -52,15 +49,6 @@ def test_syntax_error_names_template(tmp_path):
     template = _template(tmp_path, "{{ broken ")
     with pytest.raises(TemplateError, match="t.docx"):
         render_docx(template, {}, tmp_path / "out.docx")
-
-
-def test_catalogue_lists_every_template_variable():
-    text = CATALOGUE.read_text(encoding="utf-8")
-    for template in sorted((ROOT / "templates").glob("*.docx")):
-        assert f"## {template.name}" in text, template.name
-        section = text.split(f"## {template.name}", 1)[1].split("\n## ", 1)[0]
-        for name in template_variables(template):
-            assert f"`{name}`" in section, f"{template.name}: {name} is not in CATALOGUE.md"
 
 
 def test_filters_for_amounts_and_dates(tmp_path):
