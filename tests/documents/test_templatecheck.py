@@ -304,6 +304,16 @@ def test_plain_output_names_template_place_and_text(tmp_path):
     assert "原文：「具状人：{{ plantiff.name }}（盖章）」" in out.stdout
 
 
+def test_header_is_checked_too(tmp_path):
+    def header(doc):
+        doc.sections[0].header.paragraphs[0].text = "{{ courts }}"
+    folder = broken(tmp_path, "fee_sheet.docx", header)
+    code, body = check(folder)
+    problem = only(body)
+    assert code == 2 and problem["place"] == "页眉第1段" and problem["paragraph"] is None
+    assert problem["message"] == "变量 courts 不在模板目录中（是否为 court？）"
+
+
 # -- a real context to render the broken copies with ------------------------------------------
 
 _CONTEXT: dict = {}
@@ -322,3 +332,4 @@ def _complaint_context() -> dict:
 
 def _text(path: Path) -> str:
     return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
