@@ -269,4 +269,7 @@ if __name__ == "__main__":
     evidence_index()
     fee_sheet()
     statement()
+    import make_application_forms  # preservation, property leads, seizure renewal, enforcement
+
+    make_application_forms.main()
     print(f"templates written to {OUT}")

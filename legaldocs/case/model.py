@@ -612,9 +612,12 @@ class Preservation(_Model):
     in suit (诉讼中, art 103). ``amount``: the value to preserve in 元 (default: the amount in
     dispute); ``respondents``: party ids (default: every defendant). Security offered: ``security``
     (保全责任保险, 银行保函, 担保书, 现金 or 财产) with its provider, document number and amount;
-    an in-suit application by a bank needs none (财产保全规定 art 9 item 6)."""
+    an in-suit application by a bank needs none (财产保全规定 art 9 item 6). ``reason``: the facts
+    that make the preservation necessary (诉讼中: the risk that a judgment cannot be enforced) or
+    urgent (诉前: 情况紧急, the harm that cannot be repaired), as the bank states them."""
 
     stage: Literal["before_suit", "in_suit"] = "in_suit"
+    reason: Text | None = None
     amount: Amount | None = None
     respondents: list[Ref] = Field(default_factory=list)
     security: Literal["保全责任保险", "银行保函", "担保书", "现金", "财产"] | None = None

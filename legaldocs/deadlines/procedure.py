@@ -72,7 +72,7 @@ def _procedure_clock(case: Case, e: Event, suits: list[dt.date], as_of: dt.date)
                           [Link(e.executed_on or e.date, f"查封/冻结（{e.note or '未注明财产类别'}）", tuple(e.evidence),
                                 "查封、扣押、冻结的期限依财产类别而定")],
                           ["未计算：查封冻结事件未注明财产类别（asset: deposit、movable、real_property 或 other_right），无法确定期限"])]
-        return _seizure_clocks(e, as_of)
+        return seizure_clocks(e, as_of)
     if e.kind is EventKind.bankruptcy_accepted:
         facts = {"acceptance_date": e.date}
         low = statutory_period("bankruptcy_claim_min", e.date, facts=facts, roll=False)
@@ -108,9 +108,11 @@ def _enforcement_clock(case: Case, e: Event, as_of: dt.date) -> Clock:
                  run.provisional, run.chain, run.notes + roll_note(end))
 
 
-def _seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
+def seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
     """Seizure expiry and the last day to apply for renewal (at least 7 days before expiry from
-    2016-12-01), on a working day. Courts state the term counting the day the measure was carried
+    2016-12-01), on a working day, for one ``查封冻结`` event with its ``asset`` set:
+    ``[seizure_expiry, seizure_renewal]`` (the second undetermined when the law of the expiry
+    date has no renewal rule). Courts state the term counting the day the measure was carried
     out (冻结一年，自2024年6月20日起至2025年6月19日止) and do not roll it over rest days, so that
     day is the safe last day; the period counted as under 民事诉讼法 art 85 is the arguable one.
     The court's notice governs: enter its date under ``stated`` to compare."""

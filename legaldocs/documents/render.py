@@ -77,3 +77,30 @@ def render_docx(template: Path, context: Mapping[str, Any], out: Path) -> Path:
     with atomic_path(out) as tmp:
         doc.save(str(tmp))
     return out
+
+
+def set_properties(docx_path: Path, *, author: str, date, title: str) -> Path:
+    """Set the core properties of a rendered document (Word's 文件属性) from the case: ``author``
+    and last modified by (the bank's name), ``title`` (the document's title), created and
+    modified (``date``, a ``datetime.date``: the document's own date, midnight, no clock read).
+    Rewrites ``docx_path`` atomically and returns it. Raises TemplateError when it cannot be read
+    as a Word document."""
+    import datetime as _dt
+    import zipfile as _zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(str(docx_path))
+    except (PackageNotFoundError, KeyError, ValueError, _zipfile.BadZipFile) as exc:
+        raise TemplateError(f"{Path(docx_path).name}: cannot be read as a Word document: {exc}") from exc
+    props = document.core_properties
+    stamp = _dt.datetime(date.year, date.month, date.day)
+    props.author = props.last_modified_by = _clean(author)
+    props.title = _clean(title)
+    props.created = props.modified = stamp
+    props.revision = 1
+    with atomic_path(Path(docx_path)) as tmp:
+        document.save(str(tmp))
+    return Path(docx_path)
