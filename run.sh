@@ -2,7 +2,8 @@
 # legaldocs set-up and entry point.
 #   ./run.sh example   install what is missing, build the filing packet of examples/demo, print where it is
 #   ./run.sh test      install what is missing, run the whole test suite
-# Installs, when missing: LibreOffice Writer, CJK and Latin fonts, poppler-utils (Debian packages; needs root)
+# Installs, when missing: LibreOffice Writer and its Python bridge, CJK and Latin fonts, poppler-utils
+# (Debian packages; needs root)
 # and a virtualenv in .venv with the project and its test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +11,8 @@ cd "$(dirname "$0")"
 ensure_system() {
   local need=()
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+  # LibreOffice's Python bridge, for the LibreOffice kept running through a packet
+  /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
   fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
   [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)

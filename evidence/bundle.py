@@ -27,7 +27,7 @@ from pathlib import Path
 from evidence import images, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError
 from legaldocs.errors import ConversionError
-from legaldocs.documents.office import docx_to_pdf
+from legaldocs.documents.office import OfficeSession, docx_to_pdf
 
 __all__ = [
     "BundleEntry",
@@ -93,6 +93,7 @@ def prepare_exhibit(
     workdir: Path,
     *,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    office: OfficeSession | None = None,
 ) -> PreparedExhibit:
     """Convert one exhibit's files into one normalised PDF in ``workdir``.
 
@@ -110,6 +111,9 @@ def prepare_exhibit(
             removed. Nothing is written anywhere else.
         max_image_pixels: images (or TIFF frames) with more pixels (width x height) are
             refused as possible decompression bombs.
+        office: a LibreOffice kept running for the Word documents (see
+            :func:`legaldocs.documents.office.office_session`); without it, one LibreOffice
+            run is started for this exhibit's documents.
 
     Returns:
         The :class:`PreparedExhibit`.
@@ -140,7 +144,7 @@ def prepare_exhibit(
     out = workdir / f"exhibit-{number:03d}.pdf"
     with tempfile.TemporaryDirectory(prefix=f".exhibit-{number:03d}-", dir=workdir) as scratch:
         scratch_dir = Path(scratch)
-        converted = _convert_office(files, kinds, scratch_dir)
+        converted = _convert_office(files, kinds, scratch_dir, office)
         parts: list[tuple[Path, Path]] = []
         for position, (file, kind) in enumerate(zip(files, kinds, strict=True)):
             if kind == "pdf":
@@ -284,9 +288,9 @@ def unembedded_fonts(path: Path) -> list[str]:
 
 
 def _convert_office(
-    files: Sequence[Path], kinds: Sequence[str], scratch: Path
+    files: Sequence[Path], kinds: Sequence[str], scratch: Path, office: OfficeSession | None = None
 ) -> dict[int, Path]:
-    """Convert the exhibit's word-processor files with one LibreOffice run.
+    """Convert the exhibit's word-processor files with ``office``, else with one LibreOffice run.
 
     Each is first copied into ``scratch`` under a neutral unique name with the suffix of its
     real type, so that names never clash and a file stored without a suffix still converts.
@@ -306,7 +310,10 @@ def _convert_office(
             raise ExhibitError(files[position], f"cannot read file: {exc.strerror or exc}") from exc
         staged.append(copy)
     try:
-        pdfs = docx_to_pdf(staged, scratch / "office-pdf")
+        if office is not None:
+            pdfs = office.convert(staged, scratch / "office-pdf")
+        else:
+            pdfs = docx_to_pdf(staged, scratch / "office-pdf")
     except ConversionError as exc:
         originals = [(copy, files[position]) for copy, position in zip(staged, positions)]
         reason = str(exc)

@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,7 +27,7 @@ from typing import Callable
 from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import date_in_chinese
-from legaldocs.documents.office import docx_to_pdf
+from legaldocs.documents.office import OfficeSession, docx_to_pdf, office_session
 from legaldocs.documents.render import render_docx
 from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import write_statement_xlsx
@@ -105,6 +106,7 @@ def build_packet(
     form: str | None = None,
     templates: Path | None = None,
     progress: Progress | None = None,
+    office: OfficeSession | None = None,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
@@ -119,6 +121,9 @@ def build_packet(
     a template it lacks comes from the built-in ones (:mod:`legaldocs.documents.templates`).
     Every document is built from one :class:`~legaldocs.filings.filing.Filing`; after building,
     the documents are read back and checked to agree (:mod:`legaldocs.documents.consistency`).
+    ``office``: the LibreOffice kept running (:func:`~legaldocs.documents.office.office_session`)
+    that converts every Word file (exhibits, documents, index passes); by default one is started
+    for this packet and ended with it.
 
     Raises CaseValidationError (nothing written; also for every exhibit file that cannot be used,
     and a filing date before ``as_of``), ConversionError, TemplateError or OutputError (also
@@ -154,12 +159,13 @@ def build_packet(
             shutil.rmtree(out_dir, ignore_errors=True)
         raise OutputError(f"{out_dir}: cannot write the packet there: {exc.strerror or exc}") from exc
     try:
-        with tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name:
+        with (tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name,
+              nullcontext(office) if office is not None else office_session() as office):
             work = Path(work_name)
-            prepared = prepare_exhibits(loaded, work, report) if case.evidence else []
+            prepared = prepare_exhibits(loaded, work, report, office) if case.evidence else []
             filing.review.extend(_exhibit_review(loaded))
-            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage)
-            _online_filing(loaded, filing, documents, staging, work)
+            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
+            _online_filing(loaded, filing, documents, staging, work, office)
         from legaldocs.documents.consistency import check_packet
 
         facts = _facts(filing, documents, stage)
@@ -185,8 +191,10 @@ def build_packet(
                         tuple(d.title for d in documents))
 
 
-def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None) -> list[PreparedExhibit]:
-    """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's).
+def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
+                     office: OfficeSession | None = None) -> list[PreparedExhibit]:
+    """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's), Word
+    files with ``office`` when given (else one LibreOffice run per exhibit).
 
     Raises CaseValidationError listing every file that cannot be used, by its field path
     (``evidence[i].files[j]: <file>: <reason>``), after trying them all.
@@ -201,14 +209,14 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
         try:
-            prepared.append(prepare_exhibit(i, item.title, files, ex_dir))
+            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office))
         except EvidenceError:
             # find every bad file of this exhibit, not only the first
             for j, path in enumerate(files):
                 one = ex_dir / f"file-{j:03d}"
                 one.mkdir()
                 try:
-                    prepare_exhibit(i, item.title, [path], one)
+                    prepare_exhibit(i, item.title, [path], one, office=office)
                 except EvidenceError as exc:
                     problems.append((f"evidence[{i - 1}].files[{j}]", str(exc)))
             if not any(p.startswith(f"evidence[{i - 1}]") for p, _ in problems):
@@ -248,7 +256,8 @@ def _publish_modes(staging: Path) -> None:
 
 
 def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], prepared: list[PreparedExhibit],
-                staging: Path, templates: Path, report: Progress, stage: str) -> dict:
+                staging: Path, templates: Path, report: Progress, stage: str,
+                office: OfficeSession | None = None) -> dict:
     case = filing.case
     items = case.evidence
     steps_total = len(items) + 4
@@ -269,7 +278,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     if filing.statement_is_basis:
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
     if not prepared:
-        docx_to_pdf(companions, staging)
+        _to_pdf(office, companions, staging)
         return {"bundle_pages": 0, "index_pages": 0, "exhibits": []}
 
     report(INDEX, len(items) + 1, steps_total)
@@ -283,7 +292,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
         sources = [index_docx]
         if first_pass:
             sources += companions
-        docx_to_pdf(sources, staging)
+        _to_pdf(office, sources, staging)
         first_pass = False
         actual = pdf_page_count(staging / f"{INDEX}.pdf")
         if actual == index_pages:
@@ -329,7 +338,8 @@ def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
     return out
 
 
-def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path) -> None:
+def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
+                   office: OfficeSession | None = None) -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
@@ -369,9 +379,14 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
             if path.suffix.lower() == ".pdf" and path.parent == staging:
                 parts.append((path, path))
             else:
-                one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"))
+                one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"), office=office)
                 parts.append((one.pdf, path))
         write_exhibit(parts, target)
+
+
+def _to_pdf(office: OfficeSession | None, sources: list[Path], out_dir: Path) -> list[Path]:
+    """Word files to PDFs in ``out_dir``: with the kept-running ``office``, else one LibreOffice run."""
+    return office.convert(sources, out_dir) if office is not None else docx_to_pdf(sources, out_dir)
 
 
 def _fresh(folder: Path) -> Path:

@@ -1,26 +1,60 @@
 """Word-processor documents to PDF with LibreOffice running headless.
 
 LibreOffice (Debian package ``libreoffice-writer-nogui``) converts ``.docx``, ``.doc``, ``.odt``
-and ``.rtf`` files to PDF. Each call starts one ``soffice`` process for its whole list of files,
-with a private, throw-away user profile, so that parallel workers never share (and never lock)
-a profile. Fonts are embedded in the PDF, including the 14 standard PDF fonts, so that every
-Chinese glyph renders on machines that lack the fonts used.
+and ``.rtf`` files to PDF, always with a private, throw-away user profile (so that parallel
+workers never share, and never lock, a profile) that maps the Chinese fonts Word documents name
+to the installed Noto CJK faces. Fonts are embedded in the PDF, including the 14 standard PDF
+fonts, so that every Chinese glyph renders on machines that lack the fonts used.
+
+Two ways:
+
+* :func:`docx_to_pdf` starts one ``soffice`` for its list of files and ends it (about a second
+  or two of start-up each time);
+* :func:`office_session` keeps one LibreOffice running for many lists (a filing packet's
+  exhibits, documents and index passes): each document then costs only its own conversion. It
+  needs LibreOffice's Python bridge (Debian package ``python3-uno``), driven by the program
+  ``uno_worker.py`` beside this module under the Python that has it; without it, or when
+  LibreOffice does not start, the session says why in :attr:`OfficeSession.note` (also logged
+  as a warning) and converts each list with :func:`docx_to_pdf` instead, with the same results.
+
+The maintained ``unoserver`` package was weighed for the kept-running LibreOffice and not used:
+its server waits a fixed five seconds after starting LibreOffice before it serves (longer than
+a whole packet takes with the one-shot runs it would replace), listens on fixed TCP ports that
+parallel workers would have to share out, must be importable by the distribution's Python rather
+than the project's virtualenv, and did not exit on SIGTERM (it waited for its stopped
+LibreOffice). The worker here talks to LibreOffice over a named pipe, private to the session.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 import os
+import secrets
+import select
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+import time
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from legaldocs.errors import ConversionError
 
-__all__ = ["CONVERTIBLE_SUFFIXES", "docx_to_pdf", "find_soffice"]
+__all__ = [
+    "CONVERTIBLE_SUFFIXES",
+    "OfficeSession",
+    "docx_to_pdf",
+    "find_soffice",
+    "find_uno_python",
+    "office_session",
+]
 
 #: File name suffixes LibreOffice Writer converts (lower case).
 CONVERTIBLE_SUFFIXES = frozenset({".docx", ".doc", ".odt", ".rtf"})
@@ -97,28 +131,11 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
             ``libreoffice-writer-nogui``), the run times out, or an expected PDF was not
             produced. Nothing is left in ``out_dir`` for a run that fails as a whole.
     """
-    sources = [Path(source) for source in sources]
+    sources = _checked_sources(sources)
     if not sources:
         return []
-    stems: dict[str, Path] = {}
-    for source in sources:
-        if not source.is_file():
-            raise ConversionError(f"{source}: file not found")
-        if source.suffix.lower() not in CONVERTIBLE_SUFFIXES:
-            allowed = ", ".join(sorted(CONVERTIBLE_SUFFIXES))
-            kind = source.suffix or "a file without suffix"
-            raise ConversionError(f"{source}: cannot convert {kind} (expected {allowed})")
-        if source.stem in stems:
-            raise ConversionError(
-                f"{source}: same name as {stems[source.stem]}; both would become {source.stem}.pdf"
-            )
-        stems[source.stem] = source
     soffice = find_soffice()
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConversionError(f"{out_dir}: cannot create output folder: {exc}") from exc
+    out_dir = _output_folder(out_dir)
 
     # One private folder inside out_dir holds the throw-away profile and the PDFs as they are
     # written; nothing is written outside out_dir, and the folder goes in every case.
@@ -158,6 +175,34 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
             os.replace(pdf, target)
             results.append(target)
     return results
+
+
+def _checked_sources(sources: Sequence[Path]) -> list[Path]:
+    """The sources as paths; ConversionError for a missing file, another type or a shared stem."""
+    sources = [Path(source) for source in sources]
+    stems: dict[str, Path] = {}
+    for source in sources:
+        if not source.is_file():
+            raise ConversionError(f"{source}: file not found")
+        if source.suffix.lower() not in CONVERTIBLE_SUFFIXES:
+            allowed = ", ".join(sorted(CONVERTIBLE_SUFFIXES))
+            kind = source.suffix or "a file without suffix"
+            raise ConversionError(f"{source}: cannot convert {kind} (expected {allowed})")
+        if source.stem in stems:
+            raise ConversionError(
+                f"{source}: same name as {stems[source.stem]}; both would become {source.stem}.pdf"
+            )
+        stems[source.stem] = source
+    return sources
+
+
+def _output_folder(out_dir: Path) -> Path:
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConversionError(f"{out_dir}: cannot create output folder: {exc}") from exc
+    return out_dir
 
 
 def _write_profile(profile: Path, substitutions: dict[str, str]) -> None:
@@ -225,3 +270,415 @@ def _looks_like_pdf(path: Path) -> bool:
             return b"%PDF-" in handle.read(1024)
     except OSError:
         return False
+
+
+# --- LibreOffice kept running -------------------------------------------------------------------
+
+_WORKER = Path(__file__).with_name("uno_worker.py")
+_UNO_HINT = "install Debian package python3-uno"
+_log = logging.getLogger(__name__)
+_uno_python: dict[str, str] = {}  # soffice path -> the Python found for it
+# Seconds the worker is given, beyond LibreOffice's own start-up, to report.
+_START_MARGIN = 10
+
+
+def find_uno_python() -> str:
+    """Return a Python interpreter that can ``import uno`` (LibreOffice's Python bridge).
+
+    Tries LibreOffice's own ``program/python`` (builds from libreoffice.org bundle one), then
+    ``/usr/bin/python3`` and ``python3`` on the search path (Debian's ``python3-uno`` serves the
+    distribution's Python). The project's own interpreter usually cannot load the bridge.
+
+    Raises:
+        ConversionError: LibreOffice is not installed, or no interpreter has the bridge (the
+            message says to install Debian package ``python3-uno``).
+    """
+    soffice = find_soffice()
+    if soffice in _uno_python:
+        return _uno_python[soffice]
+    candidates = [Path(os.path.realpath(soffice)).parent / "python", Path("/usr/bin/python3")]
+    on_path = shutil.which("python3")
+    if on_path:
+        candidates.append(Path(on_path))
+    for candidate in candidates:
+        if not os.access(candidate, os.X_OK):
+            continue
+        try:
+            probe = subprocess.run(
+                [str(candidate), "-I", "-c", "import uno"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            _uno_python[soffice] = str(candidate)
+            return str(candidate)
+    raise ConversionError(f"no Python can use LibreOffice's uno bridge: {_UNO_HINT}")
+
+
+class _WorkerGone(Exception):
+    """The worker (and LibreOffice with it) ended or stopped answering properly."""
+
+
+class _Worker:
+    """One ``uno_worker.py`` process and its LibreOffice, leaders of their own process group."""
+
+    def __init__(self, command: list[str], log: Path) -> None:
+        with log.open("ab") as stderr:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                start_new_session=True,
+                bufsize=0,
+            )
+        self.converted = 0
+        self.soffice_pid: int | None = None
+        self._buffer = b""
+
+    def send(self, message: dict) -> None:
+        try:
+            self.process.stdin.write(json.dumps(message).encode("ascii") + b"\n")
+        except (BrokenPipeError, OSError) as exc:
+            raise _WorkerGone(f"the worker is gone ({exc})") from exc
+
+    def receive(self, seconds: float) -> dict:
+        """The next message; TimeoutError after ``seconds``; _WorkerGone if the worker ended."""
+        deadline = time.monotonic() + seconds
+        stdout = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([stdout], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(stdout, 65536)
+            if not chunk:
+                raise _WorkerGone("LibreOffice stopped")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return json.loads(line)
+        except ValueError as exc:
+            raise _WorkerGone(f"unreadable answer {line[:200]!r}") from exc
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group (LibreOffice included) and reap the worker."""
+        _kill_group(self.process)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+
+class _Slot:
+    """One kept-running LibreOffice of a session: its worker, profile and log, and its restarts."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.worker: _Worker | None = None
+        self.profile_ready = False
+        self.starts = 0
+
+
+class _Resources:
+    """What a session owns, for its finaliser: the slots' workers and the private folder."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = [_Slot(number) for number in range(slots)]
+        self.home: Path | None = None
+
+    def release(self) -> None:
+        for slot in self.slots:
+            if slot.worker is not None:
+                slot.worker.kill()
+                slot.worker = None
+        if self.home is not None:
+            shutil.rmtree(self.home, ignore_errors=True)
+            self.home = None
+
+
+class OfficeSession:
+    """LibreOffice kept running for many conversions, each instance with its own throw-away profile.
+
+    Use through :func:`office_session` (or call :meth:`close`). A LibreOffice starts when first
+    needed, in a process group of its own, with a private folder (profiles, logs) in the system's
+    temporary folder; it is restarted after ``restart_every`` documents, when a document takes
+    longer than ``timeout`` seconds (that document fails), and when it crashes (the document is
+    then tried once more). :meth:`close`, the end of the ``with`` block, an error, or the end of
+    the calling process in any way (SIGTERM, SIGKILL included: each worker watches its standard
+    input and then removes the private folder too) kills every process group.
+
+    ``workers`` LibreOffice instances (at most one per processor is sensible) convert the
+    documents of one :meth:`convert` call side by side; the second and later ones start only for
+    a call with several documents. One suits a filing packet, whose lists are short.
+
+    When LibreOffice cannot be kept running (no ``python3-uno``, or it does not start within
+    ``start_timeout`` seconds, twice), :attr:`note` says why, a warning is logged, and the
+    documents are converted with :func:`docx_to_pdf` instead: same PDFs, slower.
+
+    One :meth:`convert` at a time (calls from several threads wait for each other); give each
+    worker process its own session.
+
+    Attributes:
+        timeout: seconds one document may take.
+        start_timeout: seconds LibreOffice may take to start.
+        restart_every: documents converted before a LibreOffice is restarted (at least 1).
+        note: why the session converts with one-shot runs, or ``None`` while it keeps
+            LibreOffice running.
+        converted: documents converted by the kept-running LibreOffice instances.
+    """
+
+    def __init__(self, *, timeout: float = 120, start_timeout: float = 60, restart_every: int = 100,
+                 workers: int = 1) -> None:
+        if restart_every < 1:
+            raise ValueError(f"restart_every must be at least 1, not {restart_every}")
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.restart_every = restart_every
+        self.note: str | None = None
+        self.converted = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        self._state_lock = threading.Lock()  # note, counters and the private folder
+        self._resources = _Resources(workers)
+        self._finalizer = weakref.finalize(self, self._resources.release)
+
+    @property
+    def starts(self) -> int:
+        """How many times a LibreOffice was started."""
+        return sum(slot.starts for slot in self._resources.slots)
+
+    @property
+    def process_group(self) -> int | None:
+        """Process group id of the first running LibreOffice (and its worker), or ``None``."""
+        groups = self.process_groups
+        return groups[0] if groups else None
+
+    @property
+    def process_groups(self) -> list[int]:
+        """Process group ids of the running LibreOffice instances (and their workers)."""
+        return [slot.worker.process.pid for slot in self._resources.slots if slot.worker is not None]
+
+    @property
+    def private_folder(self) -> Path | None:
+        """The session's folder (LibreOffice profiles and logs) while it exists, else ``None``."""
+        return self._resources.home
+
+    def convert(self, sources: Sequence[Path], out_dir: Path) -> list[Path]:
+        """Convert word-processor documents to PDF, like :func:`docx_to_pdf` (same arguments
+        and checks, same names, same all-or-nothing result in ``out_dir``), with the
+        kept-running LibreOffice.
+
+        Returns:
+            The PDF paths, in the order of ``sources``; ``[]`` for no sources.
+
+        Raises:
+            ConversionError: naming the file, as :func:`docx_to_pdf` does; also when a document
+                takes longer than ``timeout`` seconds or crashes LibreOffice twice, and when the
+                session is closed. The session stays usable after a failed document.
+        """
+        sources = _checked_sources(sources)
+        if not sources:
+            return []
+        out_dir = _output_folder(out_dir)
+        with self._lock:
+            if self._closed:
+                raise ConversionError(f"{sources[0]}: the LibreOffice session is closed")
+            if self.note is not None:
+                return docx_to_pdf(sources, out_dir, timeout=self._one_shot_timeout(len(sources)))
+            with tempfile.TemporaryDirectory(
+                prefix=".soffice-", dir=out_dir, ignore_cleanup_errors=True
+            ) as private:
+                staging = Path(private)
+                self._convert_all(sources, staging)
+                produced = []
+                for source in sources:
+                    pdf = staging / f"{source.stem}.pdf"
+                    if not _looks_like_pdf(pdf):
+                        raise ConversionError(f"{source}: LibreOffice produced no PDF")
+                    produced.append(pdf)
+                results = []
+                for pdf in produced:
+                    target = out_dir / pdf.name
+                    os.replace(pdf, target)
+                    results.append(target)
+        return results
+
+    def close(self) -> None:
+        """Kill every LibreOffice (whole process groups) and remove the private folder; idempotent."""
+        with self._lock:
+            self._closed = True
+            self._finalizer()
+
+    def __enter__(self) -> OfficeSession:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _one_shot_timeout(self, documents: int) -> float:
+        return self.start_timeout + self.timeout * documents
+
+    def _convert_all(self, sources: list[Path], staging: Path) -> None:
+        """Each source to ``staging/<stem>.pdf``, shared among the slots; the first failure (in
+        the order of ``sources``) is raised once the documents under way are done."""
+        slots = self._resources.slots[: len(sources)]
+        pending = list(enumerate(sources))
+        failures: dict[int, ConversionError] = {}
+        leftovers: list[tuple[int, Path]] = []
+        taking = threading.Lock()
+
+        def drain(slot: _Slot) -> None:
+            while True:
+                with taking:
+                    if not pending or failures:
+                        return
+                    position, source = pending.pop(0)
+                if not self._running(slot):
+                    with taking:
+                        leftovers.append((position, source))
+                    continue
+                try:
+                    self._convert_one(slot, source, staging / f"{source.stem}.pdf")
+                except ConversionError as exc:
+                    with taking:
+                        failures[position] = exc
+
+        if len(slots) == 1:
+            drain(slots[0])
+        else:
+            threads = [threading.Thread(target=drain, args=(slot,)) for slot in slots]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[min(failures)]
+        if leftovers:  # no LibreOffice could be kept running: the rest in one run
+            rest = [source for _, source in sorted(leftovers)]
+            docx_to_pdf(rest, staging, timeout=self._one_shot_timeout(len(rest)))
+
+    def _running(self, slot: _Slot) -> bool:
+        """Make sure the slot's LibreOffice runs (starting or restarting it); False to fall back."""
+        if self.note is not None:
+            return False
+        if slot.worker is not None and slot.worker.converted >= self.restart_every:
+            self._stop(slot)
+        if slot.worker is not None:
+            return True
+        reasons = []
+        for _ in range(2):  # a profile left damaged by a killed LibreOffice is made anew
+            try:
+                self._start(slot)
+                return True
+            except ConversionError as exc:
+                reasons.append(str(exc))
+                slot.profile_ready = False
+                if _UNO_HINT in str(exc):
+                    break
+        with self._state_lock:
+            if self.note is None:
+                self.note = (
+                    f"未能保持 LibreOffice 常驻运行（{'; '.join(reasons)}），"
+                    "改为每批文件单独启动一次 LibreOffice 转换：结果相同，速度较慢。"
+                )
+                _log.warning("%s", self.note)
+        return False
+
+    def _start(self, slot: _Slot) -> None:
+        python = find_uno_python()
+        soffice = find_soffice()
+        with self._state_lock:
+            if self._resources.home is None:
+                self._resources.home = Path(tempfile.mkdtemp(prefix="legaldocs-office-"))
+            home = self._resources.home
+        profile = home / f"profile-{slot.number}"
+        if not slot.profile_ready:
+            shutil.rmtree(profile, ignore_errors=True)
+            _write_profile(profile, FONT_SUBSTITUTIONS)
+        log = home / f"worker-{slot.number}.log"
+        pipe = f"legaldocs-{os.getpid()}-{secrets.token_hex(8)}"
+        command = [python, "-I", str(_WORKER), soffice, profile.resolve().as_uri(), pipe,
+                   str(math.ceil(self.start_timeout * 1000)), str(home)]
+        try:
+            worker = _Worker(command, log)
+        except OSError as exc:
+            raise ConversionError(f"cannot start {python}: {exc}") from exc
+        slot.worker = worker
+        slot.starts += 1
+        try:
+            ready = worker.receive(self.start_timeout + _START_MARGIN)
+        except (TimeoutError, _WorkerGone) as exc:
+            detail = str(exc) or f"no answer within {self.start_timeout} s"
+            self._stop(slot)
+            raise ConversionError(f"LibreOffice did not start: {detail}{_tail(log)}") from exc
+        if not ready.get("ready"):
+            self._stop(slot)
+            raise ConversionError(f"LibreOffice did not start: {ready.get('error')}{_tail(log)}")
+        worker.soffice_pid = ready.get("soffice_pid")
+        slot.profile_ready = True
+
+    @staticmethod
+    def _stop(slot: _Slot) -> None:
+        if slot.worker is not None:
+            slot.worker.kill()
+            slot.worker = None
+
+    def _convert_one(self, slot: _Slot, source: Path, target: Path) -> None:
+        request = {"source": str(source.resolve()), "target": str(target.resolve())}
+        for attempt in (1, 2):
+            worker = slot.worker
+            try:
+                worker.send(request)
+                reply = worker.receive(self.timeout)
+            except TimeoutError:
+                self._stop(slot)
+                raise ConversionError(f"{source}: LibreOffice did not finish within {self.timeout} s") from None
+            except _WorkerGone as exc:
+                reply = {"ok": False, "fatal": True, "error": str(exc)}
+            if reply.get("ok"):
+                worker.converted += 1
+                with self._state_lock:
+                    self.converted += 1
+                return
+            if not reply.get("fatal"):
+                raise ConversionError(f"{source}: LibreOffice produced no PDF ({reply.get('error')})")
+            self._stop(slot)
+            if attempt == 2 or not self._running(slot):
+                raise ConversionError(f"{source}: LibreOffice stopped while converting it ({reply.get('error')})")
+
+
+@contextmanager
+def office_session(*, timeout: float = 120, start_timeout: float = 60, restart_every: int = 100,
+                   workers: int = 1) -> Iterator[OfficeSession]:
+    """A :class:`OfficeSession` closed (every LibreOffice killed) when the block ends, however.
+
+        with office_session() as office:
+            office.convert([complaint_docx, index_docx], out_dir)
+    """
+    session = OfficeSession(timeout=timeout, start_timeout=start_timeout, restart_every=restart_every,
+                            workers=workers)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _tail(log: Path) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return f" ({text[-_OUTPUT_TAIL:]})" if text else ""
