@@ -93,13 +93,10 @@ def _closing(doc, signer: str = "{{ applicant_role }}：{{ applicant_name }}（�
 
 
 def _attachments(doc) -> None:
-    """附: the list kept together on one page."""
+    """附 and its list ("附：" never alone at the foot of a page)."""
     p = _para(doc, "附：", space_before=12)
     p.paragraph_format.keep_with_next = True
-    doc.add_paragraph("{%p for a in attachments %}")
-    item = _para(doc, "{{ loop.index }}．{{ a }}", indent=True)
-    item.paragraph_format.keep_with_next = True
-    doc.add_paragraph("{%p endfor %}")
+    _loop(doc, "a", "attachments", "{{ loop.index }}．{{ a }}")
 
 
 def _rows_unsplit(table) -> None:
@@ -113,11 +110,12 @@ def _rows_unsplit(table) -> None:
 
 
 def _properties(doc, title: str) -> None:
-    """Core properties of the template: its title; no author (the rendered document gets the
-    bank's name and its date from set_properties)."""
+    """Core properties of the template: its title, and the applicant (the bank) as author, filled
+    when rendering; render.set_properties also sets the document's date."""
     props = doc.core_properties
     props.title = title
-    props.author = props.last_modified_by = props.comments = props.subject = props.keywords = ""
+    props.author = "{{ applicant_name }}"
+    props.last_modified_by = props.comments = props.subject = props.keywords = ""
 
 
 def _new(title: str) -> object:

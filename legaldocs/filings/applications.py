@@ -638,8 +638,10 @@ def renewal_context(filing: Filing, extras=None) -> dict:
     review: list[ReviewItem] = []
     lines = []
     for i, m in enumerate(measures):
-        owner = "、".join(f"{by_id[p].label}{by_id[p].name}" for p in m.event.parties if p in by_id)
-        text = f"续行{m.measure}" + (f"{owner}名下" if owner else "") + (m.property or "（财产名称待补）")
+        owners = [by_id[p] for p in m.event.parties if p in by_id]
+        owner = "、".join(f"{d.label}{d.name}" for d in owners)
+        named = any(d.name in m.property for d in owners)  # the property already says whose it is
+        text = f"续行{m.measure}" + (f"{owner}名下" if owner and not named else "") + (m.property or "（财产名称待补）")
         term = f"原{m.measure}期限自{date_in_chinese(m.start)}起"
         term += f"至{date_in_chinese(m.expiry)}止" if m.expiry else "（届满日以协助执行通知书为准）"
         if m.ruling:
@@ -822,7 +824,6 @@ def enforcement_requests(filing: Filing) -> list[str]:
     delay_rule = _statute("delay_performance", filing.filing_date)
     cite = (delay_rule["citation"] + "、" if delay_rule else "") + DELAY_INTERPRETATION
     out.append(f"{who}加倍支付迟延履行期间的债务利息（{cite}）：{delay_interest_text(filing)}，此后继续计算至实际履行之日止；")
-    scope = f"上述第一{'至第二' if j.costs else ''}项债务"
     for g in case.guarantees:
         d = by_id.get(g.guarantor)
         if d is None or d in debtors:
@@ -830,7 +831,8 @@ def enforcement_requests(filing: Filing) -> list[str]:
         n = _operative_item(j, d.name, "责任")
         mode = resolved_mode(g)
         liability = "连带清偿责任" if mode is GuaranteeKind.joint else "保证责任"
-        out.append(f"{d.label}{d.name}依照{_item_ref(doc, n)}对{scope}承担{liability}；")
+        out.append(f"{d.label}{d.name}在{_item_ref(doc, n)}确定的范围内对上述债务承担{liability}；"
+                   if n else f"{d.label}{d.name}在{doc}确定的范围内对上述债务承担{liability}；")
     for c in case.collateral:
         d = by_id.get(c.owner)
         if d is None or (c.kind == "mortgage" and c.registration_kind == "未登记"):

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 DEMO = ROOT / "examples" / "demo" / "case.yaml"
 RC18 = ROOT / "examples" / "rc18" / "case.yaml"
+ENFORCEMENT = ROOT / "examples" / "enforcement" / "case.yaml"
 CATALOGUE = load_catalogue(TEMPLATES / "catalogue.toml")
 A4 = (595.3, 841.9)
 
@@ -184,6 +185,8 @@ SCENARIOS = {  # name -> (case maker, filing date, document kind, stage)
     "rc18_preservation": ("rc18", dt.date(2025, 4, 10), "preservation", "preservation"),
     "rc18_renewal": ("rc18", dt.date(2026, 3, 20), "seizure_renewal", "enforcement"),
     "rc18_enforcement": ("rc18", dt.date(2026, 3, 20), "enforcement", "enforcement"),
+    "example_enforcement": ("enforcement", None, "enforcement", "enforcement"),
+    "example_renewal": ("enforcement", None, "seizure_renewal", "enforcement"),
 }
 
 
@@ -193,7 +196,11 @@ def rendered(tmp_path_factory) -> dict[str, Doc]:
     folder = tmp_path_factory.mktemp("applications")
     docs: dict[str, Doc] = {}
     for name, (maker, on, kind, stage) in SCENARIOS.items():
-        if maker == "rc18":
+        if maker == "enforcement":
+            if not ENFORCEMENT.is_file():
+                continue
+            path = ENFORCEMENT
+        elif maker == "rc18":
             if not RC18.is_file():
                 continue
             data = yaml.safe_load(RC18.read_text(encoding="utf-8"))
@@ -216,7 +223,8 @@ def rendered(tmp_path_factory) -> dict[str, Doc]:
 
 def _doc(rendered, name: str) -> Doc:
     if name not in rendered:
-        pytest.skip(f"{RC18} is absent: the rc18 example is not in this checkout")
+        example = ENFORCEMENT if SCENARIOS[name][0] == "enforcement" else RC18
+        pytest.skip(f"{example} is absent: that example is not in this checkout")
     return rendered[name]
 
 
@@ -263,7 +271,7 @@ def test_context_is_what_the_catalogue_declares(rendered, name):
     assert template_variables(TEMPLATES / entry.file) <= set(entry.variables)
 
 
-def test_core_properties_name_the_bank_and_the_date(rendered):
+def test_core_properties_name_the_bank_and_the_date(rendered, tmp_path):
     import docx
 
     doc = rendered["demo_preservation"]
@@ -271,6 +279,14 @@ def test_core_properties_name_the_bank_and_the_date(rendered):
     assert props.author == props.last_modified_by == "示例银行股份有限公司滨江支行"
     assert props.title == "财产保全申请书"
     assert props.created.date() == props.modified.date() == dt.date(2025, 7, 3)
+    # rendering alone already names the bank as author (the template's property is filled)
+    for kind, (title, template, _) in A.DOCUMENTS.items():
+        plain = render_docx(TEMPLATES / template, rendered["enforcement_leads" if kind == "property_leads" else
+                                                           {"preservation": "demo_preservation",
+                                                            "seizure_renewal": "renewal_late",
+                                                            "enforcement": "enforcement"}[kind]].context,
+                            tmp_path / template)
+        assert docx.Document(str(plain)).core_properties.author == "示例银行股份有限公司滨江支行", kind
 
 
 # --- preservation ----------------------------------------------------------------------------------
@@ -429,7 +445,7 @@ def test_enforcement_requests_match_the_judgment(rendered):
     assert "按日万分之一点七五（0.0175%）计算" in text
     assert "加倍支付迟延履行期间的债务利息（《中华人民共和国民事诉讼法》第二百六十四条" in text
     assert "此后继续计算至实际履行之日止" in text
-    assert "被执行人二上海恒远贸易有限公司依照民事判决书第二项对上述第一至第二项债务承担连带清偿责任" in text
+    assert "被执行人二上海恒远贸易有限公司在民事判决书第二项确定的范围内对上述债务承担连带清偿责任" in text
     assert "申请执行人依照民事判决书第三项就所得价款优先受偿" in text
     assert "本案执行费用由各被执行人负担" in text
     assert f"以上金钱债务合计{format_amount(j.principal + j.interest + j.costs)}元" in text
@@ -479,8 +495,25 @@ def test_rc18_enforcement(rendered):
     assert [d.name for d in A.enforcement_respondents(doc.filing)] == ["厦门某某实业有限公司", "某某集团有限公司", "某某股份有限公司"]
     days, amount = _expected_delay(Decimal("420881500.00"), dt.date(2026, 2, 9), dt.date(2026, 3, 20))
     assert days == 39 and _money_in(text, amount)
-    assert "被执行人二某某集团有限公司依照民事判决书第二项" in text and "被执行人三某某股份有限公司依照民事判决书第二项" in text
+    assert "被执行人二某某集团有限公司在民事判决书第二项确定的范围内" in text
+    assert "被执行人三某某股份有限公司在民事判决书第二项确定的范围内" in text
     assert "依照民事判决书第三项就所得价款优先受偿" in text
+
+
+def test_enforcement_example(rendered):
+    doc = _doc(rendered, "example_enforcement")
+    text = doc.text()
+    # (1,000,000 + 19,019) × 0.0175 % × 357 days (2024-04-19 to 2025-04-10)
+    days, amount = _expected_delay(Decimal("1019019.00"), dt.date(2024, 4, 18), dt.date(2025, 4, 10))
+    assert (days, amount) == (357, Decimal("63663.21"))
+    assert f"共{days}日，为1,019,019.00元×0.0175%×{days}日＝63,663.21元" in text
+    assert [d.name for d in A.enforcement_respondents(doc.filing)] == ["宁波示例机械制造有限公司", "孙建华", "李梅"]
+    assert "被执行人三（保证人）：李梅" in text and "被执行人四" not in text
+    assert "收款账户：开户名示例银行股份有限公司宁波江北支行，账号33050110002200000088" in text
+    assert doc.review("blocking") == []
+    renewal = _doc(rendered, "example_renewal")
+    assert "续行冻结孙建华在示例农村商业银行洪塘支行开立的账户" in renewal.text()  # the owner is named once
+    assert "续行期限一年，自2025年6月17日起至2026年6月16日止" in renewal.text()
 
 
 def test_enforcement_needs_a_judgment():
