@@ -61,7 +61,7 @@ from legaldocs.case.model import (
 from legaldocs.chinese import date_in_chinese, format_amount, money_text, percent
 from legaldocs.deadlines.chain import Clock
 from legaldocs.deadlines.procedure import procedure_clocks, seizure_clocks
-from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
+from legaldocs.errors import CaseValidationError, LegalDocsError, RuleAbsentError, RuleNotFoundError
 from legaldocs.filings.claimed import CAUSE_OF_ACTION, money, ordinal
 from legaldocs.filings.complaint import agent_lines, creditor_lines, defendant_lines, resolved_mode
 from legaldocs.filings.filing import Defendant, Filing, ReviewItem, party_roles
@@ -767,9 +767,14 @@ def delay_interest_text(filing: Filing, until: dt.date | None = None) -> str:
     doc = DOCUMENT_NAMES[j.kind]
     base = enforcement_base(filing)
     first = j.performance_due + dt.timedelta(days=1)
-    row = rule_in_force("interest", "delay_interest", max(first, until))
-    rate = Decimal(row["daily_rate"])
     parts = f"本金{money_text(j.principal)}" + (f"＋其他款项{money_text(j.costs)}＝{money_text(base)}" if j.costs else "")
+    try:
+        row = rule_in_force("interest", "delay_interest", max(first, until))
+    except RuleNotFoundError as exc:  # the whole delay so far is under the old rule (法释〔2014〕8号 art 7)
+        return (f"以{doc}确定的金钱债务（{parts}）为基数，自{date_in_chinese(first)}起至实际履行之日止加倍计算；"
+                f"{date_in_chinese(until)}前的迟延履行期间适用原规定（{exc.row['citation'] if isinstance(exc, RuleAbsentError) else exc}），"
+                "数额另行计算")
+    rate = Decimal(row["daily_rate"])
     text = (f"以{doc}确定的除一般债务利息之外的金钱债务（{parts}）为基数，按日{_per_ten_thousand(rate)}（{percent(rate)}）"
             f"计算，自{date_in_chinese(first)}起至实际履行之日止")
     d = delay_interest(filing, until)

@@ -407,6 +407,17 @@ def test_renewal_in_time_has_no_blocking_item(tmp_path):
     assert [m.measure for m in measures] == ["查封、扣押", "冻结", "查封"]
 
 
+def test_renewal_of_a_measure_without_its_kind(tmp_path):
+    def change(data):
+        data["events"].append({"date": dt.date(2025, 7, 10), "kind": "查封冻结", "parties": ["P1"],
+                               "property": "机器设备一批"})
+    filing = _filing(_variant(tmp_path, "no-asset", change), dt.date(2026, 6, 20))
+    context = A.renewal_context(filing)
+    assert "原查封、扣押、冻结期限自2025年7月10日起（届满日以协助执行通知书为准）" in context["requests"][0]
+    assert any("无法计算" in r.text for r in filing.review_by("check"))
+    assert any("裁定书文号" in r.text for r in filing.review_by("check"))
+
+
 def test_renewal_needs_a_seizure(tmp_path):
     filing = _filing(DEMO, dt.date(2025, 7, 3))
     with pytest.raises(CaseValidationError, match="查封冻结"):
@@ -487,6 +498,28 @@ def test_payment_after_the_performance_period_stops_its_part(tmp_path):
     context = A.enforcement_context(filing)
     assert "仅部分履行" in context["opening"]
     assert any("扣减" in r.text for r in filing.review_by("check"))
+
+
+def test_delay_before_2014_is_left_to_the_old_rule(tmp_path):
+    old = dict(JUDGMENT, effective_on=dt.date(2014, 3, 1), performance_due=dt.date(2014, 3, 11))
+
+    def change(data):
+        _judged(old)(data)
+        for loan in data["loans"]:  # a loan old enough for that judgment
+            loan["signed_on"] = dt.date(2012, 3, 18)
+            loan["draws"][0].update(date=dt.date(2012, 3, 20), maturity=dt.date(2013, 3, 19))
+        data["guarantees"][0]["signed_on"] = data["collateral"][0]["signed_on"] = dt.date(2012, 3, 18)
+        data["collateral"][0]["registered_on"] = dt.date(2012, 3, 19)
+        data["repayments"] = []
+        data["events"] = [e for e in data["events"] if e["kind"] == "判决生效"]
+        data["claim"].update(as_of=dt.date(2014, 3, 31), amounts="bank")
+    filing = _filing(_variant(tmp_path, "old", change), dt.date(2014, 6, 30))
+    d = A.delay_interest(filing)
+    assert d.doubled_interest == 0 and d.flags
+    text = A.delay_interest_text(filing)
+    assert "2014年6月30日前的迟延履行期间适用原规定（" in text and text.endswith("数额另行计算")
+    A.enforcement_context(filing)
+    assert any("2014-08-01" in r.text for r in filing.review_by("check"))
 
 
 def test_rc18_enforcement(rendered):
