@@ -272,4 +272,7 @@ if __name__ == "__main__":
     import make_application_forms  # preservation, property leads, seizure renewal, enforcement
 
     make_application_forms.main()
+    import make_element_forms  # the courts' element-style complaint and enforcement forms (法〔2025〕82号)
+
+    make_element_forms.main()
     print(f"templates written to {OUT}")

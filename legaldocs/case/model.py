@@ -209,6 +209,8 @@ class Creditor(_Registered):
     representative_role: Literal["负责人", "法定代表人"] | None = None
     phone: Text | None = None
     account: BankAccount | None = None  # 收款账户 for enforcement (强制执行申请书: 银行账号、开户名、开户行)
+    entity_type: Text | None = None  # 类型 as the element-style forms list it, e.g. 股份有限公司
+    ownership: Text | None = None  # 所有制性质: 国有控股, 国有参股, 民营, or other words
     service: ServiceAddress | None = None  # 送达地址确认书
 
     @property
@@ -255,6 +257,7 @@ class Organization(_Registered):
     representative: Text
     representative_title: Text = "法定代表人"
     entity_type: Text | None = None
+    ownership: Text | None = None  # 所有制性质: 国有控股, 国有参股, 民营, or other words
     phone: Text | None = None
 
 
