@@ -455,6 +455,10 @@ def _pre_suit_preservation(filing: Filing) -> list[dict]:
                 _add_review(filing, ReviewItem(
                     "check", "要素式文书", f"诉前保全（{date_in_chinese(e.date)}裁定）未录入保全案号",
                     "要素式起诉状载明保全案号", "events[].case_number"))
+    if not out and case.preservation is not None and case.preservation.stage == "before_suit":
+        _add_review(filing, ReviewItem(
+            "check", "要素式文书", "案件材料为诉前保全，但未录入财产保全裁定，“是否已经诉前保全”勾选为“否”",
+            "已经采取诉前保全的，请录入财产保全裁定事件（案号、日期）", "preservation.stage"))
     return out
 
 
