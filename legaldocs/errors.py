@@ -6,6 +6,8 @@ wrapped (``raise ... from exc``) so callers catch one family and still see the c
 
 from __future__ import annotations
 
+from legaldocs.i18n import ngettext
+
 
 class LegalDocsError(Exception):
     """Base class of every error raised by :mod:`legaldocs`."""
@@ -15,13 +17,15 @@ class CaseValidationError(LegalDocsError):
     """A case file is invalid. ``problems`` lists every problem as ``(field path, message)``.
 
     The string form is one message with one line per problem, e.g.
-    ``parties.P2.id_number: check digit does not match``.
+    ``parties.P2.id_number: 校验位不符`` (each message in the reader's language, the path as in
+    the file).
     """
 
     def __init__(self, source: str, problems: list[tuple[str, str]]):
         self.source = source
         self.problems = list(problems)
-        lines = [f"{source}: {len(self.problems)} problem(s)"]
+        count = len(self.problems)
+        lines = [ngettext("{source}: {count} problem", "{source}: {count} problems", count).format(source=source, count=count)]
         lines += [f"  {path}: {message}" for path, message in self.problems]
         super().__init__("\n".join(lines))
 

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
 import pytest
 import yaml
 
+from legaldocs.i18n import CHINESE, language_of, set_language
+
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "case.yaml"
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _messages_in_chinese_by_default():
+    """The tests read messages in the default language, Chinese: a shell whose locale asks for
+    English (``LANG=en_US.UTF-8`` ...) is made to ask for Chinese during the run (``LANGUAGE``,
+    read first), for the command line run in-process and as a program alike."""
+    asked = next((os.environ[v] for v in LOCALE_VARIABLES if os.environ.get(v)), None)
+    with pytest.MonkeyPatch.context() as patch:
+        if language_of(asked) != CHINESE:
+            patch.setenv("LANGUAGE", CHINESE)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language, whatever an earlier one chose."""
+    set_language(CHINESE)
+    yield
+    set_language(CHINESE)
 
 
 @pytest.fixture

@@ -82,4 +82,4 @@ def test_alerts_warns_of_two_files_with_one_case_id(tmp_path):
     _demo(folder, name="b.yaml")
     out = run("alerts", folder, "--as-of", "2028-04-20", "--within", "30", "--json")
     assert out.returncode == 0
-    assert "same case_id" in json.loads(out.stdout)["warnings"][0]
+    assert "case_id 相同" in json.loads(out.stdout)["warnings"][0]

@@ -2,8 +2,9 @@
 numbers of entities registered before the unified code: 注册号 (15 digits, GB/T 17710 = ISO 7064
 MOD 11,10 check digit) and 组织机构代码 (9 characters, GB 11714 check character).
 
-Each function returns ``None`` when the value is valid, or a short English message naming what
-is wrong (used as the message of a field problem in case validation).
+Each function returns ``None`` when the value is valid, or a short message naming what is wrong,
+in the reader's language (:mod:`legaldocs.i18n`; used as the message of a field problem in case
+validation).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 from stdnum.iso7064 import mod_11_10 as _mod_11_10
 
+from legaldocs.i18n import _
+
 # GB 11714-1997: weights of the eight body characters; values 0-9 and A-Z = 10-35
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_BODY = re.compile(r"[0-9A-Z]{8}")
@@ -24,15 +27,15 @@ def _problem(module, value: str) -> str | None:
     try:
         module.validate(value)
     except _exc.InvalidChecksum:
-        return "check digit does not match"
+        return _("check digit does not match")
     except _exc.InvalidLength:
-        return f"has {len(value.strip())} characters, expected 18"
+        return _("has {count} characters, expected 18").format(count=len(value.strip()))
     except _exc.InvalidFormat:
-        return "has characters or a structure that are not allowed"
+        return _("has characters or a structure that are not allowed")
     except _exc.InvalidComponent:
-        return "contains an invalid component (birth date or region code)"
-    except _exc.ValidationError as exc:  # any other stdnum verdict
-        return str(exc) or "is not valid"
+        return _("contains an invalid component (birth date or region code)")
+    except _exc.ValidationError:  # any other stdnum verdict
+        return _("is not valid")
     return None
 
 
@@ -59,12 +62,12 @@ def resident_id_gender(value: str) -> str:
 def registration_number_problem(value: str) -> str | None:
     """Problem with a 15-digit 工商注册号 (GB/T 17710 MOD 11,10 check digit), or None if valid."""
     if not re.fullmatch(r"[0-9]{15}", value):
-        return f"has {len(value)} characters, expected 15 digits (注册号)" if value.isdigit() else \
-            "must be 15 digits (注册号)"
+        return _("has {count} characters, expected 15 digits (注册号)").format(count=len(value)) if value.isdigit() else \
+            _("must be 15 digits (注册号)")
     try:
         _mod_11_10.validate(value)
     except _exc.ValidationError:
-        return "check digit does not match"
+        return _("check digit does not match")
     return None
 
 
@@ -80,7 +83,7 @@ def organization_code_problem(value: str) -> str | None:
     hyphen: ``D2143569-X``), or None if valid."""
     compact = value.replace("-", "")
     if len(compact) != 9 or not _ORG_BODY.fullmatch(compact[:8]) or compact[8] not in "0123456789X":
-        return "must be 8 digits or capital letters and a check character, e.g. D2143569-X (组织机构代码)"
+        return _("must be 8 digits or capital letters and a check character, e.g. D2143569-X (组织机构代码)")
     if organization_code_check(compact[:8]) != compact[8]:
-        return "check character does not match"
+        return _("check character does not match")
     return None

@@ -1,7 +1,8 @@
 """Reading and validating case files (YAML or JSON) into :class:`legaldocs.case.model.Case`.
 
 Validation reports **every** problem at once, each by field path, e.g.
-``parties.P2.id_number: check digit does not match``: field checks from the model, then checks
+``parties.P2.id_number: 校验位不符`` (the path as in the file, the message in the reader's
+language, :mod:`legaldocs.i18n`): field checks from the model, then checks
 across sections (every reference resolved, dates in order, identity consistent with the ID
 number, every evidence file present and readable). Nothing is written anywhere.
 """
@@ -22,6 +23,7 @@ from legaldocs.chinese import format_amount
 from legaldocs.errors import CaseValidationError
 from legaldocs.case.identifiers import resident_id_birth_date, resident_id_gender, resident_id_problem
 from legaldocs.case.model import CLOCK_KINDS, MAX_AMOUNT, PROCEEDING_ENDS, Case, ValidationError
+from legaldocs.i18n import N_, _
 
 # LPR (贷款市场报价利率) in its reformed form is published from this day (中国人民银行公告〔2019〕第15号)
 LPR_FIRST_PUBLISHED = dt.date(2019, 8, 20)
@@ -35,17 +37,18 @@ def _currency_problems(loans: list, claim: dict) -> list[tuple[str, str]]:
     currency = claim.get("currency", "CNY")
     for i, loan in enumerate(loans):
         if isinstance(loan, dict) and loan.get("currency", "CNY") != currency:
-            problems.append((f"loans[{i}].currency", f"{loan.get('currency', 'CNY')} differs from claim.currency ({currency}); "
-                             "claims in different currencies are separate claims"))
+            problems.append((f"loans[{i}].currency", _("{currency} differs from claim.currency ({claim_currency}); "
+                             "claims in different currencies are separate claims").format(
+                                 currency=loan.get("currency", "CNY"), claim_currency=currency)))
     for j, cost in enumerate(_list(claim, "costs")):
         if isinstance(cost, dict) and cost.get("currency", "CNY") not in ("CNY", currency):
-            problems.append((f"claim.costs[{j}].currency", f"must be CNY or the claim's currency ({currency}): "
-                             "state a cost paid in another currency in 元"))
+            problems.append((f"claim.costs[{j}].currency", _("must be CNY or the claim's currency ({currency}): "
+                             "state a cost paid in another currency in 元").format(currency=currency)))
     if currency != "CNY" and claim.get("exchange_rate") is None:
-        problems.append(("claim.exchange_rate", f"is required for a claim in {currency}: the court fee is computed in 元 at the rate "
-                         "of the day the court accepts the case (诉讼费用交纳办法第五十五条)"))
+        problems.append(("claim.exchange_rate", _("is required for a claim in {currency}: the court fee is computed in 元 at the rate "
+                         "of the day the court accepts the case (诉讼费用交纳办法第五十五条)").format(currency=currency)))
     if currency == "CNY" and claim.get("exchange_rate") is not None:
-        problems.append(("claim.exchange_rate", "is only for a claim in foreign currency"))
+        problems.append(("claim.exchange_rate", _("is only for a claim in foreign currency")))
     return problems
 
 MAX_CASE_FILE_BYTES = 5_000_000
@@ -71,7 +74,7 @@ class _SafeDecimalLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not accepted in case files", event.start_mark
+                None, None, _("YAML aliases (*name) are not accepted in case files"), event.start_mark
             )
         return super().compose_node(parent, index)
 
@@ -82,18 +85,19 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         return Decimal(text)
     except InvalidOperation as exc:  # .inf / .nan
         raise yaml.constructor.ConstructorError(
-            None, None, f"not a decimal number: {text!r}", node.start_mark
+            None, None, _("not a decimal number: {text}").format(text=repr(text)), node.start_mark
         ) from exc
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
     loader.flatten_mapping(node)
     seen: dict = {}
-    for key_node, _ in node.value:
+    for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark
+                None, None, _("duplicate key {key} (first at line {line})").format(key=repr(key), line=seen[key] + 1),
+                key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=True)
@@ -129,7 +133,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     out: dict = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(_("duplicate key {key}").format(key=repr(key)))
         out[key] = value
     return out
 
@@ -142,35 +146,36 @@ def read_case_data(path: Path) -> Any:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
+        raise CaseValidationError(source, [("<file>", _("cannot be read: {reason}").format(reason=exc.strerror))]) from exc
     if not path.is_file():
-        kind = "a folder" if path.is_dir() else "not a regular file"
-        raise CaseValidationError(source, [("<file>", f"is {kind}")])
+        kind = _("is a folder") if path.is_dir() else _("is not a regular file")
+        raise CaseValidationError(source, [("<file>", kind)])
     if size > MAX_CASE_FILE_BYTES:
-        raise CaseValidationError(
-            source, [("<file>", f"is {size} bytes; case files are limited to {MAX_CASE_FILE_BYTES}")]
-        )
+        raise CaseValidationError(source, [("<file>", _("is {size} bytes; case files are limited to {limit}").format(
+            size=size, limit=MAX_CASE_FILE_BYTES))])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise CaseValidationError(source, [("<file>", "is not UTF-8 text")]) from exc
+        raise CaseValidationError(source, [("<file>", _("is not UTF-8 text"))]) from exc
     except OSError as exc:
-        raise CaseValidationError(source, [("<file>", f"cannot be read: {exc.strerror}")]) from exc
+        raise CaseValidationError(source, [("<file>", _("cannot be read: {reason}").format(reason=exc.strerror))]) from exc
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
         return yaml.load(text, Loader=_SafeDecimalLoader)  # noqa: S506 - safe loader subclass
     except RecursionError as exc:
-        raise CaseValidationError(source, [("<file>", "is nested too deeply to be a case file")]) from exc
+        raise CaseValidationError(source, [("<file>", _("is nested too deeply to be a case file"))]) from exc
     except ValueError as exc:  # duplicate JSON keys
         if not isinstance(exc, json.JSONDecodeError):
-            raise CaseValidationError(source, [("<file>", f"invalid JSON: {exc}")]) from exc
-        raise CaseValidationError(source, [("<file>", f"invalid JSON at line {exc.lineno}: {exc.msg}")]) from exc
+            raise CaseValidationError(source, [("<file>", _("invalid JSON: {problem}").format(problem=exc))]) from exc
+        raise CaseValidationError(source, [("<file>", _("invalid JSON at line {line}: {problem}").format(
+            line=exc.lineno, problem=exc.msg))]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CaseValidationError(source, [("<file>", f"invalid YAML{where}: {problem}")]) from exc
+        message = (_("invalid YAML at line {line}: {problem}").format(line=mark.line + 1, problem=problem) if mark
+                   else _("invalid YAML: {problem}").format(problem=problem))
+        raise CaseValidationError(source, [("<file>", message)]) from exc
 
 
 def load_case(path: Path | str, *, confine_to: Path | None = None, check_files: bool = True) -> LoadedCase:
@@ -186,7 +191,7 @@ def load_case(path: Path | str, *, confine_to: Path | None = None, check_files: 
     data = read_case_data(path)
     source = str(path)
     if not isinstance(data, dict):
-        raise CaseValidationError(source, [("<file>", "must hold a mapping of case fields at the top level")])
+        raise CaseValidationError(source, [("<file>", _("must hold a mapping of case fields at the top level"))])
     problems: list[tuple[str, str]] = []
     case: Case | None = None
     try:
@@ -194,7 +199,7 @@ def load_case(path: Path | str, *, confine_to: Path | None = None, check_files: 
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc))
     except RecursionError as exc:
-        raise CaseValidationError(source, [("<file>", "is nested too deeply to be a case file")]) from exc
+        raise CaseValidationError(source, [("<file>", _("is nested too deeply to be a case file"))]) from exc
     problems.extend(_cross_problems(data))
     evidence_files, file_problems = _evidence_files(data, path.parent, confine_to)
     if check_files:
@@ -233,23 +238,35 @@ def _format_loc(loc: tuple) -> str:
     return "".join(parts) or "<case>"
 
 
+# pydantic's error types -> our messages (translated where shown)
 _MESSAGES = {
-    "decimal_type": "must be a number",
-    "decimal_parsing": "is not a number",
-    "date_type": "must be a date (YYYY-MM-DD)",
-    "date_parsing": "is not a valid date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "is not a valid date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "must be a date without a time",
-    "string_type": "must be text",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "list_type": "must be a list",
-    "dict_type": "must be a mapping",
-    "model_type": "must be a mapping of fields",
-    "model_attributes_type": "must be a mapping of fields",
+    "decimal_type": N_("must be a number"),
+    "decimal_parsing": N_("is not a number"),
+    "date_type": N_("must be a date (YYYY-MM-DD)"),
+    "date_parsing": N_("is not a valid date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("is not a valid date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": N_("must be a date without a time"),
+    "string_type": N_("must be text"),
+    "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"),
+    "int_type": N_("must be a whole number"),
+    "int_parsing": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "list_type": N_("must be a list"),
+    "dict_type": N_("must be a mapping"),
+    "model_type": N_("must be a mapping of fields"),
+    "model_attributes_type": N_("must be a mapping of fields"),
 }
+# pydantic's error types with a limit in their context -> (context key, message)
+_LIMITS = {
+    "too_short": ("min_length", N_("must have at least {count} item(s)")),
+    "too_long": ("max_length", N_("must have at most {count} item(s)")),
+    "greater_than": ("gt", N_("must be greater than {count}")),
+    "greater_than_equal": ("ge", N_("must be at least {count}")),
+    "less_than": ("lt", N_("must be less than {count}")),
+    "less_than_equal": ("le", N_("must be at most {count}")),
+}
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
@@ -260,20 +277,28 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         elif kind == "missing":
-            msg = "is required"
+            msg = _("is required")
         elif kind == "extra_forbidden":
-            msg = "is not a known field"
+            msg = _("is not a known field")
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
-            msg = "kind must be 'person' or 'organization'"
+            msg = _("kind must be 'person' or 'organization'")
         elif kind == "string_pattern_mismatch":
             if tuple(err["loc"]) == ("case_id",):
-                msg = "must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+                msg = _("must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            elif err.get("ctx", {}).get("pattern") == "^[0-9]{6}$":
+                msg = _("must be 6 digits")
             else:
-                msg = "must be an id of 1 to 32 letters, digits, '_' or '-', starting with a letter"
+                msg = _("must be an id of 1 to 32 letters, digits, '_' or '-', starting with a letter")
         elif kind in _MESSAGES:
-            msg = _MESSAGES[kind]
+            msg = _(_MESSAGES[kind])
+        elif kind in _LIMITS and _LIMITS[kind][0] in err.get("ctx", {}):
+            key, message = _LIMITS[kind]
+            msg = _(message).format(count=err["ctx"][key])
+        elif kind in ("literal_error", "enum") and _QUOTED.findall(str(err.get("ctx", {}).get("expected", ""))):
+            msg = _("must be one of: {choices}").format(
+                choices=", ".join(f"'{v}'" for v in _QUOTED.findall(str(err["ctx"]["expected"]))))
         elif msg.startswith("Input should be "):
-            msg = "must be " + msg[len("Input should be ") :]
+            msg = "must be " + msg[len("Input should be ") :]  # a pydantic verdict not named above, as it says it
         out.append((_format_loc(tuple(err["loc"])), msg))
     return out
 
@@ -285,7 +310,7 @@ def _ids(items: Any, path: str, problems: list[tuple[str, str]]) -> set[str]:
     for i, item in enumerate(items):
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             if item["id"] in ids:
-                problems.append((f"{path}[{i}].id", f"duplicate id {item['id']!r}"))
+                problems.append((f"{path}[{i}].id", _("duplicate id {id}").format(id=repr(item["id"]))))
             ids.add(item["id"])
     return ids
 
@@ -326,7 +351,8 @@ def _date_problems(value: Any, path: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         if not YEARS[0] <= value.year <= YEARS[1]:
-            out.append((path or "<case>", f"{value} is outside the years {YEARS[0]}-{YEARS[1]}"))
+            out.append((path or "<case>", _("{date} is outside the years {first}-{last}").format(
+                date=value, first=YEARS[0], last=YEARS[1])))
     elif isinstance(value, dict):
         for key, item in value.items():
             out += _date_problems(item, f"{path}.{key}" if path else str(key))
@@ -346,6 +372,15 @@ def _list(data: dict, key: str) -> list:
     return value if isinstance(value, list) else []
 
 
+# what a reference names -> the problem when it names nothing defined
+_UNDEFINED = {
+    "party": N_("refers to party {id}, which is not defined"),
+    "loan": N_("refers to loan {id}, which is not defined"),
+    "evidence item": N_("refers to evidence item {id}, which is not defined"),
+    "guarantee or collateral": N_("refers to guarantee or collateral {id}, which is not defined"),
+}
+
+
 def _cross_problems(data: dict) -> list[tuple[str, str]]:
     """Checks across sections on the raw data, so they run even when field checks fail."""
     problems: list[tuple[str, str]] = _date_problems(data)
@@ -358,7 +393,7 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
 
     def ref(value: Any, known: set[str] | dict, path: str, what: str) -> None:
         if isinstance(value, str) and value not in known:
-            problems.append((path, f"refers to {what} {value!r}, which is not defined"))
+            problems.append((path, _(_UNDEFINED[what]).format(id=repr(value))))
 
     def refs(values: Any, known: set[str] | dict, path: str, what: str) -> None:
         if isinstance(values, list):
@@ -374,12 +409,11 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             number = number.strip().upper()
             birth = _as_date(party.get("birth_date"))
             if birth and birth != resident_id_birth_date(number):
-                problems.append(
-                    (f"parties.{pid}.birth_date", f"{birth} differs from the birth date in id_number ({resident_id_birth_date(number)})")
-                )
+                problems.append((f"parties.{pid}.birth_date", _("{date} differs from the birth date in id_number ({encoded})").format(
+                    date=birth, encoded=resident_id_birth_date(number))))
             gender = party.get("gender")
             if gender in ("男", "女") and gender != resident_id_gender(number):
-                problems.append((f"parties.{pid}.gender", f"{gender} differs from the gender encoded in id_number"))
+                problems.append((f"parties.{pid}.gender", _("{gender} differs from the gender encoded in id_number").format(gender=gender)))
 
     first_signed: dt.date | None = None
     first_draw: dict[str, dt.date] = {}
@@ -398,9 +432,11 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
                 continue
             d_date, d_mat = _as_date(draw.get("date")), _as_date(draw.get("maturity"))
             if signed and d_date and d_date < signed:
-                problems.append((f"{p}.draws[{j}].date", f"{d_date} is before the contract was signed ({signed})"))
+                problems.append((f"{p}.draws[{j}].date", _("{date} is before the contract was signed ({signed})").format(
+                    date=d_date, signed=signed)))
             if d_date and d_mat and d_mat <= d_date:
-                problems.append((f"{p}.draws[{j}].maturity", f"{d_mat} is not after the draw date {d_date}"))
+                problems.append((f"{p}.draws[{j}].maturity", _("{maturity} is not after the draw date {date}").format(
+                    maturity=d_mat, date=d_date)))
             if d_date and isinstance(loan.get("id"), str):
                 lid = loan["id"]
                 first_draw[lid] = min(first_draw.get(lid, d_date), d_date)
@@ -410,7 +446,8 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
                 disbursed += amount
         principal = _as_decimal(loan.get("principal"))
         if principal is not None and principal > 0 and total > principal:
-            problems.append((f"{p}.draws", f"draws total {total} 元, more than the contract principal {principal} 元"))
+            problems.append((f"{p}.draws", _("draws total {total} 元, more than the contract principal {principal} 元").format(
+                total=total, principal=principal)))
 
     borrowers_of = {
         loan["id"]: {b for b in loan["borrowers"] if isinstance(b, str)} for loan in loans
@@ -422,21 +459,24 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             refs(g.get("secures"), loan_ids, f"guarantees[{i}].secures", "loan")
             for lid in g.get("secures") if isinstance(g.get("secures"), list) else []:
                 if isinstance(lid, str) and _str(g.get("guarantor")) in borrowers_of.get(lid, set()):
-                    problems.append((f"guarantees[{i}].guarantor", f"{g['guarantor']!r} is a borrower of {lid} and cannot guarantee its own debt"))
+                    problems.append((f"guarantees[{i}].guarantor", _("{party} is a borrower of {loan} and cannot guarantee its own debt").format(
+                        party=repr(g["guarantor"]), loan=lid)))
     for i, c in enumerate(_list(data, "collateral")):
         if isinstance(c, dict):
             ref(c.get("owner"), parties, f"collateral[{i}].owner", "party")
             refs(c.get("secures"), loan_ids, f"collateral[{i}].secures", "loan")
             signed, registered = _as_date(c.get("signed_on")), _as_date(c.get("registered_on"))
             if signed and registered and registered < signed:
-                problems.append((f"collateral[{i}].registered_on", f"{registered} is before the contract was signed ({signed})"))
+                problems.append((f"collateral[{i}].registered_on", _("{date} is before the contract was signed ({signed})").format(
+                    date=registered, signed=signed)))
     for i, r in enumerate(_list(data, "repayments")):
         if isinstance(r, dict):
             ref(r.get("loan"), loan_ids, f"repayments[{i}].loan", "loan")
             refs(r.get("evidence"), evidence_ids, f"repayments[{i}].evidence", "evidence item")
             r_date, lid = _as_date(r.get("date")), r.get("loan")
             if r_date and isinstance(lid, str) and lid in first_draw and r_date < first_draw[lid]:
-                problems.append((f"repayments[{i}].date", f"{r_date} is before the first draw of {lid} ({first_draw[lid]})"))
+                problems.append((f"repayments[{i}].date", _("{date} is before the first draw of {loan} ({first})").format(
+                    date=r_date, loan=lid, first=first_draw[lid])))
     events = [e for e in _list(data, "events") if isinstance(e, dict)]
     for i, e in enumerate(_list(data, "events")):
         if isinstance(e, dict):
@@ -445,53 +485,61 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             refs(e.get("evidence"), evidence_ids, f"events[{i}].evidence", "evidence item")
             e_date = _as_date(e.get("date"))
             if e_date and first_signed and e_date < first_signed:
-                problems.append((f"events[{i}].date", f"{e_date} is before the first loan contract was signed ({first_signed})"))
+                problems.append((f"events[{i}].date", _("{date} is before the first loan contract was signed ({signed})").format(
+                    date=e_date, signed=first_signed)))
             executed = _as_date(e.get("executed_on"))
             if executed and e_date and executed < e_date:
-                problems.append((f"events[{i}].executed_on", f"{executed} is before the ruling of {e_date}"))
+                problems.append((f"events[{i}].executed_on", _("{executed} is before the ruling of {date}").format(
+                    executed=executed, date=e_date)))
             until = _as_date(e.get("until"))
             if until and e_date and until < e_date and e.get("kind") in ("判决生效", "诉讼时效中止事由", "破产申请受理公告"):
-                problems.append((f"events[{i}].until", f"{until} is before the event's date {e_date}"))
+                problems.append((f"events[{i}].until", _("{until} is before the event's date {date}").format(until=until, date=e_date)))
             start = _PROCEEDING_STARTS.get(_str(e.get("kind")) or "")
             if start and e_date and not any(
                 x.get("kind") == start and (_as_date(x.get("date")) or dt.date.max) <= e_date for x in events
             ):
-                problems.append((f"events[{i}].kind", f"{e['kind']} ends a proceeding, but no {start} event on or before {e_date} starts it"))
+                problems.append((f"events[{i}].kind", _("{kind} ends a proceeding, but no {start} event on or before {date} starts it").format(
+                    kind=e["kind"], start=start, date=e_date)))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
     problems.extend(_currency_problems(loans, claim))
     guarantee_ids = _ids(_list(data, "guarantees"), "guarantees", [])
     collateral_ids = _ids(_list(data, "collateral"), "collateral", [])
     for i, c in enumerate(_list(data, "collateral")):
         if isinstance(c, dict) and _str(c.get("id")) in guarantee_ids:
-            problems.append((f"collateral[{i}].id", f"{c['id']!r} is also a guarantee's id; ids of guarantees and collateral must differ"))
+            problems.append((f"collateral[{i}].id", _("{id} is also a guarantee's id; ids of guarantees and collateral must differ").format(
+                id=repr(c["id"]))))
     security = guarantee_ids | collateral_ids
     order = _list(data, "security_order")
     refs(order, security, "security_order", "guarantee or collateral")
     for j, ref_id in enumerate(order):
         if order.index(ref_id) != j:
-            problems.append((f"security_order[{j}]", f"{ref_id!r} is listed twice"))
+            problems.append((f"security_order[{j}]", _("{id} is listed twice").format(id=repr(ref_id))))
     for i, loan in enumerate(loans):
         if isinstance(loan, dict) and isinstance(loan.get("lpr"), dict) and isinstance(loan.get("id"), str):
             drawn = first_draw.get(loan["id"])
             if drawn and drawn < LPR_FIRST_PUBLISHED:
-                problems.append((f"loans[{i}].lpr", f"the LPR is published from {LPR_FIRST_PUBLISHED}; a loan drawn on {drawn} "
-                                 "was priced on another basis: give its rates as rate_changes"))
+                problems.append((f"loans[{i}].lpr", _("the LPR is published from {published}; a loan drawn on {drawn} "
+                                 "was priced on another basis: give its rates as rate_changes").format(
+                                     published=LPR_FIRST_PUBLISHED, drawn=drawn)))
     for i, c in enumerate(_list(data, "collateral")):
         if isinstance(c, dict) and c.get("registration_kind") == "未登记" and c.get("registered_on") is not None:
-            problems.append((f"collateral[{i}].registered_on", "is given, but registration_kind says 未登记 (not registered)"))
+            problems.append((f"collateral[{i}].registered_on", _("is given, but registration_kind says 未登记 (not registered)")))
     for i, stated in enumerate(_list(data, "stated")):
         stated_as_of = _as_date(stated.get("as_of")) if isinstance(stated, dict) else None
         if stated_as_of and first_draw and stated_as_of < min(first_draw.values()):
-            problems.append((f"stated[{i}].as_of", f"{stated_as_of} is before the first draw ({min(first_draw.values())})"))
+            problems.append((f"stated[{i}].as_of", _("{date} is before the first draw ({first})").format(
+                date=stated_as_of, first=min(first_draw.values()))))
         if isinstance(stated, dict) and isinstance(stated.get("dates"), dict):
             for key in stated["dates"]:
                 if key not in CLOCK_KINDS:
-                    problems.append((f"stated[{i}].dates.{key}", f"is not a clock kind; use one of {', '.join(CLOCK_KINDS)}"))
+                    problems.append((f"stated[{i}].dates.{key}", _("is not a clock kind; use one of {kinds}").format(
+                        kinds=", ".join(CLOCK_KINDS))))
     if claim.get("amounts") == "bank" and claim.get("principal") is None:
-        problems.append(("claim.principal", "is required when claim.amounts is 'bank'"))
+        problems.append(("claim.principal", _("is required when claim.amounts is 'bank'")))
     claimed = _as_decimal(claim.get("principal"))
     if claimed is not None and disbursed > 0 and claimed > disbursed:
-        problems.append(("claim.principal", f"{format_amount(claimed)} 元 is more than the {format_amount(disbursed)} 元 disbursed under all loans"))
+        problems.append(("claim.principal", _("{claimed} 元 is more than the {disbursed} 元 disbursed under all loans").format(
+            claimed=format_amount(claimed), disbursed=format_amount(disbursed))))
     repaid = Decimal(0)
     for i, r in enumerate(_list(data, "repayments")):
         if not isinstance(r, dict):
@@ -500,16 +548,18 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
         if amount is not None and amount > 0 and r.get("applied_to") == "principal":
             repaid += amount
     if disbursed > 0 and repaid > disbursed:
-        problems.append(("repayments", f"principal repaid ({format_amount(repaid)} 元) is more than was disbursed ({format_amount(disbursed)} 元)"))
+        problems.append(("repayments", _("principal repaid ({repaid} 元) is more than was disbursed ({disbursed} 元)").format(
+            repaid=format_amount(repaid), disbursed=format_amount(disbursed))))
     for j, cost in enumerate(_list(claim, "costs")):
         if isinstance(cost, dict):
             refs(cost.get("evidence"), evidence_ids, f"claim.costs[{j}].evidence", "evidence item")
     as_of = _as_date(claim.get("as_of"))
     filing = _as_date(claim.get("filing_date"))
     if as_of and filing and filing < as_of:
-        problems.append(("claim.filing_date", f"{filing} is before the date the amounts are stated to ({as_of})"))
+        problems.append(("claim.filing_date", _("{filing} is before the date the amounts are stated to ({as_of})").format(
+            filing=filing, as_of=as_of)))
     if as_of and first_draw and as_of < min(first_draw.values()):
-        problems.append(("claim.as_of", f"{as_of} is before the first draw ({min(first_draw.values())})"))
+        problems.append(("claim.as_of", _("{date} is before the first draw ({first})").format(date=as_of, first=min(first_draw.values()))))
     problems.extend(_filing_set_problems(data, parties))
     return problems
 
@@ -521,18 +571,19 @@ def _filing_set_problems(data: dict, parties: dict) -> list[tuple[str, str]]:
         block = data.get(section) if isinstance(data.get(section), dict) else {}
         for j, ref_id in enumerate(_list(block, "respondents")):
             if isinstance(ref_id, str) and ref_id not in parties:
-                problems.append((f"{section}.respondents[{j}]", f"refers to party {ref_id!r}, which is not defined"))
+                problems.append((f"{section}.respondents[{j}]", _(_UNDEFINED["party"]).format(id=repr(ref_id))))
     judgment = data.get("judgment") if isinstance(data.get("judgment"), dict) else {}
     effective, due = _as_date(judgment.get("effective_on")), _as_date(judgment.get("performance_due"))
     if effective and due and due < effective:
-        problems.append(("judgment.performance_due", f"{due} is before the judgment took effect ({effective})"))
+        problems.append(("judgment.performance_due", _("{due} is before the judgment took effect ({effective})").format(
+            due=due, effective=effective)))
     for i, lead in enumerate(_list(data, "property_leads")):
         if isinstance(lead, dict) and isinstance(lead.get("owner"), str) and lead["owner"] not in parties:
-            problems.append((f"property_leads[{i}].owner", f"refers to party {lead['owner']!r}, which is not defined"))
+            problems.append((f"property_leads[{i}].owner", _(_UNDEFINED["party"]).format(id=repr(lead["owner"]))))
     for i, item in enumerate(_list(data, "evidence")):
         who = item.get("identity_of") if isinstance(item, dict) else None
         if isinstance(who, str) and who != "creditor" and who not in parties:
-            problems.append((f"evidence[{i}].identity_of", f"refers to party {who!r}, which is not defined (or 'creditor')"))
+            problems.append((f"evidence[{i}].identity_of", _("refers to party {id}, which is not defined (or 'creditor')").format(id=repr(who))))
     return problems
 
 
@@ -552,42 +603,43 @@ def _evidence_files(
             if not isinstance(name, str) or not name.strip():
                 continue  # reported by the field checks
             if "\x00" in name:
-                problems.append((where, "file name contains a NUL character"))
+                problems.append((where, _("file name contains a NUL character")))
                 continue
             try:
                 candidate = (base / name.strip()).resolve()
             except (OSError, RuntimeError) as exc:  # symlink loops
-                problems.append((where, f"{name!r} cannot be resolved: {exc}"))
+                problems.append((where, _("{name} cannot be resolved: {problem}").format(name=repr(name), problem=exc)))
                 continue
             if candidate in paths:
-                problems.append((where, f"{name!r} is listed twice in this evidence item"))
+                problems.append((where, _("{name} is listed twice in this evidence item").format(name=repr(name))))
                 continue
             if root is not None and not candidate.is_relative_to(root):
-                problems.append((where, f"{name!r} points outside the case folder"))
+                problems.append((where, _("{name} points outside the case folder").format(name=repr(name))))
                 continue
             try:
                 exists, is_file = candidate.exists(), candidate.is_file()
             except OSError as exc:  # a name too long for the file system, and the like
-                problems.append((where, f"{name[:80]!r} cannot be looked up: {exc.strerror or exc}"))
+                problems.append((where, _("{name} cannot be looked up: {reason}").format(name=repr(name[:80]), reason=exc.strerror or exc)))
                 continue
             if not exists:
-                problems.append((where, f"{name!r} does not exist ({candidate})"))
+                problems.append((where, _("{name} does not exist ({path})").format(name=repr(name), path=candidate)))
                 continue
             if not is_file:
-                kind = "a folder" if candidate.is_dir() else "not a regular file"
-                problems.append((where, f"{name!r} is {kind}"))
+                kind = _("{name} is a folder") if candidate.is_dir() else _("{name} is not a regular file")
+                problems.append((where, kind.format(name=repr(name))))
                 continue
             if candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
-                problems.append((where, f"{name!r}: unsupported file type; use one of {', '.join(EVIDENCE_SUFFIXES)}"))
+                problems.append((where, _("{name}: unsupported file type; use one of {types}").format(
+                    name=repr(name), types=", ".join(EVIDENCE_SUFFIXES))))
                 continue
             try:
                 with candidate.open("rb") as fh:
                     head = fh.read(1)
             except OSError as exc:
-                problems.append((where, f"{name!r} cannot be read: {exc.strerror}"))
+                problems.append((where, _("{name} cannot be read: {reason}").format(name=repr(name), reason=exc.strerror)))
                 continue
             if not head:
-                problems.append((where, f"{name!r} is empty"))
+                problems.append((where, _("{name} is empty").format(name=repr(name))))
                 continue
             paths.append(candidate)
         if isinstance(item.get("id"), str):

@@ -34,6 +34,7 @@ from legaldocs.case.identifiers import (
     resident_id_problem,
     uscc_problem,
 )
+from legaldocs.i18n import _
 
 __all__ = [
     "Agent",
@@ -65,35 +66,35 @@ MAX_AMOUNT = Decimal("1e14")  # 100 万亿元: far above any loan, below where �
 
 def _amount(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ValueError("must be a finite number")
+        raise ValueError(_("must be a finite number"))
     if value <= 0:
-        raise ValueError("must be a positive amount in 元")
+        raise ValueError(_("must be a positive amount in 元"))
     if value.as_tuple().exponent < -2:
-        raise ValueError("must have at most 2 decimal places (元 to the 分)")
+        raise ValueError(_("must have at most 2 decimal places (元 to the 分)"))
     if value >= MAX_AMOUNT:
-        raise ValueError("is implausibly large (100,000,000,000,000 元 or more)")
+        raise ValueError(_("is implausibly large (100,000,000,000,000 元 or more)"))
     return value
 
 
 def _rate(value: Decimal) -> Decimal:
     if not value.is_finite() or value <= 0 or value >= 1:
-        raise ValueError("must be an annual rate as a fraction between 0 and 1 (e.g. 0.0612 for 6.12 %)")
+        raise ValueError(_("must be an annual rate as a fraction between 0 and 1 (e.g. 0.0612 for 6.12 %)"))
     return value
 
 
 def _uplift(value: Decimal) -> Decimal:
     if not value.is_finite() or value < 0 or value > 1:
-        raise ValueError("must be a fraction between 0 and 1 (0.5 = contract rate plus 50 %)")
+        raise ValueError(_("must be a fraction between 0 and 1 (0.5 = contract rate plus 50 %)"))
     return value
 
 
 def _text(value: str) -> str:
     value = value.strip()
     if not value:
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     found = _CONTROL.search(value)
     if found:
-        raise ValueError(f"contains an invisible or control character (U+{ord(found.group()):04X})")
+        raise ValueError(_("contains an invisible or control character (U+{code})").format(code=f"{ord(found.group()):04X}"))
     return value
 
 
@@ -118,7 +119,7 @@ _organization_code = _checked(organization_code_problem)
 
 def _fraction(value: Decimal) -> Decimal:
     if not value.is_finite() or value <= 0 or value > 1:
-        raise ValueError("must be a fraction greater than 0 and at most 1 (0.4 = 40 %)")
+        raise ValueError(_("must be a fraction greater than 0 and at most 1 (0.4 = 40 %)"))
     return value
 
 
@@ -157,8 +158,8 @@ class _Registered(_Model):
     @model_validator(mode="after")
     def _identified(self):
         if not (self.uscc or self.registration_number or self.organization_code):
-            raise ValueError("give uscc (统一社会信用代码), or for an entity registered before it "
-                             "registration_number (注册号) and/or organization_code (组织机构代码)")
+            raise ValueError(_("give uscc (统一社会信用代码), or for an entity registered before it "
+                               "registration_number (注册号) and/or organization_code (组织机构代码)"))
         return self
 
     def identifier_lines(self) -> list[str]:
@@ -307,15 +308,15 @@ class LprPricing(_Model):
     @classmethod
     def _spread(cls, value: Decimal) -> Decimal:
         if not value.is_finite() or abs(value) >= 1:
-            raise ValueError("must be a fraction between -1 and 1 (0.005 = LPR plus 50 basis points)")
+            raise ValueError(_("must be a fraction between -1 and 1 (0.005 = LPR plus 50 basis points)"))
         return value
 
     @model_validator(mode="after")
     def _dates(self):
         if self.repricing == "dates" and not self.dates:
-            raise ValueError("repricing 'dates' needs the repricing days in dates")
+            raise ValueError(_("repricing 'dates' needs the repricing days in dates"))
         if self.repricing != "dates" and self.dates:
-            raise ValueError("dates are only read with repricing: dates")
+            raise ValueError(_("dates are only read with repricing: dates"))
         return self
 
 
@@ -365,7 +366,7 @@ class LoanContract(_Model):
     @model_validator(mode="after")
     def _one_repricing_basis(self):
         if self.lpr is not None and self.rate_changes:
-            raise ValueError("give either lpr (repricing on the LPR) or rate_changes, not both")
+            raise ValueError(_("give either lpr (repricing on the LPR) or rate_changes, not both"))
         return self
 
     @property
@@ -417,9 +418,9 @@ class Guarantee(_Model):
     @model_validator(mode="after")
     def _limits(self):
         if self.liability_cap is not None and self.share is not None:
-            raise ValueError("give either liability_cap or share, not both")
+            raise ValueError(_("give either liability_cap or share, not both"))
         if self.claims_fixed_on is not None and self.maximum_amount is None:
-            raise ValueError("claims_fixed_on (债权确定日) is only for a maximum-amount guarantee (maximum_amount)")
+            raise ValueError(_("claims_fixed_on (债权确定日) is only for a maximum-amount guarantee (maximum_amount)"))
         return self
 
 
@@ -537,9 +538,9 @@ class ExchangeRate(_Model):
     @classmethod
     def _rate(cls, value: Decimal) -> Decimal:
         if not value.is_finite() or value <= 0 or value >= 1000:
-            raise ValueError("must be the number of 元 for one unit of the currency (e.g. 7.1234)")
+            raise ValueError(_("must be the number of 元 for one unit of the currency (e.g. 7.1234)"))
         if value.as_tuple().exponent < -6:
-            raise ValueError("must have at most 6 decimal places")
+            raise ValueError(_("must have at most 6 decimal places"))
         return value
 
 
@@ -709,7 +710,7 @@ class Case(_Model):
     @classmethod
     def _not_empty(cls, value: dict) -> dict:
         if not value:
-            raise ValueError("at least one party (the borrower) is required")
+            raise ValueError(_("at least one party (the borrower) is required"))
         return value
 
     def party(self, ref: str) -> NaturalPerson | Organization:

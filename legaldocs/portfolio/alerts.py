@@ -15,6 +15,7 @@ from legaldocs.case.load import load_case
 from legaldocs.deadlines.chain import obligor_names
 from legaldocs.deadlines.clocks import Clock, case_clocks
 from legaldocs.errors import CaseValidationError, LegalDocsError
+from legaldocs.i18n import _, ngettext
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 PACKET_FILES = frozenset({"manifest.json", "deadlines.json"})  # files of built packets, not case files
@@ -101,12 +102,15 @@ def case_files(paths: list[Path]) -> list[Path]:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, CaseValidationError):
+        count = len(exc.problems)
         first = "; ".join(f"{path}: {msg}" for path, msg in exc.problems[:3])
-        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
-        return f"invalid case file, {len(exc.problems)} problem(s): {first}{more}"
+        more = _(" (and {count} more)").format(count=count - 3) if count > 3 else ""
+        return ngettext("invalid case file, {count} problem: {problems}", "invalid case file, {count} problems: {problems}",
+                        count).format(count=count, problems=first + more)
     if isinstance(exc, LegalDocsError):
-        return f"could not be computed: {exc}"
-    return f"could not be computed (internal error {type(exc).__name__}: {exc}); please report it"
+        return _("could not be computed: {error}").format(error=exc)
+    return _("could not be computed (internal error {kind}: {error}); please report it").format(
+        kind=type(exc).__name__, error=exc)
 
 
 def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
@@ -126,8 +130,9 @@ def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
         report.cases += 1
         first = seen.setdefault(loaded.case.case_id, f)
         if first != f:
-            report.warnings.append(f"{f} and {first} have the same case_id {loaded.case.case_id!r}: "
-                                   "their calendar reminders would replace each other; give each case its own id")
+            report.warnings.append(_("{file} and {first} have the same case_id {case_id}: their calendar reminders "
+                                     "would replace each other; give each case its own id").format(
+                                         file=f, first=first, case_id=repr(loaded.case.case_id)))
         for c in clocks:
             if c.status == "satisfied" or (c.kind in PASSIVE_KINDS and c.status == "expired"):
                 continue

@@ -23,11 +23,11 @@ def _problems(path) -> dict[str, str]:
 def test_old_registration_numbers_are_checked():
     assert organization_code_problem("D2143569-X") is None  # GB 11714's own example
     assert organization_code_problem("71610585-2") is None  # inside a real USCC, 91330100716105852F
-    assert organization_code_problem("71610585-3") == "check character does not match"
+    assert organization_code_problem("71610585-3") == "校验码不符"
     body = "11010500000000"
     assert registration_number_problem(body + mod_11_10.calc_check_digit(body)) is None
-    assert registration_number_problem("110105000000001") == "check digit does not match"
-    assert "15 digits" in registration_number_problem("1101050000")
+    assert registration_number_problem("110105000000001") == "校验位不符"
+    assert "15位数字" in registration_number_problem("1101050000")
 
 
 def test_entity_registered_before_the_unified_code(demo_variant):
@@ -47,11 +47,11 @@ def test_foreign_currency_needs_one_currency_and_a_rate(demo_variant):
     def usd_loan_only(d):
         d["loans"][0]["currency"] = "USD"
     problems = _problems(demo_variant(usd_loan_only))
-    assert "differs from claim.currency" in problems["loans[0].currency"]
+    assert "与 claim.currency（CNY）不一致" in problems["loans[0].currency"]
 
     def cny_with_rate(d):
         d["claim"]["exchange_rate"] = {"rate": "7.1", "on": dt.date(2025, 7, 1)}
-    assert "only for a claim in foreign currency" in _problems(demo_variant(cny_with_rate))["claim.exchange_rate"]
+    assert "仅适用于外币债权" in _problems(demo_variant(cny_with_rate))["claim.exchange_rate"]
 
 
 def test_events_of_proceedings_and_measures(demo_variant):
@@ -61,8 +61,8 @@ def test_events_of_proceedings_and_measures(demo_variant):
             {"date": dt.date(2025, 6, 2), "kind": "查封冻结", "asset": "deposit", "executed_on": dt.date(2025, 6, 1)},
         ]
     problems = _problems(demo_variant(bad))
-    assert "no 提起诉讼 event" in problems["events[2].kind"]
-    assert "before the ruling" in problems["events[3].executed_on"]
+    assert "没有开始该程序的“提起诉讼”事件" in problems["events[2].kind"]
+    assert "作出的裁定" in problems["events[3].executed_on"]
 
 
 def test_security_order_unregistered_mortgage_lpr_and_stated(demo_variant):
@@ -74,21 +74,21 @@ def test_security_order_unregistered_mortgage_lpr_and_stated(demo_variant):
         d["loans"][0]["draws"][0]["date"] = dt.date(2019, 3, 20)
         d["stated"] = [{"by": "court", "dates": {"limitaton": dt.date(2028, 5, 9)}}]
     problems = _problems(demo_variant(bad))
-    assert "'G9', which is not defined" in problems["security_order[1]"]
-    assert "listed twice" in problems["security_order[2]"]
+    assert "引用的保证或担保物 'G9' 未定义" in problems["security_order[1]"]
+    assert "重复列出" in problems["security_order[2]"]
     assert "未登记" in problems["collateral[0].registered_on"]
     assert "2019-08-20" in problems["loans[0].lpr"]
-    assert "not a clock kind" in problems["stated[0].dates.limitaton"]
+    assert "不是期限种类" in problems["stated[0].dates.limitaton"]
 
 
 def test_guarantee_limits(demo_variant):
     def both(d):
         d["guarantees"][0].update(liability_cap="100000", share="0.4")
-    assert "not both" in _problems(demo_variant(both))["guarantees[0]"]
+    assert "只能填写其一" in _problems(demo_variant(both))["guarantees[0]"]
 
     def fixed_without_maximum(d):
         d["guarantees"][0]["claims_fixed_on"] = dt.date(2025, 4, 1)
-    assert "maximum-amount" in _problems(demo_variant(fixed_without_maximum))["guarantees[0]"]
+    assert "仅适用于最高额保证" in _problems(demo_variant(fixed_without_maximum))["guarantees[0]"]
 
 
 def test_one_repricing_basis_costs_currency_and_dates_in_range(demo_variant):
@@ -100,10 +100,10 @@ def test_one_repricing_basis_costs_currency_and_dates_in_range(demo_variant):
         d["events"][0]["until"] = dt.date(2020, 1, 1)
         d["events"][0]["kind"] = "判决生效"
     problems = _problems(demo_variant(bad))
-    assert "not both" in problems["loans[0]"]
-    assert "must be CNY or the claim's currency" in problems["claim.costs[1].currency"]
-    assert "outside the years 1900-2199" in problems["loans[0].draws[0].maturity"]
-    assert "before the event's date" in problems["events[0].until"]
+    assert "只能填写其一" in problems["loans[0]"]
+    assert "应为 CNY 或本案债权的币种" in problems["claim.costs[1].currency"]
+    assert "超出可处理的年份范围（1900年至2199年）" in problems["loans[0].draws[0].maturity"]
+    assert "早于该事件的日期" in problems["events[0].until"]
 
 
 def test_lpr_plus_a_negative_spread_below_zero_is_an_error(demo_variant):
@@ -130,4 +130,4 @@ def test_yaml_numbers_that_are_not_plain_stay_text(tmp_path):
 
 
 def test_interest_day_is_a_number_not_true(demo_variant):
-    assert "whole number" in _problems(demo_variant(lambda d: d["loans"][0].update(interest_day=True)))["loans[0].interest_day"]
+    assert "应为整数" in _problems(demo_variant(lambda d: d["loans"][0].update(interest_day=True)))["loans[0].interest_day"]

@@ -53,15 +53,15 @@ def test_every_problem_is_listed_by_field_path(tmp_path):
     data["claim"]["principal"] = -1
     data["evidence"][0]["files"] = ["missing.pdf"]
     problems = _problems(_write(tmp_path, data))
-    assert problems["parties.P1.id_number"] == "check digit does not match"
-    assert problems["creditor.uscc"] == "check digit does not match"
-    assert "at most 2 decimal places" in problems["loans[0].principal"]
+    assert problems["parties.P1.id_number"] == "校验位不符"
+    assert problems["creditor.uscc"] == "校验位不符"
+    assert "最多保留两位小数" in problems["loans[0].principal"]
     assert "'P9'" in problems["loans[0].borrowers[1]"]
-    assert "not after the draw date" in problems["loans[0].draws[0].maturity"]
+    assert "不晚于放款日" in problems["loans[0].draws[0].maturity"]
     assert "'L7'" in problems["guarantees[0].secures[0]"]
     assert "'E99'" in problems["events[0].evidence[0]"]
-    assert "positive" in problems["claim.principal"]
-    assert "does not exist" in problems["evidence[0].files[0]"]
+    assert "大于零" in problems["claim.principal"]
+    assert "不存在" in problems["evidence[0].files[0]"]
 
 
 def test_identity_must_agree_with_id_number(tmp_path):
@@ -70,7 +70,7 @@ def test_identity_must_agree_with_id_number(tmp_path):
     data["parties"]["P1"]["gender"] = "女"
     problems = _problems(_write(tmp_path, data))
     assert "1979-04-12" in problems["parties.P1.birth_date"]
-    assert "gender" in problems["parties.P1.gender"]
+    assert "性别不符" in problems["parties.P1.gender"]
 
 
 def test_unknown_fields_and_missing_sections(tmp_path):
@@ -78,8 +78,8 @@ def test_unknown_fields_and_missing_sections(tmp_path):
     data["loans"][0]["interest_rate"] = 0.05
     del data["court"]
     problems = _problems(_write(tmp_path, data))
-    assert problems["loans[0].interest_rate"] == "is not a known field"
-    assert problems["court"] == "is required"
+    assert problems["loans[0].interest_rate"] == "不是可识别的字段"
+    assert problems["court"] == "必须填写"
 
 
 def test_json_is_accepted_with_exact_decimals(tmp_path):
@@ -94,10 +94,10 @@ def test_json_is_accepted_with_exact_decimals(tmp_path):
 @pytest.mark.parametrize(
     "text,fragment",
     [
-        ("a: [1, 2", "invalid YAML"),
-        ("base: &a [1]\nother: *a\n", "aliases"),
-        ("- just a list\n", "mapping"),
-        ("amount: .nan\n", "not a decimal"),
+        ("a: [1, 2", "YAML 格式错误"),
+        ("base: &a [1]\nother: *a\n", "YAML 别名"),
+        ("- just a list\n", "最外层应为案件各字段"),
+        ("amount: .nan\n", "不是十进制数"),
     ],
 )
 def test_hostile_yaml(tmp_path, text, fragment):
@@ -118,7 +118,7 @@ def test_confined_evidence_paths(tmp_path):
     with pytest.raises(CaseValidationError) as info:
         load_case(path, confine_to=tmp_path)
     problems = dict(info.value.problems)
-    assert "outside the case folder" in problems["evidence[0].files[0]"]
+    assert "指向案件文件夹以外" in problems["evidence[0].files[0]"]
 
 
 def test_not_utf8_and_missing_file(tmp_path):
@@ -126,7 +126,7 @@ def test_not_utf8_and_missing_file(tmp_path):
     path.write_bytes(b"court: \xff\xfe")
     with pytest.raises(CaseValidationError, match="UTF-8"):
         load_case(path)
-    with pytest.raises(CaseValidationError, match="cannot be read"):
+    with pytest.raises(CaseValidationError, match="无法读取"):
         load_case(tmp_path / "absent.yaml")
 
 
@@ -135,17 +135,17 @@ def test_claims_and_repayments_must_fit_the_loans(tmp_path):
     data["claim"]["principal"] = "5000000.00"
     data["repayments"].append({"date": "2026-01-20", "amount": "600000.00", "loan": "L1", "applied_to": "principal"})
     problems = _problems(_write(tmp_path, data))
-    assert "more than the 500,000.00 元 disbursed" in problems["claim.principal"]
+    assert "超过全部借款合同项下已发放的500,000.00元" in problems["claim.principal"]
     last = len(data["repayments"]) - 1
     assert f"repayments[{last}].date" not in problems  # paid after the cut-off: recorded, not refused
-    assert "more than was disbursed" in problems["repayments"]
+    assert "超过已发放金额" in problems["repayments"]
 
 
 def test_borrower_cannot_guarantee_own_debt(tmp_path):
     data = _demo_data()
     data["guarantees"][0]["guarantor"] = "P1"
     problems = _problems(_write(tmp_path, data))
-    assert "cannot guarantee its own debt" in problems["guarantees[0].guarantor"]
+    assert "不能为自己的债务提供保证" in problems["guarantees[0].guarantor"]
 
 
 @pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2028", "\x07", "\ufeff"])
@@ -153,7 +153,7 @@ def test_invisible_and_control_characters_are_refused(tmp_path, char):
     data = _demo_data()
     data["parties"]["P1"]["name"] = f"陈{char}立"
     problems = _problems(_write(tmp_path, data))
-    assert "invisible or control character" in problems["parties.P1.name"]
+    assert "不可见字符或控制字符" in problems["parties.P1.name"]
 
 
 def test_duplicate_keys_and_impossible_dates(tmp_path):
@@ -161,18 +161,18 @@ def test_duplicate_keys_and_impossible_dates(tmp_path):
     text = DEMO.read_text(encoding="utf-8")
     assert "  procedure: ordinary\n" in text
     path.write_text(text.replace("  procedure: ordinary\n", "  procedure: ordinary\n  procedure: simplified\n"), encoding="utf-8")
-    with pytest.raises(CaseValidationError, match="duplicate key 'procedure'"):
+    with pytest.raises(CaseValidationError, match="键 'procedure' 重复"):
         load_case(path)
     path = tmp_path / "dup.json"
     path.write_text('{"case_id": "A", "case_id": "B"}', encoding="utf-8")
-    with pytest.raises(CaseValidationError, match="duplicate key"):
+    with pytest.raises(CaseValidationError, match="键 .* 重复"):
         load_case(path)
     data = _demo_data()
     written = _write(tmp_path, data)
     text = written.read_text(encoding="utf-8").replace("signed_on: 2023-03-18", "signed_on: 2023-02-30")
     written.write_text(text, encoding="utf-8")
     problems = _problems(written)
-    assert "not a valid date" in problems["loans[0].signed_on"]
+    assert "不是有效日期" in problems["loans[0].signed_on"]
 
 
 def test_deep_nesting_and_symlink_loops(tmp_path):
@@ -188,7 +188,7 @@ def test_deep_nesting_and_symlink_loops(tmp_path):
     data["evidence"][0]["files"] = [str(loop)]
     written.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems = _problems(written)
-    assert "cannot be resolved" in problems["evidence[0].files[0]"]
+    assert "路径无法解析" in problems["evidence[0].files[0]"]
 
 
 def test_folder_as_evidence_file_and_huge_amounts(tmp_path):
@@ -201,5 +201,5 @@ def test_folder_as_evidence_file_and_huge_amounts(tmp_path):
     data["claim"]["interest"] = "99999999999999999999999999999.99"
     written.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems = _problems(written)
-    assert problems["evidence[0].files[0]"].endswith("is a folder")
-    assert "implausibly large" in problems["claim.interest"]
+    assert problems["evidence[0].files[0]"].endswith("是文件夹，不是文件")
+    assert "大得不合常理" in problems["claim.interest"]

@@ -54,7 +54,7 @@ def test_a1_in_a_folder_never_hides_other_cases(found, tmp_path):
     report = scan_alerts([tmp_path], D(2019, 5, 20), 30)
     assert {a.case_id for a in report.alerts} == {"FAIL-A1", "FAIL-A2"}  # a1's ended clocks, a2's limitation
     assert report.cases == 2 and [u.path.name for u in report.unreadable] == ["broken.yaml"]
-    assert "invalid YAML" in report.unreadable[0].reason
+    assert "YAML 格式错误" in report.unreadable[0].reason
     run = subprocess.run([*CLI, "alerts", str(tmp_path), "--as-of", "2019-05-20", "--json"], capture_output=True, text=True)
     assert run.returncode == 1  # something could not be read ...
     body = json.loads(run.stdout)

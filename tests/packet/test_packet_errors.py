@@ -32,7 +32,7 @@ def test_invalid_case_lists_errors_and_writes_nothing(tmp_path, demo_variant):
     before = _snapshot(out)
     with pytest.raises(CaseValidationError) as info:
         build_packet(case, out)
-    assert ("parties.P1.id_number", "check digit does not match") in info.value.problems
+    assert ("parties.P1.id_number", "校验位不符") in info.value.problems
     assert any(path == "claim.principal" for path, _ in info.value.problems)
     assert _snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
@@ -67,8 +67,8 @@ def test_cli_validate_and_packet(tmp_path, demo_variant):
     bad = demo_variant(spoil)
     run = subprocess.run([*CLI, "validate", str(bad)], capture_output=True, text=True)
     assert run.returncode == 2
-    assert "creditor.uscc: check digit does not match" in run.stderr
-    assert "loans[0].borrowers[1]: refers to party 'P7'" in run.stderr
+    assert "creditor.uscc: 校验位不符" in run.stderr
+    assert "loans[0].borrowers[1]: 引用的当事人 'P7' 未定义" in run.stderr
     run = subprocess.run([*CLI, "packet", str(bad), "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert run.returncode == 2 and not (tmp_path / "o").exists()
     run = subprocess.run([*CLI, "packet", str(DEMO), "--out", str(tmp_path / "o"), "--quiet"], capture_output=True, text=True)

@@ -48,7 +48,7 @@ def test_one_unusual_or_unreadable_case_never_hides_the_others(tmp_path):
     assert review and review[0].clock.kind == "guarantee_period" and review[0].clock.date is None
     unreadable = {u.path.name: u.reason for u in report.unreadable}
     assert set(unreadable) == {"not-a-case.json", "garbled.yaml"}
-    assert "not UTF-8" in unreadable["garbled.yaml"] and "problem(s)" in unreadable["not-a-case.json"]
+    assert "不是 UTF-8 编码的文本" in unreadable["garbled.yaml"] and "共7处问题" in unreadable["not-a-case.json"]
 
 
 def test_cli_lists_every_case_then_the_unreadable_files(tmp_path):
