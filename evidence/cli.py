@@ -102,6 +102,8 @@ def packet(
     filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)")] = None,
     quiet: Annotated[bool, Option(help="no progress bar")] = False,
     templates: TemplatesOption = None,
+    stage: Annotated[str, Option(help="which set to build: suit (起诉), preservation (财产保全) or enforcement (强制执行)")] = "suit",
+    form: Annotated[Optional[str], Option(help="element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)")] = None,
 ) -> None:
     """Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet,
     manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of);
@@ -117,7 +119,7 @@ def packet(
 
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
-                                  progress=progress)
+                                  progress=progress, stage=stage, form=form)
         console.print(f"packet: {result.folder.resolve()}", markup=False, highlight=False, soft_wrap=True)
         console.print(
             f"  证据材料.pdf {result.bundle_pages} pages ({result.index_pages} index + "
@@ -133,6 +135,80 @@ def packet(
                 "see deadlines.json, or set guarantees[].override_release with the reason to claim anyway",
                 markup=False, soft_wrap=True,
             )
+
+        print_review(result.review, result.folder / "审查意见.md")
+
+    run_guarded(action)
+
+
+def print_review(items, path: Path | None = None) -> None:
+    """The review list on stderr, most serious first (the full text is in 审查意见.md)."""
+    order = {"blocking": 0, "check": 1, "note": 2}
+    names = {"blocking": "必须处理", "check": "需要核对", "note": "提示"}
+    items = sorted(items, key=lambda r: order[r.severity])
+    if not items:
+        return
+    counts = "，".join(f"{names[s]}{sum(r.severity == s for r in items)}项" for s in order if any(r.severity == s for r in items))
+    err_console.print(f"审查意见（{counts}）" + (f"：{path}" if path else ""), markup=False, highlight=False,
+                      soft_wrap=True)
+    for r in items:
+        err_console.print(f"  [{names[r.severity]}] {r.topic}：{r.text}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def draft(
+    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
+    doc: Annotated[str, Option(help="document kind, e.g. complaint, complaint_element, preservation, seizure_renewal, enforcement, enforcement_element, demand_notice, guarantee_notice, power_of_attorney, representative_certificate, service_address (an unknown kind lists them all)")],
+    out: Annotated[Path, Option(help="folder the document is written into")] = Path("out"),
+    as_of: Annotated[Optional[str], Option(help="date YYYY-MM-DD the amounts are stated to (default: claim.as_of)")] = None,
+    filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of the document (default: claim.filing_date, else the as-of date)")] = None,
+    form: Annotated[Optional[str], Option(help="element or narrative (complaint, enforcement application)")] = None,
+    templates: TemplatesOption = None,
+    pdf: Annotated[bool, Option(help="also convert to PDF")] = True,
+) -> None:
+    """Draft one document of CASE (--doc KIND) into OUT as .docx and .pdf, from the same resolved
+    case as the packet; notices are written one per addressee."""
+    as_of_date = parse_date(as_of, "--as-of")
+    filed = parse_date(filing_date, "--filing-date")
+
+    def action() -> None:
+        from legaldocs.case.load import load_case
+        from legaldocs.filings.draft import draft as draft_document
+
+        loaded = load_case(case, check_files=False)
+        with _terminate_cleanly():
+            result = draft_document(loaded.case, doc, out, as_of=as_of_date, filing_date=filed, form=form,
+                                    templates=templates, pdf=pdf, source=str(case))
+        for path in (*result.docx, *result.pdf):
+            console.print(str(path), markup=False, highlight=False, soft_wrap=True)
+        print_review(result.filing.review)
+
+    run_guarded(action)
+
+
+@app.command()
+def check(
+    folder: Annotated[Path, Argument(help="a packet folder (OUT/<case id>) written by packet")],
+) -> None:
+    """Read the documents of a packet back and check that every party, role, amount, date, court
+    and case number agrees across them (exit 1 with each disagreement, naming the documents and
+    the values)."""
+
+    def action() -> None:
+        import json
+
+        from legaldocs.documents.consistency import check_packet
+        from legaldocs.errors import LegalDocsError
+
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            facts = manifest["filing"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LegalDocsError(f"{folder}: 不是本工具生成的材料文件夹（manifest.json 缺失或不完整：{exc}）") from exc
+        problems = check_packet(folder, facts)
+        if problems:
+            raise LegalDocsError(f"{folder}: 文书之间不一致（{len(problems)}处）：" + "；".join(problems))
+        console.print(f"{folder}: 各文书的当事人、金额、日期、法院一致", markup=False, highlight=False, soft_wrap=True)
 
     run_guarded(action)
 

@@ -28,7 +28,7 @@ from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import date_in_chinese
 from legaldocs.documents.office import OfficeSession, docx_to_pdf, office_session
-from legaldocs.documents.render import render_docx
+from legaldocs.documents.render import render_docx, set_properties
 from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
@@ -188,7 +188,7 @@ def build_packet(
     files = tuple(sorted(p.name for p in final.iterdir()))
     return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
                         tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
-                        tuple(d.title for d in documents))
+                        tuple(d.title_for(filing) for d in documents))
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
@@ -262,18 +262,19 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     items = case.evidence
     steps_total = len(items) + 4
     evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
-    attached = [d.title for d in documents[1:] if d.attached]
+    attached = [d.title_for(filing) for d in documents[1:] if d.attached]
     if filing.statement_is_basis and "欠款明细表" in attached:
         attached[attached.index("欠款明细表")] = f"欠款明细表（暂计至{date_in_chinese(filing.totals.as_of)}）"
     if prepared:
         attached.insert(0, "证据目录及证据材料一套")
     extras = Extras(evidence_no=evidence_no, attachments=attached, stage=stage)
 
-    report("、".join(d.title for d in documents), len(items), steps_total)
+    report("、".join(d.title_for(filing) for d in documents), len(items), steps_total)
     companions = []
     for d in documents:
-        out = staging / f"{d.title}.docx"
+        out = staging / f"{d.title_for(filing)}.docx"
         render_docx(template_path(d.template, templates), d.context(filing, extras), out)
+        set_properties(out, author=case.creditor.name, date=filing.filing_date, title=d.title_for(filing))
         companions.append(out)
     if filing.statement_is_basis:
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
@@ -350,10 +351,10 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
     for item in case.evidence:
         if item.identity_of:
             exhibits_of.setdefault(item.identity_of, []).extend(loaded.evidence_files[item.id])
-    pdf = {d.kind: staging / f"{d.title}.pdf" for d in documents}
+    pdf = {d.kind: staging / f"{d.title_for(filing)}.pdf" for d in documents}
     uploads: list[tuple[str, list[Path]]] = []
     main = documents[0]
-    uploads.append((main.upload or main.title, [pdf[main.kind]]))
+    uploads.append((main.upload or main.title_for(filing), [pdf[main.kind]]))
     applicant = [pdf[k] for k in ("representative_certificate",) if k in pdf]
     uploads.append(("申请人主体资格证明（营业执照、负责人身份证明）" if case.creditor.role == "负责人"
                     else "申请人主体资格证明（营业执照、法定代表人身份证明）", applicant + exhibits_of.get("creditor", [])))
@@ -421,7 +422,7 @@ def _facts(filing: Filing, documents: list[Document], stage: str) -> dict:
     """What every document must agree on, with the kind of each document (for ``legaldocs check``)."""
     facts = filing.as_dict()
     facts["stage"] = stage
-    facts["documents"] = {d.title: d.kind for d in documents}
+    facts["documents"] = {d.title_for(filing): d.kind for d in documents}
     return facts
 
 

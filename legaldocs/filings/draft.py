@@ -12,7 +12,7 @@ from pathlib import Path
 
 from legaldocs.case.model import Case
 from legaldocs.documents.office import docx_to_pdf
-from legaldocs.documents.render import render_docx
+from legaldocs.documents.render import render_docx, set_properties
 from legaldocs.documents.templates import template_path
 from legaldocs.errors import CaseValidationError
 from legaldocs.filings.filing import Filing, build_filing
@@ -63,7 +63,9 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     contexts = document.context(filing, extras)
     pairs = contexts if document.per_party else [("", contexts)]
     for suffix, context in pairs:
-        name = f"{document.title}-{suffix}" if suffix else document.title
-        produced.append(render_docx(template, context, out_dir / f"{name}.docx"))
+        title = document.title_for(filing)
+        name = f"{title}-{suffix}" if suffix else title
+        path = render_docx(template, context, out_dir / f"{name}.docx")
+        produced.append(set_properties(path, author=filing.case.creditor.name, date=filing.filing_date, title=name))
     pdfs = tuple(docx_to_pdf(produced, out_dir)) if pdf else ()
     return Draft(filing, kind, tuple(produced), pdfs)

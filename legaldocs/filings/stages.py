@@ -53,6 +53,12 @@ class Document:
     attached: bool = True
     upload: str | None = None
     per_party: bool = False  # one document per addressee (notices): context returns a list of (suffix, context)
+    titled: Callable[[Filing], str] | None = None  # the title when the case decides it (负责人 / 法定代表人身份证明书)
+
+    def title_for(self, filing: Filing) -> str:
+        """The document's title for ``filing`` (file name, 附 list): ``titled(filing)`` when the
+        case decides it, else ``title``."""
+        return self.titled(filing) if self.titled is not None else self.title
 
 
 def halving_note(filed_on) -> str:
