@@ -272,6 +272,9 @@ if __name__ == "__main__":
     import make_application_forms  # preservation, property leads, seizure renewal, enforcement
 
     make_application_forms.main()
+    import make_paper_forms  # the notices and authority papers, from this file's helpers
+
+    make_paper_forms.main()
     import make_element_forms  # the courts' element-style complaint and enforcement forms (法〔2025〕82号)
 
     make_element_forms.main()

@@ -184,10 +184,12 @@ class BankAccount(_Model):
 
 class ServiceAddress(_Model):
     """The address for service the creditor confirms to the court (送达地址确认书; 民诉法解释
-    arts 136, 137; 法院专递送达规定 arts 3-5): recipient, address, phone, postcode, and whether
-    electronic service is accepted (by ``email`` or the recipient's mobile ``phone``)."""
+    arts 136, 137; 法院专递送达规定 arts 3-5): recipient (指定签收人) and the number of the
+    recipient's 居民身份证 (``id_number``), address, phone, postcode, and whether electronic
+    service is accepted (by ``email`` or the recipient's mobile ``phone``)."""
 
     recipient: Text
+    id_number: ResidentId | None = None
     address: Text
     phone: Text
     postcode: Annotated[str, BeforeValidator(_digits_as_text), Field(pattern=r"^[0-9]{6}$")] | None = None
