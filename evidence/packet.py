@@ -162,10 +162,11 @@ def build_packet(
         with (tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name,
               nullcontext(office) if office is not None else office_session() as office):
             work = Path(work_name)
-            prepared = prepare_exhibits(loaded, work, report, office) if case.evidence else []
+            prepared = prepare_exhibits(loaded, work, report, office) if case.evidence and stage != "notices" else []
             filing.review.extend(_exhibit_review(loaded))
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
-            _online_filing(loaded, filing, documents, staging, work, office)
+            if stage != "notices":  # notices are served on the debtors, not filed with a court
+                _online_filing(loaded, filing, documents, staging, work, office, stage)
         from legaldocs.documents.consistency import check_packet
 
         facts = _facts(filing, documents, stage)
@@ -272,11 +273,16 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     report("、".join(d.title_for(filing) for d in documents), len(items), steps_total)
     companions = []
     for d in documents:
-        out = staging / f"{d.title_for(filing)}.docx"
-        render_docx(template_path(d.template, templates), d.context(filing, extras), out)
-        set_properties(out, author=case.creditor.name, date=filing.filing_date, title=d.title_for(filing))
-        companions.append(out)
-    if filing.statement_is_basis:
+        title = d.title_for(filing)
+        contexts = d.context(filing, extras)
+        # a notice goes to each addressee: one document per (suffix, context)
+        for suffix, context in (contexts if d.per_party else [("", contexts)]):
+            name = f"{title}-{suffix}" if suffix else title
+            out = staging / f"{name}.docx"
+            render_docx(template_path(d.template, templates), context, out)
+            set_properties(out, author=case.creditor.name, date=filing.filing_date, title=name)
+            companions.append(out)
+    if any(d.kind == "statement" for d in documents):
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
     if not prepared:
         _to_pdf(office, companions, staging)
@@ -340,7 +346,7 @@ def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
 
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
-                   office: OfficeSession | None = None) -> None:
+                   office: OfficeSession | None = None, stage: str = "suit") -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
@@ -360,12 +366,14 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
                     else "申请人主体资格证明（营业执照、法定代表人身份证明）", applicant + exhibits_of.get("creditor", [])))
     if "power_of_attorney" in pdf:
         uploads.append(("授权委托书及代理人身份证明", [pdf["power_of_attorney"]]))
+    role = {"preservation": "被申请人", "enforcement": "被执行人"}.get(stage)
     for d in filing.defendants:
         files = exhibits_of.get(d.id, [])
+        label = d.label if role is None else d.label.replace("被告", role)
         if files:
-            uploads.append((f"{d.label}身份证明（{d.name}）", files))
+            uploads.append((f"{label}身份证明（{d.name}）", files))
         else:
-            filing.review.append(ReviewItem("check", "网上立案", f"没有{d.label}{d.name}的身份证明材料",
+            filing.review.append(ReviewItem("check", "网上立案", f"没有{label}{d.name}的身份证明材料",
                                             "网上立案须逐一上传被告的身份证明（身份证复印件或营业执照、登记信息）",
                                             "evidence[].identity_of"))
     if (staging / f"{BUNDLE}.pdf").exists():
