@@ -294,18 +294,10 @@ def find_uno_python() -> str:
             message says to install Debian package ``python3-uno``).
     """
     soffice = find_soffice()
-    if soffice in _uno_python:
-        return _uno_python[soffice]
-    candidates = [Path(os.path.realpath(soffice)).parent / "python", Path("/usr/bin/python3")]
-    on_path = shutil.which("python3")
-    if on_path:
-        candidates.append(Path(on_path))
-    for candidate in candidates:
-        if not os.access(candidate, os.X_OK):
-            continue
+    for candidate in _python_candidates(soffice):
         try:
             probe = subprocess.run(
-                [str(candidate), "-I", "-c", "import uno"],
+                [candidate, "-I", "-c", "import uno"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -314,9 +306,25 @@ def find_uno_python() -> str:
         except (OSError, subprocess.TimeoutExpired):
             continue
         if probe.returncode == 0:
-            _uno_python[soffice] = str(candidate)
-            return str(candidate)
+            _uno_python[soffice] = candidate
+            return candidate
     raise ConversionError(f"no Python can use LibreOffice's uno bridge: {_UNO_HINT}")
+
+
+def _python_candidates(soffice: str) -> list[str]:
+    """Interpreters that may have the uno bridge, best first: the one found already if any, else
+    LibreOffice's own ``program/python``, ``/usr/bin/python3``, ``python3`` on the search path."""
+    if soffice in _uno_python:
+        return [_uno_python[soffice]]
+    candidates = [Path(os.path.realpath(soffice)).parent / "python", Path("/usr/bin/python3")]
+    on_path = shutil.which("python3")
+    if on_path:
+        candidates.append(Path(on_path))
+    found: list[str] = []
+    for candidate in candidates:
+        if os.access(candidate, os.X_OK) and str(candidate) not in found:
+            found.append(str(candidate))
+    return found
 
 
 class _WorkerGone(Exception):
@@ -377,13 +385,15 @@ class _Worker:
                 pass
 
 
-
 class _Slot:
     """One kept-running LibreOffice of a session: its worker, profile and log, and its restarts."""
 
     def __init__(self, number: int) -> None:
         self.number = number
         self.worker: _Worker | None = None
+        self.ready = False  # the worker reported LibreOffice answering
+        self.deadline = 0.0  # time.monotonic() by which a starting worker must report
+        self.python = ""  # the interpreter the worker runs under
         self.profile_ready = False
         self.starts = 0
 
@@ -409,7 +419,7 @@ class OfficeSession:
     """LibreOffice kept running for many conversions, each instance with its own throw-away profile.
 
     Use through :func:`office_session` (or call :meth:`close`). A LibreOffice starts when first
-    needed, in a process group of its own, with a private folder (profiles, logs) in the system's
+    needed (see ``eager``), in a process group of its own, with a private folder (profiles, logs) in the system's
     temporary folder; it is restarted after ``restart_every`` documents, when a document takes
     longer than ``timeout`` seconds (that document fails), and when it crashes (the document is
     then tried once more). :meth:`close`, the end of the ``with`` block, an error, or the end of
@@ -418,7 +428,9 @@ class OfficeSession:
 
     ``workers`` LibreOffice instances (at most one per processor is sensible) convert the
     documents of one :meth:`convert` call side by side; the second and later ones start only for
-    a call with several documents. One suits a filing packet, whose lists are short.
+    a call with several documents. One suits a filing packet, whose lists are short. With
+    ``eager`` the first one is started at once, in the background, so that its start-up overlaps
+    the caller's own work until the first conversion.
 
     When LibreOffice cannot be kept running (no ``python3-uno``, or it does not start within
     ``start_timeout`` seconds, twice), :attr:`note` says why, a warning is logged, and the
@@ -437,7 +449,7 @@ class OfficeSession:
     """
 
     def __init__(self, *, timeout: float = 120, start_timeout: float = 60, restart_every: int = 100,
-                 workers: int = 1) -> None:
+                 workers: int = 1, eager: bool = True) -> None:
         if restart_every < 1:
             raise ValueError(f"restart_every must be at least 1, not {restart_every}")
         if workers < 1:
@@ -452,6 +464,11 @@ class OfficeSession:
         self._state_lock = threading.Lock()  # note, counters and the private folder
         self._resources = _Resources(workers)
         self._finalizer = weakref.finalize(self, self._resources.release)
+        if eager:
+            try:
+                self._spawn(self._resources.slots[0])
+            except ConversionError:
+                pass  # reported by the first conversion, which tries again
 
     @property
     def starts(self) -> int:
@@ -576,12 +593,13 @@ class OfficeSession:
             return False
         if slot.worker is not None and slot.worker.converted >= self.restart_every:
             self._stop(slot)
-        if slot.worker is not None:
-            return True
         reasons = []
         for _ in range(2):  # a profile left damaged by a killed LibreOffice is made anew
             try:
-                self._start(slot)
+                if slot.worker is None:
+                    self._spawn(slot)
+                if not slot.ready:
+                    self._await_ready(slot)
                 return True
             except ConversionError as exc:
                 reasons.append(str(exc))
@@ -597,9 +615,14 @@ class OfficeSession:
                 _log.warning("%s", self.note)
         return False
 
-    def _start(self, slot: _Slot) -> None:
-        python = find_uno_python()
+    def _spawn(self, slot: _Slot) -> None:
+        """Start the slot's worker and LibreOffice; :meth:`_await_ready` waits for them."""
         soffice = find_soffice()
+        candidates = _python_candidates(soffice)
+        if not slot.python:
+            if not candidates:
+                raise ConversionError(f"no Python to run LibreOffice's uno bridge: {_UNO_HINT}")
+            slot.python = candidates[0]
         with self._state_lock:
             if self._resources.home is None:
                 self._resources.home = Path(tempfile.mkdtemp(prefix="legaldocs-office-"))
@@ -608,33 +631,54 @@ class OfficeSession:
         if not slot.profile_ready:
             shutil.rmtree(profile, ignore_errors=True)
             _write_profile(profile, FONT_SUBSTITUTIONS)
-        log = home / f"worker-{slot.number}.log"
         pipe = f"legaldocs-{os.getpid()}-{secrets.token_hex(8)}"
-        command = [python, "-I", str(_WORKER), soffice, profile.resolve().as_uri(), pipe,
+        command = [slot.python, "-I", str(_WORKER), soffice, profile.resolve().as_uri(), pipe,
                    str(math.ceil(self.start_timeout * 1000)), str(home)]
         try:
-            worker = _Worker(command, log)
+            slot.worker = _Worker(command, self._log(slot))
         except OSError as exc:
-            raise ConversionError(f"cannot start {python}: {exc}") from exc
-        slot.worker = worker
+            raise ConversionError(f"cannot start {slot.python}: {exc}") from exc
+        slot.ready = False
+        slot.deadline = time.monotonic() + self.start_timeout + _START_MARGIN
         slot.starts += 1
-        try:
-            ready = worker.receive(self.start_timeout + _START_MARGIN)
-        except (TimeoutError, _WorkerGone) as exc:
-            detail = str(exc) or f"no answer within {self.start_timeout} s"
+
+    def _await_ready(self, slot: _Slot) -> None:
+        """Wait for the slot's starting LibreOffice; an interpreter without the uno bridge is
+        replaced by the next candidate. ConversionError when it does not start."""
+        while True:
+            worker, log = slot.worker, self._log(slot)
+            try:
+                ready = worker.receive(max(slot.deadline - time.monotonic(), 0))
+            except (TimeoutError, _WorkerGone) as exc:
+                detail = str(exc) or f"no answer within {self.start_timeout} s"
+                self._stop(slot)
+                raise ConversionError(f"LibreOffice did not start: {detail}{_tail(log)}") from exc
+            if ready.get("ready"):
+                break
             self._stop(slot)
-            raise ConversionError(f"LibreOffice did not start: {detail}{_tail(log)}") from exc
-        if not ready.get("ready"):
-            self._stop(slot)
-            raise ConversionError(f"LibreOffice did not start: {ready.get('error')}{_tail(log)}")
+            if not ready.get("no_uno"):
+                raise ConversionError(f"LibreOffice did not start: {ready.get('error')}{_tail(log)}")
+            candidates = _python_candidates(find_soffice())
+            following = candidates[candidates.index(slot.python) + 1:] if slot.python in candidates else []
+            if not following:
+                slot.python = ""
+                raise ConversionError(f"no Python can use LibreOffice's uno bridge: {_UNO_HINT}")
+            slot.python = following[0]
+            self._spawn(slot)
         worker.soffice_pid = ready.get("soffice_pid")
+        slot.ready = True
         slot.profile_ready = True
+        _uno_python[find_soffice()] = slot.python
+
+    def _log(self, slot: _Slot) -> Path:
+        return self._resources.home / f"worker-{slot.number}.log"
 
     @staticmethod
     def _stop(slot: _Slot) -> None:
         if slot.worker is not None:
             slot.worker.kill()
             slot.worker = None
+        slot.ready = False
 
     def _convert_one(self, slot: _Slot, source: Path, target: Path) -> None:
         request = {"source": str(source.resolve()), "target": str(target.resolve())}
@@ -662,14 +706,14 @@ class OfficeSession:
 
 @contextmanager
 def office_session(*, timeout: float = 120, start_timeout: float = 60, restart_every: int = 100,
-                   workers: int = 1) -> Iterator[OfficeSession]:
+                   workers: int = 1, eager: bool = True) -> Iterator[OfficeSession]:
     """A :class:`OfficeSession` closed (every LibreOffice killed) when the block ends, however.
 
         with office_session() as office:
             office.convert([complaint_docx, index_docx], out_dir)
     """
     session = OfficeSession(timeout=timeout, start_timeout=start_timeout, restart_every=restart_every,
-                            workers=workers)
+                            workers=workers, eager=eager)
     try:
         yield session
     finally:

@@ -14,7 +14,8 @@ worker as the leader of a new one, so that killing that group ends LibreOffice t
 up to ``START_TIMEOUT_MILLISECONDS`` for it to answer. Then it exchanges JSON lines:
 
 * it writes ``{"ready": true, "soffice_pid": N}`` once LibreOffice answers, or
-  ``{"ready": false, "error": "..."}`` and exits 1;
+  ``{"ready": false, "error": "..."}`` and exits 1 (with ``"no_uno": true`` when this
+  interpreter cannot import ``uno``);
 * for each line ``{"source": PATH, "target": PATH}`` read on standard input it converts the
   word-processor document ``source`` to the PDF ``target`` (Writer's PDF export, every font
   embedded, the 14 standard PDF fonts included; no macro run, no link updated) and writes
@@ -34,11 +35,16 @@ import sys
 import threading
 import time
 
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-from com.sun.star.lang import DisposedException
-from com.sun.star.uno import RuntimeException
+try:
+    import uno
+    from com.sun.star.beans import PropertyValue
+    from com.sun.star.connection import NoConnectException
+    from com.sun.star.lang import DisposedException
+    from com.sun.star.uno import RuntimeException
+except ImportError as missing:  # this interpreter lacks the bridge: the caller tries another
+    sys.stdout.write(json.dumps({"ready": False, "no_uno": True, "error": f"ImportError: {missing}"}) + "\n")
+    sys.stdout.flush()
+    sys.exit(1)
 
 _PDF_FILTER = "writer_pdf_Export"
 _NEVER_EXECUTE = 0  # com.sun.star.document.MacroExecMode.NEVER_EXECUTE
@@ -84,7 +90,7 @@ def _abandoned(folder):
 
 
 def _send(message):
-    sys.stdout.write(json.dumps(message, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
 

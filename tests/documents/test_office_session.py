@@ -8,6 +8,7 @@ session: after a normal end, after an error, and after SIGTERM to the process ho
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -238,3 +239,16 @@ def test_two_workers_share_a_batch_and_both_end(tmp_path):
         assert f"{TEXT}{MARKS[n]}" in _pdftotext(pdf)
     for group in groups:
         assert not _wait_until_gone(group)
+
+
+def test_the_worker_says_so_when_its_python_lacks_the_uno_bridge(tmp_path):
+    # the project's own interpreter has no uno module: the session would try the next candidate
+    worker = ROOT / "legaldocs" / "documents" / "uno_worker.py"
+    run = subprocess.run(
+        [sys.executable, "-I", str(worker), find_soffice(), (tmp_path / "p").as_uri(), "never-used", "1000",
+         str(tmp_path / "gone")],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 1
+    reply = json.loads(run.stdout)
+    assert reply["ready"] is False and reply["no_uno"] is True and "uno" in reply["error"]
