@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
 from legaldocs.errors import CaseValidationError
+from legaldocs.i18n import N_, _, ngettext
 from legaldocs.cli import (
     Argument,
     Option,
@@ -53,15 +54,15 @@ def engine_problem(case) -> str | None:
     return None
 
 
-@app.command()
+@app.command(help=N_(
+    "Check CASE (a .yaml, .yml or .json case file) and list every problem by field path; exit 2 "
+    "when invalid. Every exhibit file is also opened and converted as the packet would (--no-files "
+    "checks only that the files exist)."))
 def validate(
-    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
-    files: Annotated[bool, Option(help="open and convert every exhibit as the packet would (--no-files: only check they exist)")] = True,
-    quiet: Annotated[bool, Option(help="no progress bar")] = False,
+    case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    files: Annotated[bool, Option(help=N_("open and convert every exhibit as the packet would (--no-files: only check they exist)"))] = True,
+    quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
 ) -> None:
-    """Check CASE (a .yaml, .yml or .json case file) and list every problem by field path; exit 2
-    when invalid. Every exhibit file is also opened and converted as the packet would (--no-files
-    checks only that the files exist)."""
 
     def action() -> None:
         import tempfile
@@ -73,44 +74,43 @@ def validate(
         c = loaded.case
         statement_problem = engine_problem(c)
         if statement_problem and c.claim.amounts == "engine":  # the packet could not state the amounts
-            raise CaseValidationError(str(case), [("claim.amounts", f"the amounts cannot be computed: {statement_problem}")])
+            raise CaseValidationError(str(case), [("claim.amounts", _("the amounts cannot be computed: {problem}").format(
+                problem=statement_problem))])
         if statement_problem:
-            err_console.print(f"note: the engine's statement (attached for comparison) cannot be computed: {statement_problem}",
-                              markup=False, soft_wrap=True)
+            err_console.print(_("note: the engine's statement (attached for comparison) cannot be computed: {problem}").format(
+                problem=statement_problem), markup=False, soft_wrap=True)
         count = sum(len(v) for v in loaded.evidence_files.values())
         if files:
             with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress, \
                     tempfile.TemporaryDirectory(prefix="legaldocs-check-") as work:
                 prepare_exhibits(loaded, Path(work), progress)
-        checked = "opened and converted" if files else "present"
-        console.print(
-            f"{case}: valid — case {c.case_id}, {len(c.parties)} parties, {len(c.loans)} loan(s), "
-            f"{len(c.guarantees)} guarantee(s), {len(c.collateral)} collateral, "
-            f"{len(c.evidence)} evidence item(s) in {count} file(s), all {checked}",
-            markup=False,
-            soft_wrap=True,
-        )
+        checked = _("all opened and converted") if files else _("all present")
+        summary = _("{case}: valid — case {case_id}, {parties} parties, {loans} loan(s), {guarantees} guarantee(s), "
+                    "{collateral} collateral, {evidence} evidence item(s) in {files} file(s), {checked}").format(
+            case=case, case_id=c.case_id, parties=len(c.parties), loans=len(c.loans), guarantees=len(c.guarantees),
+            collateral=len(c.collateral), evidence=len(c.evidence), files=count, checked=checked)
+        console.print(summary, markup=False, soft_wrap=True)
 
     run_guarded(action)
 
 
-@app.command()
+@app.command(help=N_(
+    "Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet, "
+    "manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of); "
+    "--filing-date: date under the signature and of the fee regime (default: claim.filing_date, else "
+    "the as-of date). An existing OUT/<case id>/ is replaced whole. --templates DIR: a bank's own "
+    "templates, each used instead of the built-in one of the same name; the folder may hold only "
+    "some of them, the others are the built-in ones."))
 def packet(
-    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
-    out: Annotated[Path, Option(help="folder the packet is written into, as OUT/<case id>/")] = Path("out"),
-    as_of: Annotated[Optional[str], Option(help="date YYYY-MM-DD the amounts are stated to (default: claim.as_of)")] = None,
-    filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)")] = None,
-    quiet: Annotated[bool, Option(help="no progress bar")] = False,
+    case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    out: Annotated[Path, Option(help=N_("folder the packet is written into, as OUT/<case id>/"))] = Path("out"),
+    as_of: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD the amounts are stated to (default: claim.as_of)"))] = None,
+    filing_date: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)"))] = None,
+    quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
     templates: TemplatesOption = None,
-    stage: Annotated[str, Option(help="which set to build: suit (起诉), preservation (财产保全) or enforcement (强制执行)")] = "suit",
-    form: Annotated[Optional[str], Option(help="element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)")] = None,
+    stage: Annotated[str, Option(help=N_("which set to build: suit (起诉), preservation (财产保全) or enforcement (强制执行)"))] = "suit",
+    form: Annotated[Optional[str], Option(help=N_("element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)"))] = None,
 ) -> None:
-    """Build the filing packet of CASE in OUT/<case id>/ (complaint, evidence list and bundle, fee sheet,
-    manifest, zip). --as-of YYYY-MM-DD: date the amounts are stated to (the case's claim.as_of);
-    --filing-date: date under the signature and of the fee regime (default: claim.filing_date, else
-    the as-of date). An existing OUT/<case id>/ is replaced whole. --templates DIR: a bank's own
-    templates, each used instead of the built-in one of the same name; the folder may hold only
-    some of them, the others are the built-in ones."""
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
 
@@ -120,10 +120,11 @@ def packet(
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
                                   progress=progress, stage=stage, form=form)
-        console.print(f"packet: {result.folder.resolve()}", markup=False, highlight=False, soft_wrap=True)
+        console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
+                      soft_wrap=True)
         console.print(
-            f"  证据材料.pdf {result.bundle_pages} pages ({result.index_pages} index + "
-            f"{len(result.exhibits)} exhibits); 案件受理费 {result.fee.fee} 元",
+            _("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits); 案件受理费 {fee} 元").format(
+                pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits), fee=result.fee.fee),
             markup=False,
             highlight=False,
         )
@@ -131,8 +132,9 @@ def packet(
             console.print(f"  {name}", markup=False, highlight=False)
         for gid in result.released:
             err_console.print(
-                f"note: guarantee {gid} left out of the complaint: the guarantor is released (保证期间届满未主张); "
-                "see deadlines.json, or set guarantees[].override_release with the reason to claim anyway",
+                _("note: guarantee {guarantee} left out of the complaint: the guarantor is released (保证期间届满未主张); "
+                  "see deadlines.json, or set guarantees[].override_release with the reason to claim anyway").format(
+                    guarantee=gid),
                 markup=False, soft_wrap=True,
             )
 
@@ -144,30 +146,32 @@ def packet(
 def print_review(items, path: Path | None = None) -> None:
     """The review list on stderr, most serious first (the full text is in 审查意见.md)."""
     order = {"blocking": 0, "check": 1, "note": 2}
-    names = {"blocking": "必须处理", "check": "需要核对", "note": "提示"}
+    names = {"blocking": _("must be dealt with"), "check": _("to be checked"), "note": _("note")}
     items = sorted(items, key=lambda r: order[r.severity])
     if not items:
         return
-    counts = "，".join(f"{names[s]}{sum(r.severity == s for r in items)}项" for s in order if any(r.severity == s for r in items))
-    err_console.print(f"审查意见（{counts}）" + (f"：{path}" if path else ""), markup=False, highlight=False,
+    counts = _(", ").join(_("{severity}: {count}").format(severity=names[s], count=sum(r.severity == s for r in items))
+                          for s in order if any(r.severity == s for r in items))
+    heading = _("review ({counts})").format(counts=counts)
+    err_console.print(heading + (_(": {path}").format(path=path) if path else ""), markup=False, highlight=False,
                       soft_wrap=True)
     for r in items:
         err_console.print(f"  [{names[r.severity]}] {r.topic}：{r.text}", markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(help=N_(
+    "Draft one document of CASE (--doc KIND) into OUT as .docx and .pdf, from the same resolved "
+    "case as the packet; notices are written one per addressee."))
 def draft(
-    case: Annotated[Path, Argument(help="case file (.yaml, .yml or .json)")],
-    doc: Annotated[str, Option(help="document kind, e.g. complaint, complaint_element, preservation, seizure_renewal, enforcement, enforcement_element, demand_notice, guarantee_notice, power_of_attorney, representative_certificate, service_address (an unknown kind lists them all)")],
-    out: Annotated[Path, Option(help="folder the document is written into")] = Path("out"),
-    as_of: Annotated[Optional[str], Option(help="date YYYY-MM-DD the amounts are stated to (default: claim.as_of)")] = None,
-    filing_date: Annotated[Optional[str], Option(help="date YYYY-MM-DD of the document (default: claim.filing_date, else the as-of date)")] = None,
-    form: Annotated[Optional[str], Option(help="element or narrative (complaint, enforcement application)")] = None,
+    case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    doc: Annotated[str, Option(help=N_("document kind, e.g. complaint, complaint_element, preservation, seizure_renewal, enforcement, enforcement_element, demand_notice, guarantee_notice, power_of_attorney, representative_certificate, service_address (an unknown kind lists them all)"))],
+    out: Annotated[Path, Option(help=N_("folder the document is written into"))] = Path("out"),
+    as_of: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD the amounts are stated to (default: claim.as_of)"))] = None,
+    filing_date: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD of the document (default: claim.filing_date, else the as-of date)"))] = None,
+    form: Annotated[Optional[str], Option(help=N_("element or narrative (complaint, enforcement application)"))] = None,
     templates: TemplatesOption = None,
-    pdf: Annotated[bool, Option(help="also convert to PDF")] = True,
+    pdf: Annotated[bool, Option(help=N_("also convert to PDF"))] = True,
 ) -> None:
-    """Draft one document of CASE (--doc KIND) into OUT as .docx and .pdf, from the same resolved
-    case as the packet; notices are written one per addressee."""
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
 
@@ -186,13 +190,13 @@ def draft(
     run_guarded(action)
 
 
-@app.command()
+@app.command(help=N_(
+    "Read the documents of a packet back and check that every party, role, amount, date, court "
+    "and case number agrees across them (exit 1 with each disagreement, naming the documents and "
+    "the values)."))
 def check(
-    folder: Annotated[Path, Argument(help="a packet folder (OUT/<case id>) written by packet")],
+    folder: Annotated[Path, Argument(help=N_("a packet folder (OUT/<case id>) written by packet"))],
 ) -> None:
-    """Read the documents of a packet back and check that every party, role, amount, date, court
-    and case number agrees across them (exit 1 with each disagreement, naming the documents and
-    the values)."""
 
     def action() -> None:
         import json
@@ -204,11 +208,16 @@ def check(
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             facts = manifest["filing"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise LegalDocsError(f"{folder}: 不是本工具生成的材料文件夹（manifest.json 缺失或不完整：{exc}）") from exc
+            raise LegalDocsError(_("{folder}: not a packet folder written by this tool (manifest.json missing or "
+                                   "incomplete: {error})").format(folder=folder, error=exc)) from exc
         problems = check_packet(folder, facts)
         if problems:
-            raise LegalDocsError(f"{folder}: 文书之间不一致（{len(problems)}处）：" + "；".join(problems))
-        console.print(f"{folder}: 各文书的当事人、金额、日期、法院一致", markup=False, highlight=False, soft_wrap=True)
+            raise LegalDocsError(ngettext("{folder}: the documents disagree ({count} place): {problems}",
+                                          "{folder}: the documents disagree ({count} places): {problems}",
+                                          len(problems)).format(folder=folder, count=len(problems),
+                                                                problems=_("; ").join(problems)))
+        console.print(_("{folder}: parties, amounts, dates and court agree across the documents").format(folder=folder),
+                      markup=False, highlight=False, soft_wrap=True)
 
     run_guarded(action)
 

@@ -36,6 +36,7 @@ from legaldocs.files import atomic_path
 from legaldocs.filings.filing import Filing, ReviewItem, build_filing
 from legaldocs.filings.record import compare_stated
 from legaldocs.filings.stages import STAGE_NAMES, Document, Extras, evidence_index_context, stage_documents
+from legaldocs.i18n import N_, _
 from legaldocs.money.fees import FeeResult
 
 from evidence import (
@@ -92,8 +93,8 @@ def _file_entry(path: Path, name: str) -> dict:
 # the first document of each stage: the filing itself, without which there is no packet
 _MAIN = {"suit": ("complaint", "complaint_element"), "preservation": ("preservation",),
          "enforcement": ("enforcement", "enforcement_element"), "notices": ("demand_notice", "guarantee_notice")}
-_MAIN_NEEDS = {"preservation": ("preservation", "the preservation stage needs a preservation: section (财产保全申请)"),
-               "enforcement": ("judgment", "the enforcement stage needs the judgment relied on (judgment: 执行依据)")}
+_MAIN_NEEDS = {"preservation": ("preservation", N_("the preservation stage needs a preservation: section (财产保全申请)")),
+               "enforcement": ("judgment", N_("the enforcement stage needs the judgment relied on (judgment: 执行依据)"))}
 
 
 def build_packet(
@@ -135,16 +136,18 @@ def build_packet(
     case = loaded.case
     source = str(case_path)
     if stage == "suit" and not case.evidence:
-        raise CaseValidationError(source, [("evidence", "a filing packet needs at least one exhibit (证据)")])
+        raise CaseValidationError(source, [("evidence", _("a filing packet needs at least one exhibit (证据)"))])
     if stage in _MAIN_NEEDS and getattr(case, _MAIN_NEEDS[stage][0]) is None:
-        raise CaseValidationError(source, [_MAIN_NEEDS[stage]])
+        field_path, message = _MAIN_NEEDS[stage]
+        raise CaseValidationError(source, [(field_path, _(message))])
     filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
     try:
         documents = stage_documents(stage, filing)
     except ValueError as exc:
         raise CaseValidationError(source, [("--stage", str(exc))]) from exc
     if not documents or documents[0].kind not in _MAIN[stage]:
-        raise CaseValidationError(source, [("--stage", f"no {STAGE_NAMES[stage]} document can be built for this case")])
+        raise CaseValidationError(source, [("--stage", _("no {stage} document can be built for this case").format(
+            stage=STAGE_NAMES[stage]))])
     report = progress or (lambda stage_name, done, total: None)
 
     out_dir = Path(out_dir)
@@ -157,7 +160,8 @@ def build_packet(
     except OSError as exc:
         if created_out:
             shutil.rmtree(out_dir, ignore_errors=True)
-        raise OutputError(f"{out_dir}: cannot write the packet there: {exc.strerror or exc}") from exc
+        raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
+            folder=out_dir, reason=exc.strerror or exc)) from exc
     try:
         with (tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name,
               nullcontext(office) if office is not None else office_session() as office):
@@ -172,7 +176,7 @@ def build_packet(
         facts = _facts(filing, documents, stage)
         problems = check_packet(staging, facts)
         if problems:
-            raise LegalDocsError("文书之间不一致：" + "；".join(problems))
+            raise LegalDocsError(_("the documents disagree: {problems}").format(problems=_("; ").join(problems)))
         _atomic_write_text(staging / "deadlines.json", json.dumps(
             {"on": filing.filing_date.isoformat(),
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
@@ -205,7 +209,7 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
     prepared: list[PreparedExhibit] = []
     problems: list[tuple[str, str]] = []
     for i, item in enumerate(items, start=1):
-        report(f"证据{i} {item.title}", i - 1, len(items) + 4)
+        report(_("exhibit {number} {title}").format(number=i, title=item.title), i - 1, len(items) + 4)
         files = loaded.evidence_files[item.id]
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
@@ -230,11 +234,11 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
 def _check_destination(out_dir: Path, final: Path) -> None:
     """Refuse an --out that is a file, and a packet folder holding files this tool did not write."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: is a file, not a folder")
+        raise OutputError(_("{path}: is a file, not a folder").format(path=out_dir))
     if not final.exists():
         return
     if not final.is_dir():
-        raise OutputError(f"{final}: is a file; the packet needs this name for its folder")
+        raise OutputError(_("{path}: is a file; the packet needs this name for its folder").format(path=final))
     ours = {"manifest.json", "packet.zip", "packet.zip.sha256"}
     try:
         manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
@@ -244,8 +248,9 @@ def _check_destination(out_dir: Path, final: Path) -> None:
     foreign = sorted(p.name for p in final.iterdir() if p.name not in ours)
     if foreign:
         raise OutputError(
-            f"{final}: holds files this tool did not write ({', '.join(foreign[:5])}); "
-            "move them or choose another --out, since the packet folder is replaced whole"
+            _("{path}: holds files this tool did not write ({files}); "
+              "move them or choose another --out, since the packet folder is replaced whole").format(
+                path=final, files=", ".join(foreign[:5]))
         )
 
 
@@ -292,7 +297,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     index_pages = 1
     index_docx = staging / f"{INDEX}.docx"
     first_pass = True
-    for _ in range(MAX_INDEX_PASSES):
+    for _pass in range(MAX_INDEX_PASSES):
         entries = page_ranges(prepared, index_pages)
         render_docx(template_path("evidence_index.docx", templates), evidence_index_context(filing, entries, index_pages),
                     index_docx)
@@ -306,14 +311,16 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
             break
         index_pages = actual
     else:
-        raise LegalDocsError(f"{INDEX}: page count did not settle after {MAX_INDEX_PASSES} passes")
+        raise LegalDocsError(_("{document}: page count did not settle after {passes} passes").format(
+            document=INDEX, passes=MAX_INDEX_PASSES))
 
     report(BUNDLE, len(items) + 2, steps_total)
     bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX)
     expected = index_pages + sum(p.page_count for p in prepared)
     if bundle.page_count != expected:
-        raise LegalDocsError(f"{BUNDLE}.pdf has {bundle.page_count} pages, expected {expected}")
-    report("清单与压缩包", len(items) + 3, steps_total)
+        raise LegalDocsError(_("{document} has {pages} pages, expected {expected}").format(
+            document=f"{BUNDLE}.pdf", pages=bundle.page_count, expected=expected))
+    report(_("manifest and zip"), len(items) + 3, steps_total)
     exhibits = [
         {"number": e.number, "title": e.title, "first_page": e.first_page, "last_page": e.last_page,
          "pages": e.page_count}
@@ -501,6 +508,6 @@ def _replace_folder(staging: Path, final: Path) -> None:
     except OSError as exc:
         if old is not None:
             os.replace(old, final)
-        raise OutputError(f"{final}: cannot move the packet into place: {exc.strerror}") from exc
+        raise OutputError(_("{path}: cannot move the packet into place: {reason}").format(path=final, reason=exc.strerror)) from exc
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -8,6 +8,11 @@ Starting must stay quick (``legaldocs --help`` in well under 0.15 s, see bench/b
 module level only the CLI library and light modules are imported; the engines, the case model
 and Rich's console, tables and progress bars are imported inside the commands that use them, and
 help is formatted by the CLI library itself (Typer's Rich help panels alone take longer than that).
+
+Messages, help and progress are in Chinese unless English is asked for (``--lang en``, or a
+locale such as ``LANG=en_US.UTF-8``): the application's command group settles the language
+before it reads anything else of the command line, then translates the help texts, which are
+written as English message ids marked with ``N_`` (:mod:`legaldocs.i18n`).
 """
 
 from __future__ import annotations
@@ -24,15 +29,95 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, Optional
 import typer
 
 from legaldocs.errors import CaseValidationError, LegalDocsError, RuleNotFoundError
+from legaldocs.i18n import N_, _, get_language, ngettext, set_language
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+# where the language of messages comes from when --lang is not given, first set first (as gettext reads them)
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+# the help option's text, which the CLI library writes in English
+_HELP_OPTION = N_("Show this message and exit.")
+
+
+def _requested_language(group: Any, ctx: Any, args: list[str]) -> str:
+    """The --lang value given before the command on the command line (refused unless it names
+    Chinese or English), else the locale's (any value: what is not English is Chinese)."""
+    given = None
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            given = args[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+        elif arg == "--" or not arg.startswith("-"):
+            break  # the command: options after it are its own
+    if given is not None:
+        if not given.lower().startswith(("zh", "en")):
+            raise typer.BadParameter(_("{value} is not zh or en").format(value=repr(given)), ctx=ctx, param_hint="'--lang'")
+        return given
+    lang = next(p for p in group.params if p.name == "lang")
+    return lang.resolve_envvar_value(ctx) or ""
+
+
+def translate_help(command: Any, ctx: Any) -> None:
+    """Put the help texts of ``command``, its parameters and its subcommands in the current
+    language (each text's English id is kept on the object, so this can be done again)."""
+    items = [command, *command.params]
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.__dict__.setdefault("_help_id", _HELP_OPTION)
+        items.append(option)
+    for item in items:
+        source = item.__dict__.setdefault("_help_id", item.help)
+        if source:
+            item.help = _(source)
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub, ctx)
+        sub.short_help = _short_help(sub.help) if sub.help and _WIDE.search(sub.help) else None
+
+
+_WIDE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_SHORT_HELP_COLUMNS = 56
+
+
+def _short_help(text: str) -> str:
+    """The first sentence of a Chinese help text, cut to what fits beside the command names of
+    the command list (the CLI library shortens at spaces, which Chinese sentences lack)."""
+    sentence = re.split(r"(?<=[。；])", text.strip(), maxsplit=1)[0]
+    out, used = "", 0
+    for char in sentence:
+        used += 2 if _WIDE.match(char) else 1
+        if used > _SHORT_HELP_COLUMNS - 1:
+            return out + "…"
+        out += char
+    return out
+
+
+class _Application(typer.core.TyperGroup):
+    """The ``legaldocs`` command group: the language is set from ``--lang`` or the locale before
+    anything else is read (so --help, usage errors and messages are all in it) and is restored
+    when the command returns (for callers that run the application in their own process)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        previous = get_language()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            set_language(previous)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            set_language(_requested_language(self, ctx, args))
+            translate_help(self, ctx)
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="legaldocs",
-    help="Filing packets, amounts, fees and deadlines for non-performing loan recovery (不良贷款清收处置).",
+    cls=_Application,
+    help=N_("Filing packets, amounts, fees and deadlines for non-performing loan recovery (不良贷款清收处置)."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,9 +138,19 @@ TemplatesOption = Annotated[Optional[Path], typer.Option(
     exists=True,
     file_okay=False,
     dir_okay=True,
-    help="本行模板文件夹：其中的模板（如 complaint.docx）取代同名内置模板，没有的仍用内置模板；"
-         "与环境变量同时给出时以本选项为准",
+    help=N_("a bank's own template folder: each template in it (e.g. complaint.docx) replaces the built-in one "
+            "of the same name, the others stay the built-in ones; this option wins over the environment variable"),
 )]
+
+
+@app.callback()
+def _application(
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", envvar=list(LOCALE_VARIABLES), metavar="zh|en",
+        help=N_("language of messages and help: zh (Chinese, the default) or en (English); without it the "
+                "locale decides (LANGUAGE, LC_ALL, LC_MESSAGES, LANG: en... is English, anything else Chinese)"))] = None,
+) -> None:
+    """(--lang is read, and the language set, by _Application.parse_args before anything else.)"""
 
 
 class _LazyConsole:
@@ -127,20 +222,24 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
             raise ValueError(value)
         return day
     except ValueError:
-        raise fail(f"{option}: {value!r} is not a date (YYYY-MM-DD, years 1900-2199)", EXIT_INVALID) from None
+        raise fail(_("{option}: {value} is not a date (YYYY-MM-DD, years 1900-2199)").format(
+            option=option, value=repr(value)), EXIT_INVALID) from None
 
 
 def parse_amount(value: str, option: str) -> Decimal:
     try:
         amount = Decimal(value.replace(",", ""))
     except InvalidOperation:
-        raise fail(f"{option}: {value!r} is not an amount in 元", EXIT_INVALID) from None
+        raise fail(_("{option}: {value} is not an amount in 元").format(option=option, value=repr(value)),
+                   EXIT_INVALID) from None
     if not amount.is_finite() or amount < 0:
-        raise fail(f"{option}: {value!r} must be a non-negative amount in 元", EXIT_INVALID)
+        raise fail(_("{option}: {value} must be a non-negative amount in 元").format(option=option, value=repr(value)),
+                   EXIT_INVALID)
     if amount.as_tuple().exponent < -2:
-        raise fail(f"{option}: {value!r} has more than 2 decimal places (元 to the 分)", EXIT_INVALID)
+        raise fail(_("{option}: {value} has more than 2 decimal places (元 to the 分)").format(
+            option=option, value=repr(value)), EXIT_INVALID)
     if amount >= Decimal("1e14"):
-        raise fail(f"{option}: {value!r} is implausibly large", EXIT_INVALID)
+        raise fail(_("{option}: {value} is implausibly large").format(option=option, value=repr(value)), EXIT_INVALID)
     return amount
 
 
@@ -169,30 +268,32 @@ def run_guarded(action: Callable[[], None]) -> None:
     except CaseValidationError as exc:
         raise fail(str(exc), EXIT_INVALID, exc.problems) from None
     except LegalDocsError as exc:
-        raise fail(f"error: {exc}", EXIT_FAILURE) from None
+        raise fail(_("error: {error}").format(error=exc), EXIT_FAILURE) from None
 
 
-@app.command()
+@app.command(help=N_("Court fee under 诉讼费用交纳办法, with its computation."))
 def fees(
-    amount: Annotated[str, typer.Option(help="amount in 元 (claim, value preserved, amount enforced, assets)")],
-    kind: Annotated[str, typer.Option(help="acceptance | preservation | enforcement | payment_order | bankruptcy")] = "acceptance",
-    halved: Annotated[bool, typer.Option(help="summary procedure, mediation or withdrawal (halved once)")] = False,
-    ground: Annotated[Optional[str], typer.Option(help="why it is halved: mediation | withdrawal | simplified (the 1989 schedule halves only on withdrawal)")] = None,
-    filed_on: Annotated[Optional[str], typer.Option(help="filing date YYYY-MM-DD (chooses the fee regime; default: the regime now in force)")] = None,
-    round_: Annotated[str, typer.Option("--round", help="yuan | fen")] = "fen",
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
+    amount: Annotated[str, typer.Option(help=N_("amount in 元 (claim, value preserved, amount enforced, assets)"))],
+    kind: Annotated[str, typer.Option(help=N_("acceptance | preservation | enforcement | payment_order | bankruptcy"))] = "acceptance",
+    halved: Annotated[bool, typer.Option(help=N_("summary procedure, mediation or withdrawal (halved once)"))] = False,
+    ground: Annotated[Optional[str], typer.Option(help=N_("why it is halved: mediation | withdrawal | simplified (the 1989 schedule halves only on withdrawal)"))] = None,
+    filed_on: Annotated[Optional[str], typer.Option(help=N_("filing date YYYY-MM-DD (chooses the fee regime; default: the regime now in force)"))] = None,
+    round_: Annotated[str, typer.Option("--round", help=N_("yuan | fen"))] = "fen",
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON (amounts as decimal strings)"))] = False,
 ) -> None:
-    """Court fee under 诉讼费用交纳办法, with its computation."""
     json_errors(as_json)
     from legaldocs.money.fees import FEE_KINDS, HALVING_GROUNDS, court_fee
 
     value = parse_amount(amount, "--amount")
     if kind not in FEE_KINDS:
-        raise fail(f"--kind: {kind!r} is not one of {', '.join(FEE_KINDS)}", EXIT_INVALID)
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="--kind", value=repr(kind), choices=", ".join(FEE_KINDS)), EXIT_INVALID)
     if ground is not None and ground not in HALVING_GROUNDS:
-        raise fail(f"--ground: {ground!r} is not one of {', '.join(HALVING_GROUNDS)}", EXIT_INVALID)
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="--ground", value=repr(ground), choices=", ".join(HALVING_GROUNDS)), EXIT_INVALID)
     if round_ not in ("yuan", "fen"):
-        raise fail(f"--round: {round_!r} must be yuan or fen", EXIT_INVALID)
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="--round", value=repr(round_), choices="yuan, fen"), EXIT_INVALID)
     filed = parse_date(filed_on, "--filed-on")
 
     def action() -> None:
@@ -204,25 +305,31 @@ def fees(
         if as_json:
             console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
             return
-        table = new_table(title=f"{result.name} on {value} 元", show_lines=False)
-        table.add_column("step")
-        table.add_column("rule")
+        table = new_table(title=_("{name} on {amount} 元").format(name=result.name, amount=value), show_lines=False)
+        table.add_column(_("step"))
+        table.add_column(_("rule"))
         for s in result.steps:
             table.add_row(s.text, s.rule)
         console.print(table)
-        console.print(f"fee: {result.fee} 元")
+        console.print(_("fee: {fee} 元").format(fee=result.fee))
 
     run_guarded(action)
 
 
-@app.command()
+# the statement's table columns and totals, as shown
+_STATEMENT_COLUMNS = {"kind": N_("kind"), "draw": N_("draw"), "base": N_("base"), "from": N_("from"), "to": N_("to"),
+                      "days": N_("days"), "rate": N_("rate"), "amount": N_("amount")}
+_STATEMENT_TOTALS = {"principal": N_("principal"), "interest": N_("interest"), "penalty_interest": N_("penalty interest"),
+                     "compound_interest": N_("compound interest"), "total": N_("total")}
+
+
+@app.command(help=N_("What is owed as of a date (欠款明细): principal, interest, 罚息, 复利, every accrual line."))
 def interest(
-    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
-    as_of: Annotated[Optional[str], typer.Option(help="date YYYY-MM-DD the amounts are computed to (default: claim.as_of)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
-    xlsx: Annotated[Optional[Path], typer.Option(help="also write the statement as an Excel workbook")] = None,
+    case: Annotated[Path, typer.Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    as_of: Annotated[Optional[str], typer.Option(help=N_("date YYYY-MM-DD the amounts are computed to (default: claim.as_of)"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON (amounts as decimal strings)"))] = False,
+    xlsx: Annotated[Optional[Path], typer.Option(help=N_("also write the statement as an Excel workbook"))] = None,
 ) -> None:
-    """What is owed as of a date (欠款明细): principal, interest, 罚息, 复利, every accrual line."""
     json_errors(as_json)
     day = parse_date(as_of, "--as-of")
 
@@ -235,63 +342,75 @@ def interest(
         when = day or loaded.case.claim.as_of
         first = min(d.date for loan in loaded.case.loans for d in loan.draws)
         if when < first:
-            raise fail(f"--as-of: {when} is before the first draw ({first})", EXIT_INVALID)
+            raise fail("--as-of: " + _("{date} is before the first draw ({first})").format(date=when, first=first),
+                       EXIT_INVALID)
         st = case_statement(loaded.case, when)
         if xlsx is not None:
             from legaldocs.documents.xlsx import write_statement_xlsx
 
             if xlsx.suffix.lower() != ".xlsx" or xlsx.is_dir() or not xlsx.parent.is_dir():
-                raise fail(f"--xlsx: {xlsx} must be a .xlsx file in an existing folder", EXIT_INVALID)
+                raise fail(_("{option}: {path} must be a {suffix} file in an existing folder").format(
+                    option="--xlsx", path=xlsx, suffix=".xlsx"), EXIT_INVALID)
             try:
                 write_statement_xlsx(st, xlsx)
             except OSError as exc:
-                raise fail(f"--xlsx: cannot write {xlsx}: {exc.strerror or exc}", EXIT_FAILURE) from None
+                raise fail(_("{option}: cannot write {path}: {reason}").format(
+                    option="--xlsx", path=xlsx, reason=exc.strerror or exc), EXIT_FAILURE) from None
         if as_json:
             console.print_json(json.dumps(st.as_dict(), ensure_ascii=False))
             return
-        table = new_table(title=f"{loaded.case.case_id} as of {st.as_of}")
+        table = new_table(title=_("{case} as of {date}").format(case=loaded.case.case_id, date=st.as_of))
         for col in ("kind", "draw", "base", "from", "to", "days", "rate", "amount"):
-            table.add_column(col, justify="right" if col in ("base", "days", "rate", "amount") else "left")
+            table.add_column(_(_STATEMENT_COLUMNS[col]), justify="right" if col in ("base", "days", "rate", "amount") else "left")
         for line in st.lines:
-            table.add_row(line.kind, line.draw, f"{line.base:,.2f}", str(line.start), str(line.end), str(line.days),
+            kind = _(_STATEMENT_TOTALS[line.kind]) if line.kind in _STATEMENT_TOTALS else line.kind
+            table.add_row(kind, line.draw, f"{line.base:,.2f}", str(line.start), str(line.end), str(line.days),
                           str(line.rate), f"{line.amount:,.2f}")
         console.print(table)
-        for name in ("principal", "interest", "penalty_interest", "compound_interest", "total"):
-            console.print(f"{name:>18}: {getattr(st, name):,.2f} {unit(st.currency)}", markup=False)
+        labels = {name: _(label) for name, label in _STATEMENT_TOTALS.items()}
+        width = max(len(label) for label in labels.values())
+        for name, label in labels.items():
+            console.print(f"{label:>{width}}: {getattr(st, name):,.2f} {unit(st.currency)}", markup=False)
         for r in st.repricings:
-            console.print(f"repricing {r.loan} {r.date}: {r.text}", markup=False, soft_wrap=True)
+            console.print(_("repricing {loan} {date}: {text}").format(loan=r.loan, date=r.date, text=r.text),
+                          markup=False, soft_wrap=True)
         for text in st.continuing:
             console.print(text, markup=False, soft_wrap=True)
         for text in st.flags:
-            err_console.print(f"note: {text}", markup=False, soft_wrap=True)
+            err_console.print(_("note: {text}").format(text=text), markup=False, soft_wrap=True)
         for d in st.differences:
-            err_console.print(f"differs from the bank: {d.item} engine {d.engine} bank {d.bank} ({d.delta:+})"
-                              + (f"; cause: {d.cause}" if d.cause else ""), markup=False, soft_wrap=True)
+            line = _("differs from the bank: {item} engine {engine} bank {bank} ({delta})").format(
+                item=d.item, engine=d.engine, bank=d.bank, delta=f"{d.delta:+}")
+            if d.cause:
+                line += _("; cause: {cause}").format(cause=d.cause)
+            err_console.print(line, markup=False, soft_wrap=True)
 
     run_guarded(action)
 
 
-@app.command()
+@app.command(help=N_(
+    "The rules as data, every version with its citation and the dates it governs, and which "
+    "fact's date chooses it (for auditors checking a result against the law of its date)."))
 def rules(
-    table: Annotated[Optional[str], typer.Argument(help="rule table: court_fees, interest, periods, security, statutes")] = None,
-    kind: Annotated[Optional[str], typer.Argument(help="rule kind, e.g. limitation, acceptance, retrial")] = None,
-    on: Annotated[Optional[str], typer.Option(help="only the version in force on this date YYYY-MM-DD")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    table: Annotated[Optional[str], typer.Argument(help=N_("rule table: court_fees, interest, periods, security, statutes"))] = None,
+    kind: Annotated[Optional[str], typer.Argument(help=N_("rule kind, e.g. limitation, acceptance, retrial"))] = None,
+    on: Annotated[Optional[str], typer.Option(help=N_("only the version in force on this date YYYY-MM-DD"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
 ) -> None:
-    """The rules as data, every version with its citation and the dates it governs, and which
-    fact's date chooses it (for auditors checking a result against the law of its date)."""
     json_errors(as_json)
     from legaldocs.law.rules import governs, load_rules, rule_history, tables
 
     day = parse_date(on, "--on")
     names = tables()
     if table is not None and table not in names:
-        raise fail(f"TABLE: {table!r} is not one of {', '.join(names)}", EXIT_INVALID)
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="TABLE", value=repr(table), choices=", ".join(names)), EXIT_INVALID)
     rows = []
     for t in [table] if table else names:
         kinds = sorted({r["kind"] for r in load_rules(t)})
         if kind is not None and kind not in kinds:
-            raise fail(f"KIND: {kind!r} is not a kind of {t}: {', '.join(kinds)}", EXIT_INVALID)
+            raise fail(_("KIND: {kind} is not a kind of {table}: {choices}").format(
+                kind=repr(kind), table=t, choices=", ".join(kinds)), EXIT_INVALID)
         for k in [kind] if kind else kinds:
             g = governs(t, k)
             for r in rule_history(t, k):
@@ -306,26 +425,26 @@ def rules(
         console.print_json(json.dumps(rows, ensure_ascii=False))
         return
     if not rows:
-        console.print(f"no rule version is in force on {day}: the tables begin in 1982-1989 (see `legaldocs rules`)",
-                      markup=False)
+        console.print(_("no rule version is in force on {date}: the tables begin in 1982-1989 (see `legaldocs rules`)").format(
+            date=day), markup=False)
         return
-    out = new_table(title="rules by date" + (f" in force on {day}" if day else ""))
-    for col in ("table", "kind", "from", "to", "citation", "chosen by"):
-        out.add_column(col, overflow="fold")
+    out = new_table(title=_("rules in force on {date}").format(date=day) if day else _("rules by date"))
+    for col in (N_("table"), N_("kind of rule"), N_("in force from"), N_("in force until"), N_("citation"), N_("chosen by")):
+        out.add_column(_(col), overflow="fold")
     for r in rows:
-        citation = r["citation"] if r["in_force"] else f"(no such rule) {r['citation']}"
+        citation = r["citation"] if r["in_force"] else _("(no such rule) {citation}").format(citation=r["citation"])
         out.add_row(*cells(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["chosen_by"]))
     console.print(out)
 
 
-@app.command()
+@app.command(help=N_(
+    "Compare the figures a court or the bank stated (the case's stated entries) with the "
+    "engines' results, each difference with its cause where the engine can tell. Exit 0 whether "
+    "or not they agree; the table says which."))
 def compare(
-    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    case: Annotated[Path, typer.Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
 ) -> None:
-    """Compare the figures a court or the bank stated (the case's ``stated`` entries) with the
-    engines' results, each difference with its cause where the engine can tell. Exit 0 whether
-    or not they agree; the table says which."""
     json_errors(as_json)
 
     def action() -> None:
@@ -338,15 +457,16 @@ def compare(
             console.print_json(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
             return
         if not rows:
-            console.print(f"{case}：没有可核对的数额（在案件档案中填写 claim 的余额或 stated）", markup=False)
+            console.print(_("{case}: no figures to compare (give the claim's balances or stated in the case file)").format(
+                case=case), markup=False)
             return
-        table = new_table(title=f"{loaded.case.case_id}：所述数额与本工具计算结果核对")
-        for col in ("来源", "项目", "所述", "计算", "一致", "差异原因"):
-            table.add_column(col, overflow="fold")
-        by = {"court": "法院", "bank": "银行"}
+        table = new_table(title=_("{case}: stated figures against this tool's results").format(case=loaded.case.case_id))
+        for col in (N_("source"), N_("item"), N_("stated"), N_("computed"), N_("agree"), N_("cause of the difference")):
+            table.add_column(_(col), overflow="fold")
+        by = {"court": _("court"), "bank": _("bank")}
         for r in rows:
             table.add_row(*cells(f"{by.get(r.by, r.by)} {r.source or ''}".strip(), _kind_labels().get(r.item, r.label), r.stated,
-                                 "—" if r.engine is None else r.engine, "是" if r.agree else "否", r.cause or ""))
+                                 "—" if r.engine is None else r.engine, _("yes") if r.agree else _("no"), r.cause or ""))
         console.print(table)
 
     run_guarded(action)
@@ -355,20 +475,19 @@ def compare(
 def _pair(value: str, option: str) -> tuple[str, str]:
     left, sep, right = value.partition(":")
     if not sep:
-        raise fail(f"{option}: {value!r} must be FROM:TO or DATE:AMOUNT", EXIT_INVALID)
+        raise fail(_("{option}: {value} must be FROM:TO or DATE:AMOUNT").format(option=option, value=repr(value)), EXIT_INVALID)
     return left, right
 
 
-@app.command("delay-interest")
+@app.command("delay-interest", help=N_("Doubled-part interest for delayed performance (法释〔2014〕8号): debt x 0.000175 a day."))
 def delay_interest_command(
-    debt: Annotated[str, typer.Option(help="money debt fixed by the judgment, excluding running general interest (元)")],
-    due: Annotated[str, typer.Option(help="last day of the performance period YYYY-MM-DD")],
-    until: Annotated[str, typer.Option(help="date of full payment, or the date to compute to")],
-    payment: Annotated[Optional[list[str]], typer.Option(help="DATE:AMOUNT paid on the debt (repeatable)")] = None,
-    excluded: Annotated[Optional[list[str]], typer.Option(help="FROM:TO period not counted, both inclusive (repeatable)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON (amounts as decimal strings)")] = False,
+    debt: Annotated[str, typer.Option(help=N_("money debt fixed by the judgment, excluding running general interest (元)"))],
+    due: Annotated[str, typer.Option(help=N_("last day of the performance period YYYY-MM-DD"))],
+    until: Annotated[str, typer.Option(help=N_("date of full payment, or the date to compute to"))],
+    payment: Annotated[Optional[list[str]], typer.Option(help=N_("DATE:AMOUNT paid on the debt (repeatable)"))] = None,
+    excluded: Annotated[Optional[list[str]], typer.Option(help=N_("FROM:TO period not counted, both inclusive (repeatable)"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON (amounts as decimal strings)"))] = False,
 ) -> None:
-    """Doubled-part interest for delayed performance (法释〔2014〕8号): debt x 0.000175 a day."""
     json_errors(as_json)
     from legaldocs.money.delay import delay_interest
 
@@ -388,15 +507,16 @@ def delay_interest_command(
         try:
             result = delay_interest(amount, due_day, until_day, payments=payments, excluded=periods)
         except LegalDocsError as exc:
-            raise fail(f"invalid input: {exc}", EXIT_INVALID) from None
+            raise fail(_("invalid input: {error}").format(error=exc), EXIT_INVALID) from None
         if as_json:
             console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
             return
         for s in result.steps:
             console.print(f"{s.text}  [{s.rule}]", markup=False, soft_wrap=True)
         for text in result.flags:
-            err_console.print(f"note: {text}", markup=False, soft_wrap=True)
-        console.print(f"days: {result.days}; doubled interest: {result.doubled_interest:,.2f} 元", markup=False)
+            err_console.print(_("note: {text}").format(text=text), markup=False, soft_wrap=True)
+        console.print(_("days: {days}; doubled interest: {amount} 元").format(
+            days=result.days, amount=f"{result.doubled_interest:,.2f}"), markup=False)
 
     run_guarded(action)
 
@@ -421,23 +541,23 @@ def _clock_table(title: str, rows: list[tuple[str, object, str, str, str]], *, w
     from legaldocs.portfolio.alerts import SEVERITY_NAMES
 
     table = new_table(title=title)
-    for col in ("案件", "期限", "义务人", "届满日", "可争辩日", "状态", "紧急程度") + (("文件",) if with_file else ()):
-        table.add_column(col, no_wrap=col in ("届满日", "可争辩日"))
+    columns = (N_("case"), N_("clock"), N_("obligor"), N_("ends on"), N_("arguable date"), N_("status"), N_("urgency"))
+    for col in columns + ((N_("file"),) if with_file else ()):
+        table.add_column(_(col), no_wrap=col in ("ends on", "arguable date"))
     for case_id, c, level, names, where in rows:
-        status = STATUS_NAMES.get(c.status, c.status) + ("（节假日安排未公布，暂定）" if c.provisional else "")
+        status = STATUS_NAMES.get(c.status, c.status) + (_(" (holiday calendar not yet published: provisional)") if c.provisional else "")
         row = [case_id, KIND_NAMES.get(c.kind, c.kind), names, c.date or "—", c.alternative_date or "", status,
                SEVERITY_NAMES.get(level, level)]
         table.add_row(*cells(*row, *((where,) if with_file else ())))
     return table
 
 
-@app.command()
+@app.command(help=N_("Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it."))
 def deadlines(
-    case: Annotated[Path, typer.Argument(help="case file (.yaml, .yml or .json)")],
-    as_of: Annotated[str, typer.Option(help="date YYYY-MM-DD the clocks are read on")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    case: Annotated[Path, typer.Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    as_of: Annotated[str, typer.Option(help=N_("date YYYY-MM-DD the clocks are read on"))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
 ) -> None:
-    """Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it."""
     json_errors(as_json)
     day = parse_date(as_of, "--as-of")
 
@@ -453,36 +573,37 @@ def deadlines(
         from legaldocs.deadlines.chain import obligor_names
 
         rows = [(loaded.case.case_id, c, "", obligor_names(loaded.case, c), "") for c in clocks]
-        console.print(_clock_table(f"{loaded.case.case_id}：截至{day}的期限", rows))
+        console.print(_clock_table(_("{case}: clocks as of {date}").format(case=loaded.case.case_id, date=day), rows))
         for c in clocks:
             for link in c.chain:
                 console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
             for note in c.notes:
-                console.print(f"  {c.kind} note: {note}", markup=False, soft_wrap=True)
+                console.print(_("  {kind} note: {note}").format(kind=c.kind, note=note), markup=False, soft_wrap=True)
 
     run_guarded(action)
 
 
-@app.command()
+@app.command(help=N_(
+    "Clocks of many cases that end within DAYS, have ended or need review, most urgent first. "
+    "Every case is computed on its own; files that cannot be read are listed at the end with the "
+    "reason (exit 1 when there is any)."))
 def alerts(
-    paths: Annotated[list[Path], typer.Argument(help="case files, or folders searched for *.yaml, *.yml, *.json")],
-    as_of: Annotated[str, typer.Option(help="date YYYY-MM-DD")],
-    within: Annotated[int, typer.Option(help="days ahead to include")] = 30,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    ics: Annotated[Optional[Path], typer.Option(help="also write an iCalendar file with reminders 30, 7 and 1 days before")] = None,
+    paths: Annotated[list[Path], typer.Argument(help=N_("case files, or folders searched for *.yaml, *.yml, *.json"))],
+    as_of: Annotated[str, typer.Option(help=N_("date YYYY-MM-DD"))],
+    within: Annotated[int, typer.Option(help=N_("days ahead to include"))] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
+    ics: Annotated[Optional[Path], typer.Option(help=N_("also write an iCalendar file with reminders 30, 7 and 1 days before"))] = None,
 ) -> None:
-    """Clocks of many cases that end within DAYS, have ended or need review, most urgent first.
-    Every case is computed on its own; files that cannot be read are listed at the end with the
-    reason (exit 1 when there is any)."""
     json_errors(as_json)
     day = parse_date(as_of, "--as-of")
     if not 0 <= within <= MAX_WITHIN_DAYS:
-        raise fail(f"--within: must be from 0 to {MAX_WITHIN_DAYS} days", EXIT_INVALID)
+        raise fail(_("--within: must be from 0 to {days} days").format(days=MAX_WITHIN_DAYS), EXIT_INVALID)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise fail(f"not found: {', '.join(missing)}", EXIT_INVALID)
+        raise fail(_("not found: {paths}").format(paths=", ".join(missing)), EXIT_INVALID)
     if ics is not None and (ics.is_dir() or not ics.parent.is_dir() or ics.suffix.lower() != ".ics"):
-        raise fail(f"--ics: {ics} must be a .ics file in an existing folder", EXIT_INVALID)
+        raise fail(_("{option}: {path} must be a {suffix} file in an existing folder").format(
+            option="--ics", path=ics, suffix=".ics"), EXIT_INVALID)
 
     def action() -> None:
         from legaldocs.portfolio.alerts import scan_alerts
@@ -495,42 +616,48 @@ def alerts(
                 write_ics([(a.case_id, a.clock) for a in report.alerts], ics,
                           stamp=dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc))
             except OSError as exc:
-                raise fail(f"--ics: cannot write {ics}: {exc.strerror or exc}", EXIT_FAILURE) from None
+                raise fail(_("{option}: cannot write {path}: {reason}").format(
+                    option="--ics", path=ics, reason=exc.strerror or exc), EXIT_FAILURE) from None
         if as_json:
             console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
             rows = [(a.case_id, a.clock, a.severity, a.obligor_names, a.path.name) for a in report.alerts]
-            console.print(_clock_table(f"共{report.cases}件：{day + dt.timedelta(days=within)}前届满、已届满或待核定的期限",
-                                       rows, with_file=True))
+            title = ngettext("{count} case: clocks that end by {date}, have ended or are to be determined",
+                             "{count} cases: clocks that end by {date}, have ended or are to be determined",
+                             report.cases).format(count=report.cases, date=day + dt.timedelta(days=within))
+            console.print(_clock_table(title, rows, with_file=True))
             for a in report.alerts:
                 if a.severity == "review":
                     for note in a.clock.notes:
                         console.print(f"  {a.case_id} {a.clock.kind}: {note}", markup=False, soft_wrap=True)
         for w in report.warnings:
-            err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
+            err_console.print(_("warning: {warning}").format(warning=w), markup=False, soft_wrap=True)
         for u in report.unreadable:  # at the end, so that no case with nothing due is mistaken for a clean one
-            err_console.print(f"{u.path}: not scanned: {u.reason}", markup=False, soft_wrap=True)
+            err_console.print(_("{path}: not scanned: {reason}").format(path=u.path, reason=u.reason),
+                              markup=False, soft_wrap=True)
         if report.unreadable:
             raise typer.Exit(EXIT_FAILURE)
 
     run_guarded(action)
 
 
-templates_app = typer.Typer(help="Word 模板（templates）：检查模板能否使用。", no_args_is_help=True,
+templates_app = typer.Typer(help=N_("Word templates: check that they can be used."), no_args_is_help=True,
                             rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
 
 
-@templates_app.command("check")
+@templates_app.command("check", help=N_(
+    "Check templates: how placeholders are written (full-width signs, curly quotes, "
+    "tags split apart, {%p for %} / {%tr for %} left open), and whether variables and filters are in "
+    "the template catalogue (catalogue.toml). Each problem names the template file, the place "
+    "(which paragraph, or which table, row and column) and the text. Exit 0 without errors (there "
+    "may be notes), 2 with errors."))
 def templates_check(
     folder: Annotated[Optional[Path], typer.Argument(
         envvar=TEMPLATES_ENV, show_envvar=True,
-        help="模板文件夹（本行的模板文件夹，或单个 .docx 文件）；不给出时检查内置模板")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        help=N_("template folder (a bank's own, or one .docx file); without it the built-in templates are checked"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
 ) -> None:
-    """检查模板：占位符写法（全角符号、弯引号、被拆开的标签、未闭合的 {%p for %} / {%tr for %}）、
-    变量和过滤器是否在模板目录（catalogue.toml）中。每个问题写明模板文件和位置（第几段或第几个
-    表格第几行第几列）及原文。无错误时退出码为 0（可能有提示），有错误时为 2。"""
     json_errors(as_json)
 
     def action() -> None:
@@ -546,13 +673,15 @@ def templates_check(
         elif target.is_dir():
             reports = check_folder(target, catalogue)
         else:
-            raise fail(f"{target}：文件夹或文件不存在", EXIT_INVALID, [("FOLDER", "文件夹或文件不存在")])
+            raise fail(_("{path}: no such folder or file").format(path=target), EXIT_INVALID,
+                       [("FOLDER", _("no such folder or file"))])
         findings = [f for r in reports for f in r.findings]
         errors = sum(f.severity == "error" for f in findings)
         notes = len(findings) - errors
         code = EXIT_INVALID if errors else 0
-        summary = (f"{len(reports)}个模板中有{errors}处错误、{notes}条提示" if findings
-                   else f"{len(reports)}个模板均未发现问题")
+        summary = (_("{templates} template(s): {errors} error(s), {notes} note(s)").format(
+                       templates=len(reports), errors=errors, notes=notes) if findings
+                   else _("{templates} template(s): no problem found").format(templates=len(reports)))
         if as_json:
             body: dict[str, Any] = {"folder": str(target), "templates": [r.template for r in reports],
                                     "errors": errors, "notes": notes, "exit": code,
@@ -561,12 +690,13 @@ def templates_check(
                 body = {"error": summary, **body}
             console.print_json(json.dumps(body, ensure_ascii=False))
         else:
-            console.print(f"检查模板：{target}", markup=False, highlight=False, soft_wrap=True)
+            console.print(_("checking templates: {path}").format(path=target), markup=False, highlight=False, soft_wrap=True)
             for f in findings:
                 console.print(f.line(), markup=False, highlight=False, soft_wrap=True)
                 if f.snippet:
-                    console.print(f"    原文：「{f.snippet}」", markup=False, highlight=False, soft_wrap=True)
-            console.print(summary + ("；各模板可用的变量见 CATALOGUE.md" if errors else ""),
+                    console.print(_("    text: 「{snippet}」").format(snippet=f.snippet), markup=False, highlight=False,
+                                  soft_wrap=True)
+            console.print(summary + (_("; the variables each template may use are in CATALOGUE.md") if errors else ""),
                           markup=False, highlight=False, soft_wrap=True)
         if code:
             raise typer.Exit(code)

@@ -8,9 +8,11 @@ A message kept in a table at import time is marked with :func:`N_` and translate
 
 The catalogue is GNU gettext's: ``locale/legaldocs.pot`` extracted from the source with Babel
 (``pybabel extract -F babel.cfg``), ``locale/zh_CN/LC_MESSAGES/legaldocs.po`` with the Chinese,
-compiled to ``legaldocs.mo`` next to it. The ``.mo`` is read through the package
-(:mod:`importlib.resources`), so it is found wherever the package is installed, and only when
-the first Chinese message is asked for. English needs no catalogue: the messages are the ids.
+compiled to ``legaldocs.mo`` next to it. The ``.mo`` ships in the package and is read from
+the package's folder (through :mod:`importlib.resources` when the package is not in a folder,
+e.g. a zip), only when the first Chinese message is asked for: ``legaldocs --help`` must start
+quickly, and importlib.resources alone takes longer to import than reading the catalogue. English
+needs no catalogue: the messages are the ids.
 
 The core never reads the environment: the command line chooses the language (``--lang``, or the
 locale variables) and calls :func:`set_language`. The language is one setting of the process.
@@ -19,6 +21,7 @@ locale variables) and calls :func:`set_language`. The language is one setting of
 from __future__ import annotations
 
 import gettext as _gettext
+import os
 
 DOMAIN = "legaldocs"
 CHINESE = "zh_CN"
@@ -66,11 +69,16 @@ def _catalogue() -> _gettext.NullTranslations:
 def _load(language: str) -> _gettext.NullTranslations:
     if language == ENGLISH:
         return _gettext.NullTranslations()
-    from importlib import resources
-
-    mo = resources.files("legaldocs").joinpath("locale", language, "LC_MESSAGES", f"{DOMAIN}.mo")
+    parts = ("locale", language, "LC_MESSAGES", f"{DOMAIN}.mo")
     try:
-        with mo.open("rb") as handle:
+        here = os.path.join(os.path.dirname(__file__), *parts)
+        if os.path.isfile(here):  # the package in a folder: a source tree or an installed wheel
+            handle = open(here, "rb")
+        else:  # elsewhere (a zip): through the package's loader
+            from importlib import resources
+
+            handle = resources.files(__package__).joinpath(*parts).open("rb")
+        with handle:
             return _gettext.GNUTranslations(handle)
     except FileNotFoundError:  # a source tree whose catalogue was never compiled: the ids
         return _gettext.NullTranslations()

@@ -61,7 +61,7 @@ def test_alerts_reports_a_broken_link_and_separates_two_seizures(tmp_path):
     (folder / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
     ics = tmp_path / "due.ics"
     out = run("alerts", folder, "--as-of", "2026-06-01", "--within", "800", "--ics", ics)
-    assert out.returncode == 1 and "dangling.yaml: not scanned" in out.stderr
+    assert out.returncode == 1 and "dangling.yaml：未能扫描" in out.stderr
     events = [c for c in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")]
     uids = [str(e["uid"]) for e in events]
     assert len(uids) == len(set(uids)) and sum("续封" in str(e["summary"]) for e in events) == 2
@@ -72,7 +72,7 @@ def test_validate_refuses_amounts_the_engine_cannot_state(tmp_path):
     def negative(d):
         d["loans"][0].update(lpr={"term": "1y", "spread": "-0.038"})
     bad = run("validate", _demo(tmp_path, negative), "--no-files")
-    assert bad.returncode == 2 and "claim.amounts: the amounts cannot be computed" in bad.stderr
+    assert bad.returncode == 2 and "claim.amounts: 无法计算数额" in bad.stderr
 
 
 def test_alerts_warns_of_two_files_with_one_case_id(tmp_path):

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import ast
 import gettext
+import json
+import os
+import re
 import runpy
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +156,105 @@ def test_validation_problem_in_english_on_request(bad_id_case):
         load_case(bad_id_case, check_files=False)
     assert ("parties.P1.id_number", "check digit does not match") in info.value.problems
     assert ": 1 problem\n" in str(info.value)
+
+
+# the command line: --lang, the locale, help, progress and summaries
+
+CLI = [sys.executable, "-m", "evidence.cli"]
+DEMO = ROOT / "examples" / "demo" / "case.yaml"
+
+
+def _env(**locale: str) -> dict[str, str]:
+    """The test's environment with the locale variables replaced by ``locale``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    return {**env, **locale}
+
+
+def run(*args, **locale):
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=_env(**locale))
+
+
+def test_cli_validation_in_chinese_by_default(bad_id_case):
+    for locale in ({}, {"LANG": "C.UTF-8"}, {"LANG": "zh_CN.UTF-8"}, {"LC_ALL": "POSIX"}):
+        out = run("validate", bad_id_case, "--no-files", **locale)
+        assert out.returncode == 2, (locale, out.stderr)
+        assert "parties.P1.id_number: 校验位不符" in out.stderr, (locale, out.stderr)
+        assert "1处问题" in out.stderr
+
+
+def test_cli_validation_in_english_on_request(bad_id_case):
+    for args, locale in ((("--lang", "en"), {}), (("--lang=en",), {"LANG": "zh_CN.UTF-8"}), ((), {"LANG": "en_US.UTF-8"}),
+                         ((), {"LANGUAGE": "en_GB:en", "LANG": "zh_CN.UTF-8"}), ((), {"LC_MESSAGES": "en_US.UTF-8"})):
+        out = run(*args, "validate", bad_id_case, "--no-files", **locale)
+        assert out.returncode == 2, (args, locale, out.stderr)
+        assert "parties.P1.id_number: check digit does not match" in out.stderr, (args, locale, out.stderr)
+        assert ": 1 problem\n" in out.stderr
+    out = run("--lang", "zh", "validate", bad_id_case, "--no-files", LANG="en_US.UTF-8")  # the option wins
+    assert "parties.P1.id_number: 校验位不符" in out.stderr
+
+
+def test_cli_json_errors_keep_their_keys_and_translate_the_messages(bad_id_case):
+    out = run("deadlines", bad_id_case, "--as-of", "2025-01-01", "--json")
+    body = json.loads(out.stdout)
+    assert set(body) == {"error", "exit", "problems"} and body["exit"] == 2
+    assert {"field": "parties.P1.id_number", "message": "校验位不符"} in body["problems"]
+    body = json.loads(run("--lang", "en", "deadlines", bad_id_case, "--as-of", "2025-01-01", "--json").stdout)
+    assert {"field": "parties.P1.id_number", "message": "check digit does not match"} in body["problems"]
+
+
+def test_cli_help_in_both_languages():
+    chinese = run("--help")
+    assert chinese.returncode == 0
+    assert "不良贷款清收处置：起诉材料、欠款数额、诉讼费用与各类期限。" in chinese.stdout
+    assert "显示本帮助并退出。" in chinese.stdout and "提示信息和帮助的语言" in chinese.stdout
+    assert "按《诉讼费用交纳办法》计算诉讼费用，并列明计算过程。" in chinese.stdout  # a command's short help
+    assert "  rules           以数据形式列出的法律规则" in chinese.stdout  # cut by width, not at (absent) spaces
+    english = run("--lang", "en", "--help")
+    assert "Filing packets, amounts, fees and deadlines" in english.stdout
+    assert "Show this message and exit." in english.stdout and "不良贷款清收处置：" not in english.stdout
+    assert run("--help", LANG="en_US.UTF-8").stdout == english.stdout
+    assert run("--help", "--lang", "en").stdout == english.stdout  # --lang is read before --help whatever the order
+    packet_zh = run("packet", "--help").stdout
+    assert "生成案件 CASE 的起诉材料" in packet_zh and "数额计算截止日 YYYY-MM-DD（默认为 claim.as_of）" in packet_zh
+    packet_en = run("--lang", "en", "packet", "--help").stdout
+    assert "Build the filing packet of CASE" in packet_en and "date YYYY-MM-DD the amounts are stated to" in packet_en
+    assert run("templates", "check", "--help").stdout.count("检查模板：占位符写法") == 1
+
+
+def test_cli_refuses_a_language_it_does_not_have():
+    out = run("--lang", "fr", "--help")
+    assert out.returncode == 2 and "'fr' 不是 zh 或 en" in out.stderr
+
+
+def test_cli_tables_and_notes_in_the_language():
+    zh = run("fees", "--amount", "100000")
+    assert "计算步骤" in zh.stdout and "应交费用：2300.00元" in zh.stdout
+    en = run("--lang", "en", "fees", "--amount", "100000")
+    assert "step" in en.stdout and "fee: 2300.00 元" in en.stdout
+    bad = run("fees", "--amount", "12.345")
+    assert bad.returncode == 2 and "--amount：'12.345' 超过两位小数（应精确到分）" in bad.stderr
+
+
+def test_packet_progress_and_summary_in_chinese(tmp_path):
+    from evidence.packet import build_packet
+
+    stages = []
+    build_packet(DEMO, tmp_path / "in-process", progress=lambda stage, done, total: stages.append(stage))
+    assert stages[0].startswith("证据1 ") and "证据目录" in stages and "证据材料" in stages
+    assert stages[-1] == "清单与压缩包"
+    out = run("packet", DEMO, "--out", tmp_path / "cli", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("起诉材料：")
+    assert re.search(r"证据材料\.pdf 共\d+页（证据目录\d+页，证据\d+份）；案件受理费[\d.]+元", out.stdout), out.stdout
+    if "审查意见" in out.stderr:
+        assert re.search(r"审查意见（(必须处理|需要核对|提示)\d+项", out.stderr), out.stderr
+
+
+def test_exhibit_progress_in_english_on_request(tmp_path):
+    from evidence.packet import prepare_exhibits
+
+    i18n.set_language("en")
+    stages = []
+    loaded = load_case(DEMO)
+    prepare_exhibits(loaded, tmp_path, lambda stage, done, total: stages.append(stage))
+    assert stages == [f"exhibit {i} {item.title}" for i, item in enumerate(loaded.case.evidence, start=1)]

@@ -133,6 +133,7 @@ def test_installed_wheel_builds_the_demo_packet_from_another_folder(wheel, tmp_p
     done = _run([venv / "bin" / "legaldocs", "packet", DEMO, "--out", out, "--quiet"], cwd=elsewhere, env=env)
     packet = out / "DEMO-2025-001"
     assert str(packet) in done.stdout
+    assert done.stdout.startswith("起诉材料："), "the message catalogue did not ship or was not found"
     for name in ("民事起诉状.docx", "民事起诉状.pdf", "证据目录.pdf", "证据材料.pdf", "诉讼费用计算表.pdf",
                  "欠款明细表.pdf", "manifest.json", "packet.zip"):
         assert (packet / name).is_file() and (packet / name).stat().st_size > 0, name

@@ -60,7 +60,7 @@ def test_a1_in_a_folder_never_hides_other_cases(found, tmp_path):
     body = json.loads(run.stdout)
     assert any(c["case"] == "FAIL-A2" for c in body["clocks"])  # ... yet every other case is listed
     assert body["unreadable"][0]["file"].endswith("broken.yaml")
-    assert "broken.yaml: not scanned" in run.stderr
+    assert "broken.yaml：未能扫描" in run.stderr
     assert any(c["case"] == "FAIL-A1" and c["kind"] == "enforcement_application" and c["date"] == "2014-12-30"
                and c["severity"] == "critical" for c in body["clocks"])
     assert not any(c["kind"] in ("appeal", "retrial") for c in body["clocks"])  # passed: nothing left to do

@@ -115,5 +115,5 @@ def test_filing_date_before_as_of_and_foreign_files(tmp_path):
     assert all(p.stat().st_mode & 0o777 == (0o755 if p.is_dir() else 0o644) for p in result.folder.rglob("*") if p.name != "my-notes.txt")
     file_out = tmp_path / "afile"
     file_out.write_text("x")
-    with pytest.raises(LegalDocsError, match="is a file"):
+    with pytest.raises(LegalDocsError, match="是文件"):
         build_packet(DEMO, file_out)

@@ -57,7 +57,7 @@ def test_cli_lists_every_case_then_the_unreadable_files(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 1
     assert "DEMO-2025-001" in run.stdout and "OLD-2012" in run.stdout and "待人工核定" in run.stdout
-    assert "garbled.yaml: not scanned" in run.stderr and "not-a-case.json: not scanned" in run.stderr
+    assert "garbled.yaml：未能扫描" in run.stderr and "not-a-case.json：未能扫描" in run.stderr
     run = subprocess.run([*CLI, "alerts", str(folder), "--as-of", "2025-07-01", "--within", "3650", "--json"],
                          capture_output=True, text=True)
     body = json.loads(run.stdout)
