@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 from legaldocs.money.schedule import INSTALMENT_METHODS, Due, cents, schedule
 
 INTEREST = "interest"
@@ -425,7 +426,7 @@ class _Loan:
                 self.not_due[draw] -= take
                 paid += take
             return paid
-        raise LegalDocsError(f"unknown allocation category {category!r}")
+        raise LegalDocsError(_("unknown allocation category {category}").format(category=repr(category)))
 
     def balance(self) -> LoanBalance:
         overdue = [b for b in self.overdue if b.amount > 0]
@@ -482,10 +483,11 @@ def loan_balance(
     Raises LegalDocsError when as_of is before the first draw or the schedule cannot be made.
     """
     if not terms.draws:
-        raise LegalDocsError(f"{terms.id}: no draws")
+        raise LegalDocsError(_("{loan}: no draws").format(loan=terms.id))
     first = min(d.date for d in terms.draws)
     if as_of < first:
-        raise LegalDocsError(f"{terms.id}: as-of date {as_of} is before the first draw {first}")
+        raise LegalDocsError(_("{loan}: as-of date {as_of} is before the first draw {first}").format(
+            loan=terms.id, as_of=as_of, first=first))
     state = _Loan(terms)
     events: list[tuple[dt.date, int, int, object]] = []
     seq = 0
@@ -509,7 +511,7 @@ def loan_balance(
         events.append((p.date, _PAY, seq, ("pay", p)))
         seq += 1
     events.sort(key=lambda e: (e[0], e[1], e[2]))
-    for day, _, _, event in events:
+    for day, _order, _seq, event in events:
         if day > as_of:
             break
         kind = event[0]

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from legaldocs.chinese import format_amount
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
+from legaldocs.i18n import _
 from legaldocs.law.rules import rule_in_force
 from legaldocs.money.schedule import cents
 
@@ -108,22 +109,24 @@ def delay_interest(
     """
     debt = Decimal(debt)
     if not debt.is_finite() or debt <= 0:
-        raise LegalDocsError(f"debt must be a positive amount in 元, not {debt}")
+        raise LegalDocsError(_("debt must be a positive amount in 元, not {debt}").format(debt=debt))
     if until < due:
-        raise LegalDocsError(f"until {until} is before the last day of the performance period {due}")
+        raise LegalDocsError(_("until {until} is before the last day of the performance period {due}").format(
+            until=until, due=due))
     payments = sorted(payments or [])
     excluded = sorted(excluded or [])
     for a, b in excluded:
         if b < a:
-            raise LegalDocsError(f"excluded period {a}:{b} ends before it starts")
-    for (a1, b1), (a2, _) in zip(excluded, excluded[1:]):
+            raise LegalDocsError(_("excluded period {start}:{end} ends before it starts").format(start=a, end=b))
+    for (a1, b1), (a2, _b2) in zip(excluded, excluded[1:]):
         if a2 <= b1:
-            raise LegalDocsError(f"excluded periods overlap at {a2}")
+            raise LegalDocsError(_("excluded periods overlap at {date}").format(date=a2))
     for day, amount in payments:
         if not (due < day <= until):
-            raise LegalDocsError(f"payment on {day} is not within the delay period {due} to {until}")
+            raise LegalDocsError(_("payment on {date} is not within the delay period {due} to {until}").format(
+                date=day, due=due, until=until))
         if amount <= 0:
-            raise LegalDocsError(f"payment on {day} must be a positive amount, not {amount}")
+            raise LegalDocsError(_("payment on {date} must be a positive amount, not {amount}").format(date=day, amount=amount))
     flags: list[str] = []
     steps: list[DelayStep] = []
     unpaid = debt
@@ -135,7 +138,8 @@ def delay_interest(
         cursor = max(cursor, day)
         if paid:
             if paid > unpaid:
-                flags.append(f"{day}: payment {format_amount(paid)} exceeds the unpaid debt {format_amount(unpaid)}")
+                flags.append(_("{date}: payment {paid} exceeds the unpaid debt {unpaid}").format(
+                    date=day, paid=format_amount(paid), unpaid=format_amount(unpaid)))
             unpaid = max(ZERO, unpaid - paid)
     days = sum(s.days for s in steps) if steps or payments else (until - due).days - _excluded_days(due, until, excluded)
     total = sum((s.amount for s in steps), ZERO)
@@ -149,14 +153,13 @@ def _segment(start: dt.date, end: dt.date, base: Decimal, excluded, flags: list[
     try:
         rule = rule_in_force("interest", "delay_interest", end)
     except RuleNotFoundError:  # the whole stretch is before 2014-08-01
-        flags.append(f"{first_day} to {end}: delay before 2014-08-01 follows the old rule (法释〔2014〕8号 art 7); not computed")
+        flags.append(_("{start} to {end}: delay before {regime} follows the old rule (法释〔2014〕8号 art 7); not computed").format(
+            start=first_day, end=end, regime="2014-08-01"))
         return out
     regime_start = rule["effective_from"]
     if first_day < regime_start:
-        flags.append(
-            f"{first_day} to {regime_start - dt.timedelta(days=1)}: delay before {regime_start} follows the old rule "
-            f"(法释〔2014〕8号 art 7); not computed"
-        )
+        flags.append(_("{start} to {end}: delay before {regime} follows the old rule (法释〔2014〕8号 art 7); not computed").format(
+            start=first_day, end=regime_start - dt.timedelta(days=1), regime=regime_start))
         start = regime_start - dt.timedelta(days=1)
     days = (end - start).days - _excluded_days(start, end, excluded)
     rate = Decimal(rule["daily_rate"])

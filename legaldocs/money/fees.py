@@ -15,6 +15,7 @@ from typing import Literal, Mapping
 
 from legaldocs.chinese import format_amount, percent
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 from legaldocs.law.rules import latest_rule, rule_for, rule_in_force
 
 FeeKind = Literal["acceptance", "preservation", "enforcement", "payment_order", "bankruptcy"]
@@ -104,7 +105,7 @@ def _round(value: Decimal, rounding: Rounding) -> Decimal:
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if rounding == "fen":
         return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    raise LegalDocsError(f"rounding must be 'fen' or 'yuan', not {rounding!r}")
+    raise LegalDocsError(_("rounding must be 'fen' or 'yuan', not {rounding}").format(rounding=repr(rounding)))
 
 
 def court_fee(
@@ -134,15 +135,17 @@ def court_fee(
     """
     amount = Decimal(amount)
     if not amount.is_finite() or amount < 0:
-        raise LegalDocsError(f"amount must be a non-negative number of 元, not {amount}")
+        raise LegalDocsError(_("amount must be a non-negative number of 元, not {amount}").format(amount=amount))
     if amount >= _MAX_AMOUNT:
-        raise LegalDocsError(f"amount {amount} 元 is implausibly large (100,000,000,000,000 元 or more)")
+        raise LegalDocsError(_("amount {amount} 元 is implausibly large (100,000,000,000,000 元 or more)").format(amount=amount))
     if kind not in FEE_KINDS:
-        raise LegalDocsError(f"fee kind must be one of {', '.join(FEE_KINDS)}, not {kind!r}")
+        raise LegalDocsError(_("fee kind must be one of {choices}, not {kind}").format(
+            choices=", ".join(FEE_KINDS), kind=repr(kind)))
     if halved and kind != "acceptance":
-        raise LegalDocsError("only the acceptance fee (案件受理费) is halved (诉讼费用交纳办法 arts 15, 16)")
+        raise LegalDocsError(_("only the acceptance fee (案件受理费) is halved (诉讼费用交纳办法 arts 15, 16)"))
     if ground is not None and ground not in HALVING_GROUNDS:
-        raise LegalDocsError(f"halving ground must be one of {', '.join(HALVING_GROUNDS)}, not {ground!r}")
+        raise LegalDocsError(_("halving ground must be one of {choices}, not {ground}").format(
+            choices=", ".join(HALVING_GROUNDS), ground=repr(ground)))
     if filed_on is None:
         # no filing date: the regime now in force (the latest version, without an end date)
         filed_on = latest_rule(_TABLE, kind)["effective_from"]

@@ -20,6 +20,7 @@ from decimal import Decimal
 from legaldocs.chinese import percent
 from legaldocs.case.model import LoanContract
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
+from legaldocs.i18n import _
 from legaldocs.law.lpr import lpr_fixing
 from legaldocs.law.periods import add_months
 
@@ -107,18 +108,20 @@ def repricings(loan: LoanContract, as_of: dt.date, flags: list[str], *,
             flags.append(f"{loan.id}: {exc}")
             start = None
         if start is not None and start.rate + loan.lpr.spread != loan.annual_rate:
-            flags.append(f"{loan.id}: annual_rate {percent(loan.annual_rate)} differs from the LPR on the first draw "
-                         f"{percent(start.rate)} ({start.published}) + spread {percent(loan.lpr.spread)}")
+            flags.append(_("{loan}: annual_rate {rate} differs from the LPR on the first draw {lpr} ({published}) "
+                           "+ spread {spread}").format(loan=loan.id, rate=percent(loan.annual_rate), lpr=percent(start.rate),
+                                                       published=start.published, spread=percent(loan.lpr.spread)))
         for day in _days(loan, as_of):
             fixing = lpr_fixing(loan.lpr.term, day)
             if fixing.provisional:
-                flags.append(f"{loan.id}: LPR on {day} is past the last publication loaded; the last known "
-                             f"{percent(fixing.rate)} is used — add newer values to law/data/lpr.toml")
+                flags.append(_("{loan}: LPR on {date} is past the last publication loaded; the last known {rate} is used "
+                               "— add newer values to law/data/lpr.toml").format(loan=loan.id, date=day, rate=percent(fixing.rate)))
             applied = not (frozen and day >= cutoff)
             if applied and fixing.rate + loan.lpr.spread <= 0:
-                raise LegalDocsError(f"{loan.id}: on {day} the LPR {percent(fixing.rate)} plus the spread "
-                                     f"{percent(loan.lpr.spread)} is {percent(fixing.rate + loan.lpr.spread)}, not a rate; "
-                                     "check loans[].lpr.spread")
+                raise LegalDocsError(_("{loan}: on {date} the LPR {lpr} plus the spread {spread} is {rate}, not a rate; "
+                                       "check loans[].lpr.spread").format(
+                    loan=loan.id, date=day, lpr=percent(fixing.rate), spread=percent(loan.lpr.spread),
+                    rate=percent(fixing.rate + loan.lpr.spread)))
             lines.append(Repricing(loan.id, day, fixing.rate + loan.lpr.spread, applied, loan.lpr.term, fixing.rate,
                                    fixing.published, loan.lpr.spread, "" if applied else reason))
     return loan.annual_rate, tuple((r.date, r.rate) for r in lines if r.applied), lines

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 from legaldocs.law.periods import add_months
 
 CENT = Decimal("0.01")
@@ -121,7 +122,7 @@ def schedule(
     instalment loan shorter than one month.
     """
     if maturity <= start:
-        raise LegalDocsError(f"maturity {maturity} is not after the draw date {start}")
+        raise LegalDocsError(_("maturity {maturity} is not after the draw date {date}").format(maturity=maturity, date=start))
     if method in INSTALMENT_METHODS:
         dates = _repayment_days(start, maturity, interest_day) if interest_day else None
         return _instalments(amount, start, maturity, method, annual_rate, dates, day_count)
@@ -133,10 +134,9 @@ def schedule(
         return dues
     if method == BULLET:
         return [Due(maturity, amount, None, 1)]
-    raise LegalDocsError(
-        f"repayment method {method!r} has no generated schedule; compute the balances elsewhere and set "
-        "claim.amounts to 'bank' with the bank's figures"
-    )
+    raise LegalDocsError(_(
+        "repayment method {method} has no generated schedule; compute the balances elsewhere and set "
+        "claim.amounts to 'bank' with the bank's figures").format(method=repr(method)))
 
 
 def _day_of(year: int, month: int, day: int) -> dt.date:
@@ -174,7 +174,8 @@ def _instalments(amount: Decimal, start: dt.date, maturity: dt.date, method: str
     if dates is None:
         n = months_between(start, maturity)
         if n < 1:
-            raise LegalDocsError(f"{method}: term from {start} to {maturity} is shorter than one month")
+            raise LegalDocsError(_("{method}: term from {start} to {maturity} is shorter than one month").format(
+                method=method, start=start, maturity=maturity))
         dates = [(add_months(start, k) if k < n else maturity, False) for k in range(1, n + 1)]
     n = len(dates)
     r = annual_rate / 12

@@ -29,6 +29,7 @@ from legaldocs.money.accrual import (
 )
 from legaldocs.chinese import capitals_text, date_in_chinese, format_amount, percent, unit
 from legaldocs.errors import RuleAbsentError, RuleNotFoundError
+from legaldocs.i18n import N_, _
 from legaldocs.case.model import Case, EventKind, LoanContract
 from legaldocs.law.lpr import lpr
 from legaldocs.law.rules import rule_for
@@ -271,7 +272,8 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
     repriced: list[Repricing] = []
     for loan in case.loans:
         if loan.term_start > as_of:
-            flags.append(f"{loan.id}: first drawn on {loan.term_start}, after {as_of}; nothing is owed on it yet")
+            flags.append(_("{loan}: first drawn on {drawn}, after {as_of}; nothing is owed on it yet").format(
+                loan=loan.id, drawn=loan.term_start, as_of=as_of))
             continue
         flags += _uplift_checks(loan)
         terms = loan_terms(case, loan, as_of, flags, repriced)
@@ -279,15 +281,16 @@ def case_statement(case: Case, as_of: dt.date, *, explain: bool = True) -> State
         balance = loan_balance(terms, payments, as_of, acceleration=_accelerated_on(case, loan, as_of))
         balances.append(balance)
         if balance.principal_not_due > 0:
-            flags.append(
-                f"{loan.id}: {format_amount(balance.principal_not_due)} 元 of principal is not yet due and was not "
-                f"accelerated (宣布提前到期); the complaint claims only what is due"
-            )
+            flags.append(_("{loan}: {amount} 元 of principal is not yet due and was not accelerated (宣布提前到期); "
+                           "the complaint claims only what is due").format(
+                loan=loan.id, amount=format_amount(balance.principal_not_due)))
         if balance.credit > 0:
-            flags.append(f"{loan.id}: {format_amount(balance.credit)} 元 paid towards interest not yet due is held as a credit")
+            flags.append(_("{loan}: {amount} 元 paid towards interest not yet due is held as a credit").format(
+                loan=loan.id, amount=format_amount(balance.credit)))
         for a in balance.allocations:
             if a.unapplied > 0:
-                flags.append(f"{loan.id}: payment of {format_amount(a.amount)} on {a.date} exceeds what was owed by {format_amount(a.unapplied)}")
+                flags.append(_("{loan}: payment of {amount} on {date} exceeds what was owed by {excess}").format(
+                    loan=loan.id, amount=format_amount(a.amount), date=a.date, excess=format_amount(a.unapplied)))
     st = Statement(as_of=as_of, loans=balances, continuing=[], repricings=repriced, currency=case.claim.currency,
                    labels=statement_labels(case))
     st.later_payments = later_payments(case, as_of)
@@ -360,6 +363,9 @@ def continuing_clause(case: Case, b: LoanBalance, as_of: dt.date, *, several: bo
     return text
 
 
+_RATE_NAMES = {"contract": N_("contract rate"), "penalty": N_("penalty rate"), "compound": N_("compound rate")}
+
+
 def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
     """The 24 % ceiling (法发〔2017〕22号, from 2017-08-04) and, where the court applies it, 4 x LPR:
     flags only, by the rules in force on the filing date (none before they existed)."""
@@ -372,28 +378,32 @@ def _rate_checks(case: Case, st: Statement, as_of: dt.date) -> list[str]:
     if cap is not None:
         ceiling = Decimal(cap["annual"])
         for b in st.loans:
-            for name, rate in (("penalty rate", b.penalty_rate), ("compound rate", b.compound_rate)):
+            for name, rate in ((_RATE_NAMES["penalty"], b.penalty_rate), (_RATE_NAMES["compound"], b.compound_rate)):
                 if rate > ceiling:
-                    flags.append(f"{b.loan}: {name} {percent(rate)} is above {percent(ceiling)} a year; "
-                                 f"may be reduced if the borrower pleads it ({cap['citation']})")
+                    flags.append(_("{loan}: {name} {rate} is above {ceiling} a year; may be reduced if the borrower pleads it "
+                                   "({citation})").format(loan=b.loan, name=_(name), rate=percent(rate),
+                                                          ceiling=percent(ceiling), citation=cap["citation"]))
             annual = effective_annual_rate(b)
             if annual is not None and annual > ceiling:
-                flags.append(f"{b.loan}: 罚息 and 复利 come to {percent(annual)} a year on the overdue principal, above "
-                             f"{percent(ceiling)}; the excess may be reduced if the borrower pleads it ({cap['citation']})")
+                flags.append(_("{loan}: 罚息 and 复利 come to {rate} a year on the overdue principal, above {ceiling}; "
+                               "the excess may be reduced if the borrower pleads it ({citation})").format(
+                    loan=b.loan, rate=percent(annual), ceiling=percent(ceiling), citation=cap["citation"]))
     if case.claim.court_caps_at_four_lpr:
         on = case.claim.filing_date or as_of
         try:
             rule = rule_for("interest", "lpr_cap", filed).row
-            base, _ = lpr("1y", on)
+            base, _published = lpr("1y", on)
         except RuleNotFoundError as exc:
-            return flags + [f"court_caps_at_four_lpr: not checked on {on}: {exc}"]
+            return flags + [_("court_caps_at_four_lpr: not checked on {date}: {error}").format(date=on, error=exc)]
         limit = base * Decimal(rule["multiple"])
         for b in st.loans:
-            for name, rate in (("contract rate", b.contract_rate), ("penalty rate", b.penalty_rate),
-                               ("compound rate", b.compound_rate)):
+            for name, rate in ((_RATE_NAMES["contract"], b.contract_rate), (_RATE_NAMES["penalty"], b.penalty_rate),
+                               (_RATE_NAMES["compound"], b.compound_rate)):
                 if rate > limit:
-                    flags.append(f"{b.loan}: {name} {percent(rate)} exceeds 4 x one-year LPR ({percent(limit)} on {on}); "
-                                 f"this court caps bank rates there — not applied to the amounts ({rule['citation']})")
+                    flags.append(_("{loan}: {name} {rate} exceeds 4 x one-year LPR ({limit} on {date}); this court caps bank "
+                                   "rates there — not applied to the amounts ({citation})").format(
+                        loan=b.loan, name=_(name), rate=percent(rate), limit=percent(limit), date=on,
+                        citation=rule["citation"]))
     return flags
 
 

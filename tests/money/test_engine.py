@@ -72,7 +72,7 @@ def test_tc13_delay_interest(payments, excluded, days, expected):
 def test_delay_before_2014_is_flagged_not_computed():
     result = delay_interest(D(1000), day(2014, 6, 30), day(2014, 8, 31))
     assert result.doubled_interest == D("5.43")  # 31 days of August only
-    assert any("old rule" in f for f in result.flags)
+    assert any("适用原规定" in f for f in result.flags)
     with pytest.raises(LegalDocsError):
         delay_interest(D(1000), day(2024, 1, 1), day(2023, 1, 1))
 

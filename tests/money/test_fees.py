@@ -106,9 +106,9 @@ def test_halving_follows_the_grounds_of_the_regime():
 
 
 def test_bad_amount_and_kind():
-    with pytest.raises(LegalDocsError, match="non-negative"):
+    with pytest.raises(LegalDocsError, match="不小于零"):
         court_fee("acceptance", Decimal(-1), filed_on=FILED)
-    with pytest.raises(LegalDocsError, match="kind"):
+    with pytest.raises(LegalDocsError, match="费用种类"):
         court_fee("appeal", Decimal(1), filed_on=FILED)  # type: ignore[arg-type]
 
 

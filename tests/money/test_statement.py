@@ -81,7 +81,7 @@ def test_cli_interest_fees_and_delay_json(tmp_path):
     assert data["doubled_interest"] == "44546.25" and data["days"] == 295 and len(data["steps"]) == 2
     run = subprocess.run([*CLI, "delay-interest", "--debt", "1000", "--due", "2024-03-11", "--until", "2024-01-01"],
                          capture_output=True, text=True)
-    assert run.returncode == 2 and "before" in run.stderr
+    assert run.returncode == 2 and "早于履行期间的最后一日" in run.stderr
 
 
 @pytest.mark.parametrize("as_of,total", [("2025-06-30", "512975.31"), ("2025-12-31", "529769.20")])
@@ -119,14 +119,14 @@ def test_lpr_repricing_and_checks(tmp_path):
     rates = sorted({line.rate for line in st.lines if line.kind == "interest"})
     # reset on 2024-03-20 to the LPR then in force (3.45 %) + 0.30 % = 3.75 %
     assert rates == [Decimal("0.0375"), Decimal("0.0395")]
-    assert not any("4 x" in f for f in st.flags)  # 5.625 % penalty is far below 4 x LPR
+    assert not any("LPR的4倍" in f for f in st.flags)  # 5.625 % penalty is far below 4 x LPR
     loan["lpr"] = None
     loan["annual_rate"] = "0.13"
     loan["penalty_uplift"] = "1"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     st = case_statement(load_case(path).case, dt.date(2025, 6, 30))
-    assert any("exceeds 4 x one-year LPR" in f for f in st.flags)
-    assert any("above 24%" in f for f in st.flags)
+    assert any("超过一年期LPR的4倍" in f for f in st.flags)
+    assert any("高于年利率24%" in f for f in st.flags)
 
 
 def test_claimed_penalty_rate_and_undue_principal(demo_variant):
@@ -146,6 +146,6 @@ def test_claimed_penalty_rate_and_undue_principal(demo_variant):
     case = load_case(demo_variant(change)).case
     st = case_statement(case, dt.date(2025, 6, 30))
     assert st.principal == Decimal("500000.00") and st.principal_not_due == Decimal("50000.00")
-    assert any("L2: 50,000.00 元 of principal is not yet due" in f for f in st.flags)
-    assert any("L3: first drawn on 2025-09-01" in f for f in st.flags)
+    assert any("L2：本金50,000.00元尚未到期" in f for f in st.flags)
+    assert any("L3：首笔放款日2025-09-01" in f for f in st.flags)
     assert "按年利率5%计收罚息" in st.continuing[0]
