@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from legaldocs.errors import RuleNotFoundError
+from legaldocs.i18n import _
 
 
 @lru_cache(maxsize=1)
@@ -44,5 +45,6 @@ def lpr_fixing(term: str, on: dt.date) -> LprFixing:
     rows = table["one_year" if term == "1y" else "five_year"]
     known = [r for r in rows if r["effective_from"] <= on]
     if not known:
-        raise RuleNotFoundError(f"no {term} LPR before {rows[0]['effective_from']} (requested {on})")
+        raise RuleNotFoundError(_("no {term} LPR before {first} (requested {date})").format(
+            term=term, first=rows[0]["effective_from"], date=on))
     return LprFixing(term, Decimal(known[-1]["rate"]), known[-1]["effective_from"], on > table["loaded_through"])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 from legaldocs.law.holidays import is_makeup_workday, is_provisional, is_rest_day
 
 UNITS = ("days", "months", "years")
@@ -51,14 +52,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def add_period(anchor: dt.date, amount: int, unit: str) -> dt.date:
     """Corresponding last day, without any rest-day roll (民法典 arts 201, 202)."""
     if amount < 0:
-        raise LegalDocsError(f"a period cannot be negative ({amount} {unit})")
+        raise LegalDocsError(_("a period cannot be negative ({amount} {unit})").format(amount=amount, unit=unit))
     if unit == "days":
         return anchor + dt.timedelta(days=amount)
     if unit == "months":
         return add_months(anchor, amount)
     if unit == "years":
         return add_months(anchor, 12 * amount)
-    raise LegalDocsError(f"period unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    raise LegalDocsError(_("period unit must be one of {choices}, not {unit}").format(choices=", ".join(UNITS), unit=repr(unit)))
 
 
 def next_working_day(day: dt.date) -> dt.date:
@@ -99,7 +100,7 @@ def period_end(
     nominal = add_period(anchor, amount, unit)
     provisional = is_provisional(nominal)
     if not roll:
-        return PeriodEnd(nominal, nominal, None, "no rest-day roll", provisional)
+        return PeriodEnd(nominal, nominal, None, _("no rest-day roll"), provisional)
     rolled = next_working_day(nominal)
     provisional = provisional or is_provisional(rolled)
     if guarantee:

@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from legaldocs.errors import LegalDocsError, RuleAbsentError, RuleNotFoundError
+from legaldocs.i18n import _
 
 __all__ = [
     "Governs",
@@ -83,9 +84,9 @@ def _read(table: str) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise RuleNotFoundError(f"no rule table {table!r} (law/data/{table}.toml)") from exc
+        raise RuleNotFoundError(_("no rule table {table} ({path})").format(table=repr(table), path=f"law/data/{table}.toml")) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise LegalDocsError(f"law/data/{table}.toml is not valid TOML: {exc}") from exc
+        raise LegalDocsError(_("{path} is not valid TOML: {error}").format(path=f"law/data/{table}.toml", error=exc)) from exc
 
 
 @lru_cache(maxsize=None)
@@ -110,13 +111,15 @@ def load_rules(table: str) -> tuple[Mapping[str, Any], ...]:
     for row in rows:
         for key in ("id", "kind", "citation", "effective_from"):
             if key not in row:
-                raise LegalDocsError(f"law/data/{table}.toml: rule {row.get('id', '?')} lacks {key!r}")
+                raise LegalDocsError(_("{path}: rule {id} lacks {key}").format(
+                    path=f"law/data/{table}.toml", id=row.get("id", "?"), key=repr(key)))
         if row["id"] in seen:
-            raise LegalDocsError(f"law/data/{table}.toml: rule id {row['id']!r} is used twice")
+            raise LegalDocsError(_("{path}: rule id {id} is used twice").format(path=f"law/data/{table}.toml", id=repr(row["id"])))
         seen.add(row["id"])
         end = row.get("effective_to")
         if end is not None and end < row["effective_from"]:
-            raise LegalDocsError(f"law/data/{table}.toml: rule {row['id']} ends ({end}) before it starts")
+            raise LegalDocsError(_("{path}: rule {id} ends ({end}) before it starts").format(
+                path=f"law/data/{table}.toml", id=row["id"], end=end))
     return tuple(MappingProxyType(r) for r in rows)
 
 
@@ -135,7 +138,8 @@ def governs(table: str, kind: str) -> Governs:
     try:
         return _governs(table)[kind]
     except KeyError:
-        raise RuleNotFoundError(f"law/data/{table}.toml does not say which date governs {kind!r}") from None
+        raise RuleNotFoundError(_("{path} does not say which date governs {kind}").format(
+            path=f"law/data/{table}.toml", kind=repr(kind))) from None
 
 
 def rule_history(table: str, kind: str) -> list[Mapping[str, Any]]:
@@ -154,7 +158,8 @@ def rule_row(table: str, kind: str, on: dt.date) -> Mapping[str, Any]:
         and (r.get("effective_to") is None or on <= r["effective_to"])
     ]
     if not candidates:
-        raise RuleNotFoundError(f"no {table} rule of kind {kind!r} is in force on {on.isoformat()}")
+        raise RuleNotFoundError(_("no {table} rule of kind {kind} is in force on {date}").format(
+            table=table, kind=repr(kind), date=on.isoformat()))
     return max(candidates, key=lambda r: r["effective_from"])
 
 
@@ -181,9 +186,8 @@ def rule_for(table: str, kind: str, facts: Mapping[str, dt.date | None]) -> Reso
     g = governs(table, kind)
     on = facts.get(g.date)
     if on is None:
-        raise LegalDocsError(
-            f"{table} rule {kind!r} is chosen by the {g.date} ({g.name}, {g.citation}), which was not given"
-        )
+        raise LegalDocsError(_("{table} rule {kind} is chosen by the {date} ({name}, {citation}), which was not given").format(
+            table=table, kind=repr(kind), date=g.date, name=g.name, citation=g.citation))
     return Resolved(rule_in_force(table, kind, on), on, g)
 
 
@@ -193,7 +197,7 @@ def rule_by_id(rule_id: str) -> tuple[str, Mapping[str, Any]]:
         for row in load_rules(table):
             if row["id"] == rule_id:
                 return table, row
-    raise RuleNotFoundError(f"no rule with id {rule_id!r}")
+    raise RuleNotFoundError(_("no rule with id {id}").format(id=repr(rule_id)))
 
 
 def latest_rule(table: str, kind: str) -> Mapping[str, Any]:
@@ -201,5 +205,5 @@ def latest_rule(table: str, kind: str) -> Mapping[str, Any]:
     Raises RuleNotFoundError when the table has no such kind."""
     rows = [r for r in load_rules(table) if r["kind"] == kind]
     if not rows:
-        raise RuleNotFoundError(f"no {table} rule of kind {kind!r}")
+        raise RuleNotFoundError(_("no {table} rule of kind {kind}").format(table=table, kind=repr(kind)))
     return max(rows, key=lambda r: (r.get("effective_to") is None, r["effective_from"]))
