@@ -152,3 +152,30 @@ def test_rejected_figures_never_include_what_documents_state_for_other_reasons(a
     rejected = set(filing.rejected_amounts().values())
     assert str(case.loans[0].principal) not in rejected
     assert format_amount(filing.totals.principal) not in {format_amount(Decimal(v)) for v in rejected}
+
+
+def test_check_command_finds_a_document_changed_after_building(demo_variant, tmp_path):
+    """`legaldocs check DIR` reads the packet back: a court name edited in one document is named."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    from evidence.packet import build_packet
+
+    result = build_packet(demo_variant(lambda d: None), tmp_path / "out")
+    cli = [sys.executable, "-m", "evidence.cli"]
+    ok = subprocess.run([*cli, "check", str(result.folder)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    copy = tmp_path / "copy"
+    shutil.copytree(result.folder, copy)
+    docx = copy / "民事起诉状.docx"
+    with zipfile.ZipFile(docx) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace("上海市浦东新区人民法院".encode(), "上海市黄浦区人民法院".encode())
+    with zipfile.ZipFile(docx, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    bad = subprocess.run([*cli, "check", str(copy)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "民事起诉状.docx" in bad.stderr and "上海市黄浦区人民法院" in bad.stderr
