@@ -27,6 +27,7 @@ from pathlib import Path
 from evidence import images, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError
 from legaldocs.errors import ConversionError
+from legaldocs.i18n import _
 from legaldocs.documents.office import OfficeSession, docx_to_pdf
 
 __all__ = [
@@ -126,21 +127,21 @@ def prepare_exhibit(
         EvidenceError: ``number``, ``title`` or ``files`` is invalid.
     """
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise EvidenceError(f"exhibit number must be an integer of at least 1, not {number!r}")
+        raise EvidenceError(_("exhibit number must be an integer of at least 1, not {number}").format(number=repr(number)))
     if not isinstance(title, str) or not title.strip():
-        raise EvidenceError(f"证据{number}: the exhibit title is blank")
+        raise EvidenceError(_("证据{number}: the exhibit title is blank").format(number=number))
     files = [Path(file) for file in files]
     if not files:
-        raise EvidenceError(f"证据{number} {title}: the exhibit has no files")
+        raise EvidenceError(_("证据{number} {title}: the exhibit has no files").format(number=number, title=title))
     if max_image_pixels < 1:
-        raise EvidenceError(f"max_image_pixels must be positive, not {max_image_pixels}")
+        raise EvidenceError(_("max_image_pixels must be positive, not {value}").format(value=max_image_pixels))
     kinds = [sniff.detect_kind(file) for file in files]
 
     workdir = Path(workdir)
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EvidenceError(f"{workdir}: cannot create the work folder: {exc}") from exc
+        raise EvidenceError(_("{folder}: cannot create the work folder: {error}").format(folder=workdir, error=exc)) from exc
     out = workdir / f"exhibit-{number:03d}.pdf"
     with tempfile.TemporaryDirectory(prefix=f".exhibit-{number:03d}-", dir=workdir) as scratch:
         scratch_dir = Path(scratch)
@@ -174,12 +175,12 @@ def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int) -> list[B
         EvidenceError: ``index_pages`` is below 1 or an exhibit has no pages.
     """
     if isinstance(index_pages, bool) or not isinstance(index_pages, int) or index_pages < 1:
-        raise EvidenceError(f"the index must have at least one page, not {index_pages!r}")
+        raise EvidenceError(_("the index must have at least one page, not {pages}").format(pages=repr(index_pages)))
     entries = []
     next_page = index_pages + 1
     for exhibit in exhibits:
         if exhibit.page_count < 1:
-            raise EvidenceError(f"证据{exhibit.number} {exhibit.title}: exhibit has no pages")
+            raise EvidenceError(_("证据{number} {title}: exhibit has no pages").format(number=exhibit.number, title=exhibit.title))
         last = next_page + exhibit.page_count - 1
         entries.append(
             BundleEntry(
@@ -231,16 +232,16 @@ def assemble_bundle(
         EvidenceError: no exhibits were given.
     """
     if not exhibits:
-        raise EvidenceError(f"{out}: a bundle needs at least one exhibit")
+        raise EvidenceError(_("{path}: a bundle needs at least one exhibit").format(path=out))
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BundleError(f"{out}: cannot create the output folder: {exc}") from exc
+        raise BundleError(_("{path}: cannot create the output folder: {error}").format(path=out, error=exc)) from exc
     try:
         index_pages = pdf.page_count(Path(index_pdf))
     except ExhibitError as exc:
-        raise BundleError(f"index PDF unusable: {exc}") from exc
+        raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
     entries = page_ranges(exhibits, index_pages)
     bookmarks = [(index_title, 0)] + [
         (f"证据{entry.number} {entry.title}", entry.first_page - 1) for entry in entries
@@ -259,7 +260,7 @@ def assemble_bundle(
         )
     if counted_index_pages != index_pages:  # the index changed while the bundle was written
         out.unlink(missing_ok=True)
-        raise BundleError(f"{index_pdf}: the index changed while the bundle was assembled")
+        raise BundleError(_("{path}: the index changed while the bundle was assembled").format(path=index_pdf))
     return BundleResult(path=out, page_count=total, index_pages=index_pages, entries=tuple(entries))
 
 
@@ -307,7 +308,7 @@ def _convert_office(
         try:
             shutil.copyfile(files[position], copy)
         except OSError as exc:
-            raise ExhibitError(files[position], f"cannot read file: {exc.strerror or exc}") from exc
+            raise ExhibitError(files[position], _("cannot read file: {reason}").format(reason=exc.strerror or exc)) from exc
         staged.append(copy)
     try:
         if office is not None:
@@ -322,5 +323,5 @@ def _convert_office(
             reason = reason.replace(str(copy), str(original))
         label = ", ".join(str(original) for original in (culprits or [o for _, o in originals]))
         reason = reason.removeprefix(f"{label}: ")
-        raise ExhibitError(label, f"LibreOffice could not convert it to PDF: {reason}") from exc
+        raise ExhibitError(label, _("LibreOffice could not convert it to PDF: {reason}").format(reason=reason)) from exc
     return dict(zip(positions, pdfs, strict=True))

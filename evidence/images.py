@@ -29,6 +29,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from evidence.errors import ExhibitError
 from legaldocs.files import atomic_path
+from legaldocs.i18n import _
 
 __all__ = ["MARGIN_MM", "MAX_DPI", "image_to_pdfs"]
 
@@ -98,7 +99,7 @@ def image_to_pdfs(
                 with atomic_path(target) as temporary:
                     temporary.write_bytes(pdf)
             except OSError as exc:
-                raise ExhibitError(label, f"cannot write {target}: {exc.strerror or exc}") from exc
+                raise ExhibitError(label, _("cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc)) from exc
             written.append(target)
             chunk.clear()
 
@@ -108,7 +109,7 @@ def image_to_pdfs(
             for index in range(frames):
                 if index:
                     image.seek(index)
-                where = f"frame {index + 1} of {frames}: " if frames > 1 else ""
+                where = _("frame {number} of {count}: ").format(number=index + 1, count=frames) if frames > 1 else ""
                 _check_size(image, max_image_pixels, label, where)
                 chunk.append(_page_image(image, source, single=frames == 1))
                 if len(chunk) == _FRAMES_PER_FILE:
@@ -117,25 +118,27 @@ def image_to_pdfs(
     except ExhibitError:
         raise
     except UnidentifiedImageError as exc:
-        raise ExhibitError(label, f"not a readable {kind.upper()} image") from exc
+        raise ExhibitError(label, _("not a readable {kind} image").format(kind=kind.upper())) from exc
     except Image.DecompressionBombError as exc:
-        raise ExhibitError(label, f"image refused as a decompression bomb: {exc}") from exc
+        raise ExhibitError(label, _("image refused as a decompression bomb: {error}").format(error=exc)) from exc
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError, img2pdf.ImageOpenError) as exc:
-        raise ExhibitError(label, f"damaged or unsupported {kind.upper()} image: {exc}") from exc
+        raise ExhibitError(label, _("damaged or unsupported {kind} image: {error}").format(kind=kind.upper(), error=exc)) from exc
     except Exception as exc:  # img2pdf raises plain Exception for some malformed images
-        raise ExhibitError(label, f"cannot convert {kind.upper()} image: {exc}") from exc
+        raise ExhibitError(label, _("cannot convert {kind} image: {error}").format(kind=kind.upper(), error=exc)) from exc
     return written
 
 
 def _check_size(image: Image.Image, max_image_pixels: int, label: Path, where: str) -> None:
     width, height = image.size
     if width < 1 or height < 1:
-        raise ExhibitError(label, f"{where}image has no pixels ({width}x{height})")
+        raise ExhibitError(label, _("{where}image has no pixels ({width}x{height})").format(
+            where=where, width=width, height=height))
     if width * height > max_image_pixels:
         raise ExhibitError(
             label,
-            f"{where}image is {width}x{height} = {width * height} pixels, above the limit of "
-            f"{max_image_pixels} (refused as a possible decompression bomb)",
+            _("{where}image is {width}x{height} = {pixels} pixels, above the limit of {limit} "
+              "(refused as a possible decompression bomb)").format(
+                where=where, width=width, height=height, pixels=width * height, limit=max_image_pixels),
         )
 
 

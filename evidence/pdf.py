@@ -38,6 +38,7 @@ from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
 from evidence.errors import BundleError, ExhibitError
 from legaldocs.files import atomic_path
+from legaldocs.i18n import _
 
 __all__ = [
     "MIN_PAGE_SIDE_PT",
@@ -91,7 +92,7 @@ def write_exhibit(parts: Sequence[tuple[Path, Path]], out: Path) -> int:
             no pages, or cannot be copied. ``out`` is then left untouched.
     """
     if not parts:
-        raise ExhibitError(out, "no pages to write")
+        raise ExhibitError(out, _("no pages to write"))
     out = Path(out)
     labels = ", ".join(str(label) for _, label in parts)
 
@@ -105,7 +106,7 @@ def write_exhibit(parts: Sequence[tuple[Path, Path]], out: Path) -> int:
         _save(merger.pdf, out, error)
         return len(merger.pdf.pages)
     except pikepdf.PdfError as exc:
-        raise error(f"cannot write {out}: {exc}") from exc
+        raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc)) from exc
     finally:
         merger.close()
 
@@ -146,11 +147,12 @@ def write_bundle(
     try:
         missing = unembedded_fonts(index)
     except ExhibitError as exc:
-        raise BundleError(f"index PDF unusable: {exc}") from exc
+        raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
     if missing:
         raise BundleError(
-            f"{index}: the index uses fonts that are not embedded ({', '.join(missing)}); "
-            "produce it with every font embedded so that every Chinese glyph renders"
+            _("{path}: the index uses fonts that are not embedded ({fonts}); "
+              "produce it with every font embedded so that every Chinese glyph renders").format(
+                path=index, fonts=", ".join(missing))
         )
     out = Path(out)
     merger = _Merger(out.parent, BundleError)
@@ -158,7 +160,7 @@ def write_bundle(
         try:
             index_pages = merger.append(index, index)
         except ExhibitError as exc:
-            raise BundleError(f"index PDF unusable: {exc}") from exc
+            raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
         for path, expected in exhibits:
             merger.append(Path(path), Path(path), expected=expected)
         bundle = merger.pdf
@@ -180,7 +182,7 @@ def write_bundle(
             stamps_path.unlink(missing_ok=True)
         return len(bundle.pages), index_pages
     except pikepdf.PdfError as exc:
-        raise BundleError(f"{out}: cannot assemble the bundle: {exc}") from exc
+        raise BundleError(_("{path}: cannot assemble the bundle: {error}").format(path=out, error=exc)) from exc
     finally:
         merger.close()
 
@@ -211,7 +213,7 @@ def unembedded_fonts(path: Path) -> list[str]:
                     if not _is_embedded(font):
                         found.add(str(font.get(Name.BaseFont, "/(unnamed)"))[1:])
         except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ExhibitError(path, f"cannot read the fonts: {exc}") from exc
+            raise ExhibitError(path, _("cannot read the fonts: {error}").format(error=exc)) from exc
     return sorted(found)
 
 
@@ -223,24 +225,24 @@ def _open(path: Path, label: Path) -> pikepdf.Pdf:
         pdf = pikepdf.open(path, password="", attempt_recovery=True, suppress_warnings=True)
     except pikepdf.PasswordError as exc:
         raise ExhibitError(
-            label, "PDF is encrypted and needs a password to open; provide an unprotected copy"
+            label, _("PDF is encrypted and needs a password to open; provide an unprotected copy")
         ) from exc
     except FileNotFoundError as exc:
-        raise ExhibitError(label, "file not found") from exc
+        raise ExhibitError(label, _("file not found")) from exc
     except pikepdf.PdfError as exc:
         reason = _reason(exc, path)
-        raise ExhibitError(label, f"damaged PDF that could not be repaired: {reason}") from exc
+        raise ExhibitError(label, _("damaged PDF that could not be repaired: {reason}").format(reason=reason)) from exc
     except (OSError, ValueError, RuntimeError) as exc:
-        raise ExhibitError(label, f"cannot read PDF: {_reason(exc, path)}") from exc
+        raise ExhibitError(label, _("cannot read PDF: {reason}").format(reason=_reason(exc, path))) from exc
     try:
         count = len(pdf.pages)
     except (pikepdf.PdfError, RuntimeError, ValueError, TypeError) as exc:
         pdf.close()
         reason = _reason(exc, path)
-        raise ExhibitError(label, f"damaged PDF, its page tree cannot be read: {reason}") from exc
+        raise ExhibitError(label, _("damaged PDF, its page tree cannot be read: {reason}").format(reason=reason)) from exc
     if count == 0:
         pdf.close()
-        raise ExhibitError(label, "PDF has no pages")
+        raise ExhibitError(label, _("PDF has no pages"))
     return pdf
 
 
@@ -271,8 +273,8 @@ class _Merger:
         self._sources.append(source)
         if expected is not None and len(source.pages) != expected:
             raise BundleError(
-                f"{label}: has {len(source.pages)} pages but its exhibit record says "
-                f"{expected}; prepare the exhibit again"
+                _("{label}: has {pages} pages but its exhibit record says {expected}; prepare the exhibit again").format(
+                    label=label, pages=len(source.pages), expected=expected)
             )
         before = len(self.pdf.pages)
         _append_normalised(self.pdf, source, label)
@@ -286,7 +288,8 @@ class _Merger:
             self._spills.append(spill)
             self.pdf.save(spill)
         except (pikepdf.PdfError, OSError) as exc:
-            raise self._error(f"cannot write a temporary file in {self._spill_dir}: {exc}") from exc
+            raise self._error(_("cannot write a temporary file in {folder}: {error}").format(
+                folder=self._spill_dir, error=exc)) from exc
         self._close_sources()
         self.pdf.close()
         self.pdf = pikepdf.open(spill)
@@ -327,7 +330,7 @@ def _append_normalised(target: pikepdf.Pdf, source: pikepdf.Pdf, label: Path) ->
             _fold_rotation(page)
             left, bottom, right, top = _visible_box(page)
             if right - left <= 0 or top - bottom <= 0:
-                raise ExhibitError(label, f"page {number} has an empty page box")
+                raise ExhibitError(label, _("page {number} has an empty page box").format(number=number))
             if min(right - left, top - bottom) < MIN_PAGE_SIDE_PT:
                 _append_on_a4(target, page, (left, bottom, right, top))
             else:
@@ -335,7 +338,7 @@ def _append_normalised(target: pikepdf.Pdf, source: pikepdf.Pdf, label: Path) ->
     except ExhibitError:
         raise
     except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
-        raise ExhibitError(label, f"damaged PDF, its pages cannot be copied: {exc}") from exc
+        raise ExhibitError(label, _("damaged PDF, its pages cannot be copied: {error}").format(error=exc)) from exc
 
 
 def _fold_rotation(page: Page) -> None:
@@ -520,6 +523,6 @@ def _save(pdf: pikepdf.Pdf, out: Path, error: Callable[[str], Exception]) -> Non
                 deterministic_id=True,
             )
     except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
-        raise error(f"cannot write {out}: {exc}") from exc
+        raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc)) from exc
     except OSError as exc:
-        raise error(f"cannot write {out}: {exc.strerror or exc}") from exc
+        raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from exc

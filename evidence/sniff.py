@@ -11,19 +11,20 @@ import zipfile
 from pathlib import Path
 
 from evidence.errors import ExhibitError
+from legaldocs.i18n import N_, _
 
 __all__ = ["KIND_LABELS", "OFFICE_KINDS", "IMAGE_KINDS", "detect_kind"]
 
-#: What each kind is called in messages.
+#: What each kind is called in messages (English message ids: translate with ``_()`` where shown).
 KIND_LABELS = {
-    "pdf": "PDF",
-    "jpeg": "JPEG image",
-    "png": "PNG image",
-    "tiff": "TIFF image",
-    "docx": "Word document (.docx)",
-    "doc": "Word 97-2003 document (.doc)",
-    "odt": "OpenDocument text (.odt)",
-    "rtf": "RTF document",
+    "pdf": N_("PDF"),
+    "jpeg": N_("JPEG image"),
+    "png": N_("PNG image"),
+    "tiff": N_("TIFF image"),
+    "docx": N_("Word document (.docx)"),
+    "doc": N_("Word 97-2003 document (.doc)"),
+    "odt": N_("OpenDocument text (.odt)"),
+    "rtf": N_("RTF document"),
 }
 
 #: Suffixes (lower case) each kind may be named with.
@@ -56,30 +57,31 @@ def detect_kind(path: Path) -> str:
     """
     path = Path(path)
     if not path.is_file():
-        raise ExhibitError(path, "file not found")
+        raise ExhibitError(path, _("file not found"))
     try:
         with path.open("rb") as handle:
             head = handle.read(_PDF_WINDOW)
     except OSError as exc:
-        raise ExhibitError(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise ExhibitError(path, _("cannot read file: {reason}").format(reason=exc.strerror or exc)) from exc
     if not head:
-        raise ExhibitError(path, "file is empty")
+        raise ExhibitError(path, _("file is empty"))
     kind = _kind_of(path, head)
     suffix = path.suffix.lower()
     supported = ", ".join(sorted({s for names in SUFFIXES.values() for s in names}))
     if kind is None:
         raise ExhibitError(
             path,
-            f"unsupported file type (content starts {head[:8]!r}); supported: {supported}",
+            _("unsupported file type (content starts {head}); supported: {supported}").format(
+                head=repr(head[:8]), supported=supported),
         )
     if suffix and suffix not in SUFFIXES[kind]:
         named = _kind_named(suffix)
-        named_as = KIND_LABELS[named] if named else "another type"
+        named_as = _(KIND_LABELS[named]) if named else _("another type")
         raise ExhibitError(
             path,
-            f"content does not match the name: the content is {KIND_LABELS[kind]} but "
-            f"the suffix {suffix} says {named_as}; "
-            f"rename it to {SUFFIXES[kind][0]} if it is the right file",
+            _("content does not match the name: the content is {kind} but the suffix {suffix} says {named}; "
+              "rename it to {proper} if it is the right file").format(
+                kind=_(KIND_LABELS[kind]), suffix=suffix, named=named_as, proper=SUFFIXES[kind][0]),
         )
     return kind
 

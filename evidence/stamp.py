@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas
 
 from evidence.errors import BundleError
+from legaldocs.i18n import _
 
 __all__ = ["DEFAULT_FONT", "write_page_numbers"]
 
@@ -95,8 +96,8 @@ def _register(font: Path) -> str:
     """Register the font with reportlab once per file; return its registered name."""
     if not font.is_file():
         raise BundleError(
-            f"{font}: page-number font not found (install Debian package fonts-dejavu-core, "
-            "or pass another TrueType font)"
+            _("{font}: page-number font not found (install Debian package fonts-dejavu-core, "
+              "or pass another TrueType font)").format(font=font)
         )
     digest = hashlib.sha256(str(font.resolve()).encode("utf-8")).hexdigest()[:12]
     name = f"LegalDocsStamp-{digest}"
@@ -105,8 +106,8 @@ def _register(font: Path) -> str:
     try:
         ttf = TTFont(name, str(font))
     except (TTFError, OSError, ValueError, KeyError) as exc:
-        raise BundleError(f"{font}: not a usable TrueType font for page numbers: {exc}") from exc
+        raise BundleError(_("{font}: not a usable TrueType font for page numbers: {error}").format(font=font, error=exc)) from exc
     if not all(ord(digit) in ttf.face.charToGlyph for digit in "0123456789"):
-        raise BundleError(f"{font}: font lacks the digits 0-9 needed for page numbers")
+        raise BundleError(_("{font}: font lacks the digits 0-9 needed for page numbers").format(font=font))
     pdfmetrics.registerFont(ttf)
     return name

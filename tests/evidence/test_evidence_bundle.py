@@ -320,7 +320,7 @@ def test_small_bundle_and_its_entries(tmp_path):
 
 def test_index_with_unembedded_fonts_is_refused(tmp_path):
     out = tmp_path / "out" / "b.pdf"
-    with pytest.raises(BundleError, match=r"base14\.pdf: .*not embedded \(Helvetica\)"):
+    with pytest.raises(BundleError, match=r"base14\.pdf：证据目录使用了未嵌入的字体（Helvetica）"):
         assemble_bundle(_base14_pdf(tmp_path / "base14.pdf"), _small_exhibits(tmp_path), out)
     _nothing_written(out)
 
@@ -329,7 +329,7 @@ def test_stale_exhibit_is_refused(tmp_path):
     exhibits = _small_exhibits(tmp_path)
     _page_pdf(exhibits[0].pdf, 5)  # changed on disk after it was prepared
     out = tmp_path / "out" / "b.pdf"
-    with pytest.raises(BundleError, match=r"exhibit-001\.pdf: has 5 pages but .* says 2"):
+    with pytest.raises(BundleError, match=r"exhibit-001\.pdf：有5页，但证据记录为2页"):
         assemble_bundle(_index(tmp_path), exhibits, out)
     _nothing_written(out)
 
@@ -344,7 +344,7 @@ def test_unreadable_index_is_refused(tmp_path):
 
 def test_missing_stamp_font_is_refused(tmp_path):
     out = tmp_path / "out" / "b.pdf"
-    with pytest.raises(BundleError, match="nothing.ttf: page-number font not found"):
+    with pytest.raises(BundleError, match="nothing.ttf：找不到页码字体"):
         assemble_bundle(_index(tmp_path), _small_exhibits(tmp_path), out,
                         stamp_font=tmp_path / "nothing.ttf")
     _nothing_written(out)
@@ -362,14 +362,14 @@ def test_page_ranges():
         BundleEntry(5, "丙", 7, 16, 10),
     ]
     assert page_ranges([], 1) == []
-    with pytest.raises(EvidenceError, match="at least one page"):
+    with pytest.raises(EvidenceError, match="至少应有一页"):
         page_ranges(exhibits, 0)
-    with pytest.raises(EvidenceError, match="丙: exhibit has no pages"):
+    with pytest.raises(EvidenceError, match="丙：该项证据没有页面"):
         page_ranges([PreparedExhibit(5, "丙", Path("c.pdf"), 0, ())], 1)
 
 
 def test_no_exhibits_is_refused(tmp_path):
-    with pytest.raises(EvidenceError, match="at least one exhibit"):
+    with pytest.raises(EvidenceError, match="至少应有一项证据"):
         assemble_bundle(tmp_path / "index.pdf", [], tmp_path / "b.pdf")
 
 

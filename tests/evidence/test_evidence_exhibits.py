@@ -345,12 +345,12 @@ def test_huge_allowed_image_is_downscaled_to_the_print_resolution(tmp_path):
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path):
     bomb = _png_header_only(tmp_path / "bomb.png", 30000, 30000)
-    _refused([bomb], tmp_path / "work", "bomb.png", "30000x30000", "decompression bomb")
+    _refused([bomb], tmp_path / "work", "bomb.png", "30000x30000", "解压缩炸弹")
 
 
 def test_image_limit_is_a_parameter(tmp_path):
     Image.new("RGB", (100, 100), "white").save(tmp_path / "small.png")
-    _refused([tmp_path / "small.png"], tmp_path / "work", "small.png", "above the limit of 9999",
+    _refused([tmp_path / "small.png"], tmp_path / "work", "small.png", "超过上限 9999",
              max_image_pixels=9999)
 
 
@@ -385,7 +385,7 @@ def test_damaged_docx_is_refused(tmp_path):
         archive.writestr("[Content_Types].xml", "garbage<")
         archive.writestr("word/document.xml", "<<<not xml")
     _refused([tmp_path / "合同.docx"], tmp_path / "work", "合同.docx",
-             "LibreOffice could not convert it to PDF")
+             "LibreOffice 无法将其转换为 PDF")
 
 
 # -- hostile PDFs --------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def test_pdf_needing_a_password_is_refused(tmp_path):
     with pikepdf.open(_pdf_with_text(tmp_path / "plain.pdf")) as document:
         document.save(tmp_path / "locked.pdf",
                       encryption=pikepdf.Encryption(user="secret", owner="owner"))
-    _refused([tmp_path / "locked.pdf"], tmp_path / "work", "locked.pdf", "password")
+    _refused([tmp_path / "locked.pdf"], tmp_path / "work", "locked.pdf", "需要密码")
 
 
 def test_owner_password_only_pdf_is_accepted_and_decrypted(tmp_path):
@@ -416,7 +416,7 @@ def test_owner_password_only_pdf_is_accepted_and_decrypted(tmp_path):
 def test_truncated_pdf_is_refused(tmp_path, fraction):
     data = sample("004-pdflatex-4-pages_pdflatex-4-pages.pdf").read_bytes()
     (tmp_path / "cut.pdf").write_bytes(data[: int(len(data) * fraction)])
-    _refused([tmp_path / "cut.pdf"], tmp_path / "work", "cut.pdf", "damaged PDF")
+    _refused([tmp_path / "cut.pdf"], tmp_path / "work", "cut.pdf", "PDF 已损坏")
 
 
 def test_pdf_with_broken_cross_reference_is_repaired(tmp_path):
@@ -428,18 +428,18 @@ def test_pdf_with_broken_cross_reference_is_repaired(tmp_path):
 
 def test_garbage_after_a_pdf_header_is_refused(tmp_path):
     (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 500)
-    _refused([tmp_path / "junk.pdf"], tmp_path / "work", "junk.pdf", "damaged PDF")
+    _refused([tmp_path / "junk.pdf"], tmp_path / "work", "junk.pdf", "PDF 已损坏")
 
 
 def test_pdf_without_pages_is_refused(tmp_path):
     pikepdf.new().save(tmp_path / "empty.pdf")
-    _refused([tmp_path / "empty.pdf"], tmp_path / "work", "empty.pdf", "no pages")
+    _refused([tmp_path / "empty.pdf"], tmp_path / "work", "empty.pdf", "没有页面")
 
 
 def test_a_bad_file_anywhere_in_the_exhibit_fails_it_whole(tmp_path):
     good = _pdf_with_text(tmp_path / "good.pdf")
     pikepdf.new().save(tmp_path / "empty.pdf")
-    _refused([good, tmp_path / "empty.pdf"], tmp_path / "work", "empty.pdf", "no pages")
+    _refused([good, tmp_path / "empty.pdf"], tmp_path / "work", "empty.pdf", "没有页面")
 
 
 # -- names and types -----------------------------------------------------------------------------
@@ -449,12 +449,12 @@ def test_png_named_pdf_is_refused_as_a_mismatch(tmp_path):
     Image.new("RGB", (50, 50), "white").save(tmp_path / "scan.png")
     (tmp_path / "scan.png").rename(tmp_path / "scan.pdf")
     _refused([tmp_path / "scan.pdf"], tmp_path / "work",
-             "scan.pdf", "content is PNG image", "suffix .pdf says PDF")
+             "scan.pdf", "内容是 PNG 图片", "扩展名 .pdf 表示 PDF 文件")
 
 
 def test_pdf_named_docx_is_refused_as_a_mismatch(tmp_path):
     _pdf_with_text(tmp_path / "contract.docx")
-    _refused([tmp_path / "contract.docx"], tmp_path / "work", "contract.docx", "content is PDF")
+    _refused([tmp_path / "contract.docx"], tmp_path / "work", "contract.docx", "内容是 PDF 文件")
 
 
 def test_file_without_suffix_is_taken_for_its_content(tmp_path):
@@ -481,22 +481,22 @@ def test_unsupported_types_are_refused(tmp_path, name, content):
             archive.writestr("xl/workbook.xml", "<workbook/>")
     else:
         path.write_bytes(content)
-    _refused([path], tmp_path / "work", name, "unsupported file type")
+    _refused([path], tmp_path / "work", name, "不支持的文件类型")
 
 
 def test_empty_and_missing_files_are_refused(tmp_path):
     (tmp_path / "empty.jpg").write_bytes(b"")
-    _refused([tmp_path / "empty.jpg"], tmp_path / "work", "empty.jpg", "file is empty")
-    _refused([tmp_path / "gone.pdf"], tmp_path / "work", "gone.pdf", "file not found")
+    _refused([tmp_path / "empty.jpg"], tmp_path / "work", "empty.jpg", "文件为空")
+    _refused([tmp_path / "gone.pdf"], tmp_path / "work", "gone.pdf", "找不到文件")
 
 
 def test_invalid_arguments(tmp_path):
     good = _pdf_with_text(tmp_path / "good.pdf")
-    with pytest.raises(EvidenceError, match="no files"):
+    with pytest.raises(EvidenceError, match="没有文件"):
         prepare_exhibit(1, "空", [], tmp_path / "work")
-    with pytest.raises(EvidenceError, match="title is blank"):
+    with pytest.raises(EvidenceError, match="证据名称为空"):
         prepare_exhibit(1, "  ", [good], tmp_path / "work")
-    with pytest.raises(EvidenceError, match="at least 1"):
+    with pytest.raises(EvidenceError, match="不小于1的整数"):
         prepare_exhibit(0, "零", [good], tmp_path / "work")
 
 
