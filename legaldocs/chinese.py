@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import cn2an
 
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _UNITS = ("", "拾", "佰", "仟")
@@ -28,7 +29,7 @@ _LOWER_DIGITS = "〇一二三四五六七八九"
 def _integer_in_capitals(n: int) -> str:
     digits = [int(c) for c in reversed(str(n))]  # digits[p] is the digit at 10**p
     if len(digits) > 16:
-        raise LegalDocsError(f"amount too large for Chinese capitals: {n}")
+        raise LegalDocsError(_("amount too large for Chinese capitals: {amount}").format(amount=n))
     out: list[str] = []
     zero_run = False
     for p in range(len(digits) - 1, -1, -1):
@@ -55,7 +56,7 @@ def amount_in_capitals(amount: Decimal) -> str:
     """
     value = Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
     if value < 0:
-        raise LegalDocsError(f"amount in capitals must not be negative: {amount}")
+        raise LegalDocsError(_("amount in capitals must not be negative: {amount}").format(amount=amount))
     yuan = int(value)
     cents = int((value - yuan) * 100)
     jiao, fen = divmod(cents, 10)
@@ -146,9 +147,9 @@ def number_from_text(raw: str) -> int:
     try:
         value = cn2an.cn2an(raw, "smart")
     except (ValueError, KeyError, IndexError) as exc:
-        raise LegalDocsError(f"not a number: {raw!r}") from exc
+        raise LegalDocsError(_("not a number: {text}").format(text=repr(raw))) from exc
     if int(value) != value or value < 0:
-        raise LegalDocsError(f"not a whole number: {raw!r}")
+        raise LegalDocsError(_("not a whole number: {text}").format(text=repr(raw)))
     return int(value)
 
 

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 from legaldocs.chinese import date_in_chinese, format_amount
 from legaldocs.errors import LegalDocsError
+from legaldocs.i18n import _
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _ROLE = r"(?:被告|被申请人|被执行人)[一二三四五六七八九十]*"
@@ -38,7 +39,7 @@ def docx_paragraphs(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as z:
             root = ElementTree.fromstring(z.read("word/document.xml"))
     except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
-        raise LegalDocsError(f"{path.name}: cannot be read as a Word document: {exc}") from exc
+        raise LegalDocsError(_("{name}: cannot be read as a Word document: {error}").format(name=path.name, error=exc)) from exc
     body = root.find(f"{_W}body")
     out: list[str] = []
 

@@ -46,6 +46,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from legaldocs.errors import ConversionError
+from legaldocs.i18n import N_, _
 
 __all__ = [
     "CONVERTIBLE_SUFFIXES",
@@ -59,7 +60,7 @@ __all__ = [
 #: File name suffixes LibreOffice Writer converts (lower case).
 CONVERTIBLE_SUFFIXES = frozenset({".docx", ".doc", ".odt", ".rtf"})
 
-_INSTALL_HINT = "install Debian package libreoffice-writer-nogui"
+_INSTALL_HINT = N_("install Debian package libreoffice-writer-nogui")
 
 # Writer's PDF export filter; EmbedStandardFonts also embeds the 14 standard PDF fonts, which
 # LibreOffice otherwise leaves out (JSON filter options need LibreOffice 7.4 or later).
@@ -105,7 +106,7 @@ def find_soffice() -> str:
         candidate = folder / "soffice"
         if os.access(candidate, os.X_OK):
             return str(candidate)
-    raise ConversionError(f"LibreOffice (soffice) not found: {_INSTALL_HINT}")
+    raise ConversionError(_("LibreOffice (soffice) not found: {hint}").format(hint=_(_INSTALL_HINT)))
 
 
 def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180) -> list[Path]:
@@ -166,8 +167,8 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
         for source in sources:
             pdf = staging / f"{source.stem}.pdf"
             if not _looks_like_pdf(pdf):
-                detail = output.strip()[-_OUTPUT_TAIL:] or "no output"
-                raise ConversionError(f"{source}: LibreOffice produced no PDF ({detail})")
+                detail = output.strip()[-_OUTPUT_TAIL:] or _("no output")
+                raise ConversionError(_("{source}: LibreOffice produced no PDF ({detail})").format(source=source, detail=detail))
             produced.append(pdf)
         results = []
         for pdf in produced:
@@ -183,15 +184,15 @@ def _checked_sources(sources: Sequence[Path]) -> list[Path]:
     stems: dict[str, Path] = {}
     for source in sources:
         if not source.is_file():
-            raise ConversionError(f"{source}: file not found")
+            raise ConversionError(_("{source}: file not found").format(source=source))
         if source.suffix.lower() not in CONVERTIBLE_SUFFIXES:
             allowed = ", ".join(sorted(CONVERTIBLE_SUFFIXES))
-            kind = source.suffix or "a file without suffix"
-            raise ConversionError(f"{source}: cannot convert {kind} (expected {allowed})")
+            kind = source.suffix or _("a file without suffix")
+            raise ConversionError(_("{source}: cannot convert {kind} (expected {allowed})").format(
+                source=source, kind=kind, allowed=allowed))
         if source.stem in stems:
-            raise ConversionError(
-                f"{source}: same name as {stems[source.stem]}; both would become {source.stem}.pdf"
-            )
+            raise ConversionError(_("{source}: same name as {other}; both would become {pdf}").format(
+                source=source, other=stems[source.stem], pdf=f"{source.stem}.pdf"))
         stems[source.stem] = source
     return sources
 
@@ -201,7 +202,7 @@ def _output_folder(out_dir: Path) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConversionError(f"{out_dir}: cannot create output folder: {exc}") from exc
+        raise ConversionError(_("{folder}: cannot create output folder: {error}").format(folder=out_dir, error=exc)) from exc
     return out_dir
 
 
@@ -241,14 +242,14 @@ def _run(command: list[str], sources: list[Path], timeout: float) -> str:
             start_new_session=True,
         )
     except OSError as exc:
-        raise ConversionError(
-            f"{names}: cannot start LibreOffice ({exc}): {_INSTALL_HINT}"
-        ) from exc
+        raise ConversionError(_("{names}: cannot start LibreOffice ({error}): {hint}").format(
+            names=names, error=exc, hint=_(_INSTALL_HINT))) from exc
     try:
-        output, _ = process.communicate(timeout=timeout)
+        output, _errors = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         _kill_group(process)
-        raise ConversionError(f"{names}: LibreOffice did not finish within {timeout} s") from exc
+        raise ConversionError(_("{names}: LibreOffice did not finish within {seconds} s").format(
+            names=names, seconds=timeout)) from exc
     except BaseException:
         _kill_group(process)
         raise
@@ -275,7 +276,7 @@ def _looks_like_pdf(path: Path) -> bool:
 # --- LibreOffice kept running -------------------------------------------------------------------
 
 _WORKER = Path(__file__).with_name("uno_worker.py")
-_UNO_HINT = "install Debian package python3-uno"
+_UNO_HINT = N_("install Debian package python3-uno")
 _log = logging.getLogger(__name__)
 _uno_python: dict[str, str] = {}  # soffice path -> the Python found for it
 # Seconds the worker is given, beyond LibreOffice's own start-up, to report.
@@ -308,7 +309,7 @@ def find_uno_python() -> str:
         if probe.returncode == 0:
             _uno_python[soffice] = candidate
             return candidate
-    raise ConversionError(f"no Python can use LibreOffice's uno bridge: {_UNO_HINT}")
+    raise ConversionError(_("no Python can use LibreOffice's uno bridge: {hint}").format(hint=_(_UNO_HINT)))
 
 
 def _python_candidates(soffice: str) -> list[str]:
@@ -352,7 +353,7 @@ class _Worker:
         try:
             self.process.stdin.write(json.dumps(message).encode("ascii") + b"\n")
         except (BrokenPipeError, OSError) as exc:
-            raise _WorkerGone(f"the worker is gone ({exc})") from exc
+            raise _WorkerGone(_("the worker is gone ({error})").format(error=exc)) from exc
 
     def receive(self, seconds: float) -> dict:
         """The next message; TimeoutError after ``seconds``; _WorkerGone if the worker ended."""
@@ -362,18 +363,18 @@ class _Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            ready, _, _ = select.select([stdout], [], [], remaining)
+            ready, _writable, _failed = select.select([stdout], [], [], remaining)
             if not ready:
                 continue
             chunk = os.read(stdout, 65536)
             if not chunk:
-                raise _WorkerGone("LibreOffice stopped")
+                raise _WorkerGone(_("LibreOffice stopped"))
             self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
+        line, _newline, self._buffer = self._buffer.partition(b"\n")
         try:
             return json.loads(line)
         except ValueError as exc:
-            raise _WorkerGone(f"unreadable answer {line[:200]!r}") from exc
+            raise _WorkerGone(_("unreadable answer {line}").format(line=repr(line[:200]))) from exc
 
     def kill(self) -> None:
         """Kill the worker's whole process group (LibreOffice included) and reap the worker."""
@@ -510,7 +511,7 @@ class OfficeSession:
         out_dir = _output_folder(out_dir)
         with self._lock:
             if self._closed:
-                raise ConversionError(f"{sources[0]}: the LibreOffice session is closed")
+                raise ConversionError(_("{source}: the LibreOffice session is closed").format(source=sources[0]))
             if self.note is not None:
                 return docx_to_pdf(sources, out_dir, timeout=self._one_shot_timeout(len(sources)))
             with tempfile.TemporaryDirectory(
@@ -522,7 +523,7 @@ class OfficeSession:
                 for source in sources:
                     pdf = staging / f"{source.stem}.pdf"
                     if not _looks_like_pdf(pdf):
-                        raise ConversionError(f"{source}: LibreOffice produced no PDF")
+                        raise ConversionError(_("{source}: LibreOffice produced no PDF").format(source=source))
                     produced.append(pdf)
                 results = []
                 for pdf in produced:
@@ -594,7 +595,7 @@ class OfficeSession:
         if slot.worker is not None and slot.worker.converted >= self.restart_every:
             self._stop(slot)
         reasons = []
-        for _ in range(2):  # a profile left damaged by a killed LibreOffice is made anew
+        for _attempt in range(2):  # a profile left damaged by a killed LibreOffice is made anew
             try:
                 if slot.worker is None:
                     self._spawn(slot)
@@ -604,14 +605,13 @@ class OfficeSession:
             except ConversionError as exc:
                 reasons.append(str(exc))
                 slot.profile_ready = False
-                if _UNO_HINT in str(exc):
+                if _(_UNO_HINT) in str(exc):
                     break
         with self._state_lock:
             if self.note is None:
-                self.note = (
-                    f"未能保持 LibreOffice 常驻运行（{'; '.join(reasons)}），"
-                    "改为每批文件单独启动一次 LibreOffice 转换：结果相同，速度较慢。"
-                )
+                self.note = _("LibreOffice could not be kept running ({reasons}); each batch of files is converted "
+                              "by a LibreOffice started for it instead: the same result, more slowly.").format(
+                    reasons="; ".join(reasons))
                 _log.warning("%s", self.note)
         return False
 
@@ -621,7 +621,7 @@ class OfficeSession:
         candidates = _python_candidates(soffice)
         if not slot.python:
             if not candidates:
-                raise ConversionError(f"no Python to run LibreOffice's uno bridge: {_UNO_HINT}")
+                raise ConversionError(_("no Python to run LibreOffice's uno bridge: {hint}").format(hint=_(_UNO_HINT)))
             slot.python = candidates[0]
         with self._state_lock:
             if self._resources.home is None:
@@ -637,7 +637,7 @@ class OfficeSession:
         try:
             slot.worker = _Worker(command, self._log(slot))
         except OSError as exc:
-            raise ConversionError(f"cannot start {slot.python}: {exc}") from exc
+            raise ConversionError(_("cannot start {python}: {error}").format(python=slot.python, error=exc)) from exc
         slot.ready = False
         slot.deadline = time.monotonic() + self.start_timeout + _START_MARGIN
         slot.starts += 1
@@ -650,19 +650,19 @@ class OfficeSession:
             try:
                 ready = worker.receive(max(slot.deadline - time.monotonic(), 0))
             except (TimeoutError, _WorkerGone) as exc:
-                detail = str(exc) or f"no answer within {self.start_timeout} s"
+                detail = str(exc) or _("no answer within {seconds} s").format(seconds=self.start_timeout)
                 self._stop(slot)
-                raise ConversionError(f"LibreOffice did not start: {detail}{_tail(log)}") from exc
+                raise ConversionError(_("LibreOffice did not start: {detail}{log}").format(detail=detail, log=_tail(log))) from exc
             if ready.get("ready"):
                 break
             self._stop(slot)
             if not ready.get("no_uno"):
-                raise ConversionError(f"LibreOffice did not start: {ready.get('error')}{_tail(log)}")
+                raise ConversionError(_("LibreOffice did not start: {detail}{log}").format(detail=ready.get("error"), log=_tail(log)))
             candidates = _python_candidates(find_soffice())
             following = candidates[candidates.index(slot.python) + 1:] if slot.python in candidates else []
             if not following:
                 slot.python = ""
-                raise ConversionError(f"no Python can use LibreOffice's uno bridge: {_UNO_HINT}")
+                raise ConversionError(_("no Python can use LibreOffice's uno bridge: {hint}").format(hint=_(_UNO_HINT)))
             slot.python = following[0]
             self._spawn(slot)
         worker.soffice_pid = ready.get("soffice_pid")
@@ -689,7 +689,8 @@ class OfficeSession:
                 reply = worker.receive(self.timeout)
             except TimeoutError:
                 self._stop(slot)
-                raise ConversionError(f"{source}: LibreOffice did not finish within {self.timeout} s") from None
+                raise ConversionError(_("{names}: LibreOffice did not finish within {seconds} s").format(
+                    names=source, seconds=self.timeout)) from None
             except _WorkerGone as exc:
                 reply = {"ok": False, "fatal": True, "error": str(exc)}
             if reply.get("ok"):
@@ -698,10 +699,11 @@ class OfficeSession:
                     self.converted += 1
                 return
             if not reply.get("fatal"):
-                raise ConversionError(f"{source}: LibreOffice produced no PDF ({reply.get('error')})")
+                raise ConversionError(_("{source}: LibreOffice produced no PDF ({detail})").format(source=source, detail=reply.get("error")))
             self._stop(slot)
             if attempt == 2 or not self._running(slot):
-                raise ConversionError(f"{source}: LibreOffice stopped while converting it ({reply.get('error')})")
+                raise ConversionError(_("{source}: LibreOffice stopped while converting it ({error})").format(
+                    source=source, error=reply.get("error")))
 
 
 @contextmanager

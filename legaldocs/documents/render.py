@@ -31,6 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, date_in_chinese_numerals, format_amount, percent
 from legaldocs.errors import TemplateError
 from legaldocs.files import atomic_path
+from legaldocs.i18n import _
 
 # Characters XML 1.0 forbids, plus the BEL/VT/FF that docxtpl would read as layout commands.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -65,7 +66,7 @@ def template_variables(template: Path) -> set[str]:
     try:
         return set(DocxTemplate(str(template)).get_undeclared_template_variables(make_environment()))
     except Exception as exc:  # docxtpl raises bare Jinja/zip errors
-        raise TemplateError(f"{template.name}: cannot be read as a template: {exc}") from exc
+        raise TemplateError(_("{template}: cannot be read as a template: {error}").format(template=template.name, error=exc)) from exc
 
 
 
@@ -82,13 +83,14 @@ def render_docx(template: Path, context: Mapping[str, Any], out: Path) -> Path:
         compiled = _compiled(Path(template))
         parts = compiled.render(dict(context))
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{template.name}: undefined variable: {exc.message}") from exc
+        raise TemplateError(_("{template}: undefined variable: {error}").format(template=template.name, error=exc.message)) from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{template.name}: template syntax error at line {exc.lineno}: {exc.message}") from exc
+        raise TemplateError(_("{template}: template syntax error at line {line}: {error}").format(
+            template=template.name, line=exc.lineno, error=exc.message)) from exc
     except jinja2.exceptions.SecurityError as exc:
-        raise TemplateError(f"{template.name}: unsafe template operation: {exc}") from exc
+        raise TemplateError(_("{template}: unsafe template operation: {error}").format(template=template.name, error=exc)) from exc
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise TemplateError(f"{template.name}: cannot be rendered: {exc}") from exc
+        raise TemplateError(_("{template}: cannot be rendered: {error}").format(template=template.name, error=exc)) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         compiled.write(parts, tmp)
@@ -240,7 +242,7 @@ def set_properties(docx_path: Path, *, author: str, date, title: str) -> Path:
     try:
         document = Document(str(docx_path))
     except (PackageNotFoundError, KeyError, ValueError, _zipfile.BadZipFile) as exc:
-        raise TemplateError(f"{Path(docx_path).name}: cannot be read as a Word document: {exc}") from exc
+        raise TemplateError(_("{name}: cannot be read as a Word document: {error}").format(name=Path(docx_path).name, error=exc)) from exc
     props = document.core_properties
     stamp = _dt.datetime(date.year, date.month, date.day)
     props.author = props.last_modified_by = _clean(author)

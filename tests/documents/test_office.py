@@ -97,14 +97,14 @@ def test_empty_list_converts_nothing(tmp_path):
 
 def test_missing_source_is_named(tmp_path):
     missing = tmp_path / "没有这个文件.docx"
-    with pytest.raises(ConversionError, match="没有这个文件.docx: file not found"):
+    with pytest.raises(ConversionError, match="没有这个文件.docx：找不到文件"):
         docx_to_pdf([missing], tmp_path / "out")
 
 
 def test_unsupported_suffix_is_named(tmp_path):
     source = tmp_path / "scan.pdf"
     source.write_bytes(b"%PDF-1.4\n")
-    with pytest.raises(ConversionError, match="scan.pdf: cannot convert .pdf"):
+    with pytest.raises(ConversionError, match="scan.pdf：无法转换 .pdf"):
         docx_to_pdf([source], tmp_path / "out")
 
 
@@ -114,7 +114,7 @@ def test_two_sources_with_one_stem_are_refused(tmp_path):
     first = _docx(tmp_path / "a" / "x.docx", "one")
     second = _rtf(tmp_path / "b" / "x.rtf", "two")
     out = tmp_path / "out"
-    with pytest.raises(ConversionError, match=r"x\.rtf: same name as .*x\.docx"):
+    with pytest.raises(ConversionError, match=r"x\.rtf：与 .*x\.docx 同名"):
         docx_to_pdf([first, second], out)
     assert not out.exists()
 
@@ -123,7 +123,7 @@ def test_timeout_kills_libreoffice_and_leaves_nothing(tmp_path):
     _require_soffice()
     source = _docx(tmp_path / "slow-timeout-probe.docx", CONTRACT_TEXT)
     out = tmp_path / "out"
-    expected = "slow-timeout-probe.docx: LibreOffice did not finish"
+    expected = "slow-timeout-probe.docx：LibreOffice 未在0.2秒内完成"
     with pytest.raises(ConversionError, match=expected):
         docx_to_pdf([source], out, timeout=0.2)
     assert list(out.iterdir()) == []

@@ -132,7 +132,7 @@ def test_a_document_past_the_timeout_is_named_and_the_session_goes_on(tmp_path):
         office.convert([quick], tmp_path / "warm")  # LibreOffice running before the slow one
         group = office.process_group
         office.timeout = 1.5  # the quick document takes a tenth of that, the slow one four times
-        with pytest.raises(ConversionError, match=r"slow\.docx: LibreOffice did not finish within 1\.5 s"):
+        with pytest.raises(ConversionError, match=r"slow\.docx：LibreOffice 未在1\.5秒内完成"):
             office.convert([quick, slow], tmp_path / "out")
         assert list((tmp_path / "out").iterdir()) == []  # nothing of the failed batch
         assert not _wait_until_gone(group)  # the hung LibreOffice was killed, group and all
@@ -168,7 +168,7 @@ def test_a_document_libreoffice_cannot_open_fails_alone(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a document")
     good = _docx(tmp_path / "good.docx", TEXT)
     with office_session() as office:
-        with pytest.raises(ConversionError, match=r"broken\.docx: LibreOffice"):
+        with pytest.raises(ConversionError, match=r"broken\.docx：LibreOffice"):
             office.convert([good, broken], tmp_path / "out")
         pdf, = office.convert([good], tmp_path / "out")
         assert TEXT in _pdftotext(pdf)
@@ -182,7 +182,7 @@ def test_no_libreoffice_is_left_after_an_error_in_the_block(tmp_path):
             group = office.process_group
             raise RuntimeError("caller failed")
     assert not _wait_until_gone(group)
-    with pytest.raises(ConversionError, match="session is closed"):
+    with pytest.raises(ConversionError, match="LibreOffice 会话已关闭"):
         office.convert([source], tmp_path / "again")
 
 

@@ -109,11 +109,11 @@ def test_errors_from_a_cached_template_still_name_it(tmp_path):
     render_docx(template, _context(0), tmp_path / "ok.docx")
     context = _context(0)
     del context["plaintiff"]
-    with pytest.raises(TemplateError, match=r"t\.docx: undefined variable: .*plaintiff"):
+    with pytest.raises(TemplateError, match=r"t\.docx：未定义的变量：.*plaintiff"):
         render_docx(template, context, tmp_path / "missing.docx")
     assert not (tmp_path / "missing.docx").exists()
     # the failed render leaves the cached template usable
     assert _parts(render_docx(template, _context(2), tmp_path / "after.docx")) == _parts(
         _fresh(template, _context(2), tmp_path / "fresh.docx"))
-    with pytest.raises(TemplateError, match=r"gone\.docx: cannot be rendered"):
+    with pytest.raises(TemplateError, match=r"gone\.docx：无法生成文书"):
         render_docx(tmp_path / "gone.docx", _context(0), tmp_path / "x.docx")
