@@ -17,6 +17,7 @@ from legaldocs.documents.templates import template_path
 from legaldocs.errors import CaseValidationError
 from legaldocs.filings.filing import Filing, build_filing
 from legaldocs.filings.stages import REGISTRY, Extras, load_modules
+from legaldocs.i18n import _
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,14 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     """
     kinds = document_kinds()
     if kind not in kinds:
-        raise CaseValidationError(source, [("--doc", f"unknown document {kind!r}; one of: "
-                                            + ", ".join(f"{k} ({t})" for k, t in kinds.items()))])
+        raise CaseValidationError(source, [("--doc", _("unknown document {kind}; one of: {kinds}").format(
+            kind=repr(kind), kinds=", ".join(f"{k} ({t})" for k, t in kinds.items())))])
     filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
     document = REGISTRY[kind]
     if not document.needed(filing):
-        raise CaseValidationError(source, [("--doc", f"{document.title} is not needed for this case "
-                                            "(its facts are missing, or another form was chosen)")])
+        raise CaseValidationError(source, [("--doc", _("{document} is not needed for this case "
+                                                      "(its facts are missing, or another form was chosen)").format(
+            document=document.title))])
     extras = Extras(evidence_no={item.id: i for i, item in enumerate(filing.case.evidence, start=1)},
                     attachments=["证据目录及证据材料一套"] if filing.case.evidence else [])
     out_dir = Path(out_dir)

@@ -30,6 +30,7 @@ from legaldocs.chinese import date_in_chinese, money_text
 from legaldocs.deadlines.clocks import Clock, case_clocks, released_guarantees
 from legaldocs.filings.claimed import CAUSE_OF_ACTION, ClaimTotals, acceptance_fee, claim_totals, ordinal
 from legaldocs.errors import CaseValidationError, LegalDocsError
+from legaldocs.i18n import _
 from legaldocs.money.fees import FeeResult
 
 Severity = Literal["blocking", "check", "note"]
@@ -255,7 +256,7 @@ def form_for(case: Case, filing_date: dt.date, form: str | None = None) -> str:
     if chosen is None:
         return "element" if filing_date >= ELEMENT_FORMS_FROM else "narrative"
     if chosen not in ("element", "narrative"):
-        raise ValueError(f"unknown form {chosen!r}; element or narrative")
+        raise ValueError(_("unknown form {form}; element or narrative").format(form=repr(chosen)))
     return chosen
 
 
@@ -277,13 +278,14 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
     if as_of is not None and as_of != claim.as_of and claim.amounts == "bank":
         raise CaseValidationError(source, [(
             "--as-of",
-            f"the case states the bank's balances as of {claim.as_of} (claim.amounts: bank); "
-            f"set claim.amounts to engine to compute them to {as_of}",
+            _("the case states the bank's balances as of {date} (claim.amounts: bank); "
+              "set claim.amounts to engine to compute them to {as_of}").format(date=claim.as_of, as_of=as_of),
         )])
     as_of = as_of or claim.as_of
     first_draw = min(d.date for loan in case.loans for d in loan.draws)
     if as_of < first_draw:
-        raise CaseValidationError(source, [("--as-of", f"{as_of} is before the first draw ({first_draw})")])
+        raise CaseValidationError(source, [("--as-of", _("{date} is before the first draw ({first})").format(
+            date=as_of, first=first_draw))])
     filing_date = filing_date or claim.filing_date or as_of
     try:
         chosen_form = form_for(case, filing_date, form)
@@ -291,7 +293,8 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
         raise CaseValidationError(source, [("--form", str(exc))]) from exc
     if filing_date < as_of:
         raise CaseValidationError(source, [(
-            "--filing-date", f"{filing_date} is before the date the amounts are stated to ({as_of})"
+            "--filing-date", _("{filing} is before the date the amounts are stated to ({as_of})").format(
+                filing=filing_date, as_of=as_of)
         )])
     recorded = case
     left_out: list[LeftOut] = []
@@ -346,7 +349,8 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
         except LegalDocsError as exc:
             statement, statement_error = None, str(exc)
     if claim.amounts == "engine" and statement is None:
-        raise CaseValidationError(source, [("claim.amounts", f"the amounts cannot be computed: {statement_error}")])
+        raise CaseValidationError(source, [("claim.amounts", _("the amounts cannot be computed: {problem}").format(
+            problem=statement_error))])
     totals = claim_totals(case, statement if claim.amounts == "engine" else None)
     fee = acceptance_fee(totals, case, filing_date)
     filing = Filing(case=case, recorded=recorded, as_of=as_of, filing_date=filing_date, defendants=defendants,

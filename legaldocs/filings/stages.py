@@ -17,6 +17,7 @@ from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
 from legaldocs.filings.claimed import CAUSE_OF_ACTION
 from legaldocs.filings.complaint import complaint_context
 from legaldocs.filings.filing import Filing
+from legaldocs.i18n import _
 from legaldocs.law.rules import rule_in_force
 
 STAGES = ("suit", "preservation", "enforcement", "notices")
@@ -140,7 +141,7 @@ def stage_documents(stage: str, filing: Filing) -> list[Document]:
 
     Raises ValueError for an unknown stage."""
     if stage not in STAGE_DOCUMENTS:
-        raise ValueError(f"unknown stage {stage!r}; one of {', '.join(STAGE_DOCUMENTS)}")
+        raise ValueError(_("unknown stage {stage}; one of {choices}").format(stage=repr(stage), choices=", ".join(STAGE_DOCUMENTS)))
     load_modules()
     return [REGISTRY[k] for k in STAGE_DOCUMENTS[stage] if k in REGISTRY and REGISTRY[k].needed(filing)]
 
