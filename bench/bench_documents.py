@@ -78,8 +78,9 @@ def _word_files_of(case_path: Path, packet: Path, into: Path) -> list[Path]:
 
 
 def bench_packets(root: Path) -> None:
-    print("(a) packets: own LibreOffice (as the command line) / LibreOffice already running"
-          " / conversion of the packet's Word files through a running LibreOffice")
+    print("(a) packets as the command line builds them (own LibreOffice) and given a LibreOffice already"
+          " running, each as a multiple of the conversion of the packet's Word files through a running"
+          " LibreOffice")
     with office_session() as office:
         office.convert([_blank(root)], root / "warm-up")
         for case_path in sorted(EXAMPLES.glob("*/case.yaml")):
@@ -92,9 +93,9 @@ def bench_packets(root: Path) -> None:
             _, warm = _timed(lambda: build_packet(case_path, root / f"packet-{name}-warm", office=office))
             words = _word_files_of(case_path, result.folder, root / f"words-{name}")
             _, converting = _timed(lambda: office.convert(words, root / f"words-{name}-pdf"))
-            print(f"  {name:6s} packet {cold:5.2f} s | with running LibreOffice {warm:5.2f} s | "
-                  f"{len(words)} Word files converted {converting:5.2f} s | ratio {cold / converting:4.2f}x / "
-                  f"{warm / converting:4.2f}x, {_aim(warm / converting, 1.5, True)}")
+            print(f"  {name:6s} packet {cold:5.2f} s ({cold / converting:4.2f}x) | with LibreOffice running "
+                  f"{warm:5.2f} s ({warm / converting:4.2f}x, {_aim(warm / converting, 1.5, True)}) | "
+                  f"its {len(words)} Word files converted {converting:5.2f} s")
 
 
 def _blank(root: Path) -> Path:
