@@ -20,6 +20,8 @@ locale variables) and calls :func:`set_language`. The language is one setting of
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 import gettext as _gettext
 import os
 
@@ -51,6 +53,19 @@ def set_language(language: str) -> None:
     with :func:`language_of`)."""
     global _language
     _language = language_of(language)
+
+
+@contextlib.contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Messages made inside the block are in ``language`` (e.g. the notes of a statement that a
+    Chinese document prints, whatever language the user reads); the previous language after."""
+    global _language
+    previous = _language
+    _language = language_of(language)
+    try:
+        yield
+    finally:
+        _language = previous
 
 
 def get_language() -> str:

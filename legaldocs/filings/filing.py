@@ -29,6 +29,7 @@ from legaldocs.case.model import Case, ClaimedCost, NaturalPerson, Organization
 from legaldocs.chinese import date_in_chinese, money_text
 from legaldocs.deadlines.clocks import Clock, case_clocks, released_guarantees
 from legaldocs.filings.claimed import CAUSE_OF_ACTION, ClaimTotals, acceptance_fee, claim_totals, ordinal
+from legaldocs.i18n import CHINESE, in_language
 from legaldocs.errors import CaseValidationError, LegalDocsError
 from legaldocs.i18n import _
 from legaldocs.money.fees import FeeResult
@@ -345,7 +346,8 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
     statement_error = None
     if statement is None and compute_statement:
         try:
-            statement = case_statement(case, as_of)
+            with in_language(CHINESE):  # its notes are printed in the 欠款明细表, a Chinese document
+                statement = case_statement(case, as_of)
         except LegalDocsError as exc:
             statement, statement_error = None, str(exc)
     if claim.amounts == "engine" and statement is None:

@@ -158,9 +158,10 @@ class Doc:
     pdf: Path | None = None
 
     def text(self) -> str:
-        """The PDF's text with every space and line break removed (CJK lines break anywhere)."""
+        """The PDF's text with every space and line break removed (CJK lines break anywhere), and the
+        page numbers of the footers (— 2 —) that fall inside a paragraph split over two pages."""
         out = subprocess.run(["pdftotext", str(self.pdf), "-"], check=True, capture_output=True, text=True).stdout
-        return re.sub(r"\s+", "", out)
+        return re.sub(r"—\d+—", "", re.sub(r"\s+", "", out))
 
     def pages(self) -> list[str]:
         out = subprocess.run(["pdftotext", str(self.pdf), "-"], check=True, capture_output=True, text=True).stdout

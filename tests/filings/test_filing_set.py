@@ -179,3 +179,16 @@ def test_check_command_finds_a_document_changed_after_building(demo_variant, tmp
     bad = subprocess.run([*cli, "check", str(copy)], capture_output=True, text=True)
     assert bad.returncode == 1
     assert "民事起诉状.docx" in bad.stderr and "上海市黄浦区人民法院" in bad.stderr
+
+
+def test_statement_notes_are_chinese_whatever_the_reader_language():
+    """The engine's notes go into the 欠款明细表, a Chinese court document: never English, even for
+    a clerk who reads the command line in English."""
+    from legaldocs.i18n import in_language
+
+    case = make_case(signed=D(2023, 3, 18), maturity=D(2026, 3, 18), as_of=D(2025, 6, 30))
+    with in_language("en"):
+        filing = build_filing(case)
+    assert filing.statement.flags, "the case should raise a note (principal not yet due)"
+    for flag in filing.statement.flags:
+        assert re.search(r"[\u4e00-\u9fff]", flag) and "not yet due" not in flag, flag

@@ -385,6 +385,10 @@ def test_every_paper_is_a4_with_fonts_embedded_and_the_receipt_in_one_piece(path
         assert word.core_properties.author == filing.case.creditor.name
         assert word.core_properties.created.date() == filing.filing_date
         pages = _page_texts(pdf)
+        if stem == "授权委托书" and len(filing.case.agents) == 2:
+            # two agents' powers may take a second page; the signature stays with the last powers
+            assert len(pages) <= 2 and "代为" in pages[-1] and "委托单位" in pages[-1], stem
+            continue
         if not stem.startswith(("催收通知书", "履行保证责任通知书")):
             assert len(pages) == 1, f"{stem}: {len(pages)} pages"
             continue
