@@ -30,6 +30,10 @@ class Draft:
     pdf: tuple[Path, ...]
 
 
+_FORM_OF = {"complaint": "narrative", "complaint_element": "element", "enforcement": "narrative",
+            "enforcement_element": "element"}
+
+
 def document_kinds() -> dict[str, str]:
     """Every document kind that can be drafted, with its Chinese title."""
     load_modules()
@@ -51,6 +55,8 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     if kind not in kinds:
         raise CaseValidationError(source, [("--doc", _("unknown document {kind}; one of: {kinds}").format(
             kind=repr(kind), kinds=", ".join(f"{k} ({t})" for k, t in kinds.items())))])
+    if form is None and kind in _FORM_OF:  # asking for one form of a document is choosing that form
+        form = _FORM_OF[kind]
     filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
     document = REGISTRY[kind]
     if not document.needed(filing):
