@@ -108,7 +108,7 @@ def packet(
     filing_date: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD of filing: under the signature, and it chooses the fee schedule (default: claim.filing_date, else the as-of date)"))] = None,
     quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
     templates: TemplatesOption = None,
-    stage: Annotated[str, Option(help=N_("which set to build: suit (起诉), preservation (财产保全) or enforcement (强制执行)"))] = "suit",
+    stage: Annotated[str, Option(help=N_("which set to build: suit (起诉), preservation (财产保全), enforcement (强制执行) or notices (催收通知); each stage has its own folder, OUT/<case id>[-stage]/"))] = "suit",
     form: Annotated[Optional[str], Option(help=N_("element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)"))] = None,
 ) -> None:
     as_of_date = parse_date(as_of, "--as-of")
@@ -122,12 +122,12 @@ def packet(
                                   progress=progress, stage=stage, form=form)
         console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
-        console.print(
-            _("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits); 案件受理费 {fee} 元").format(
-                pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits), fee=result.fee.fee),
-            markup=False,
-            highlight=False,
-        )
+        if result.bundle_pages:
+            console.print(_("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits)").format(
+                pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits)),
+                markup=False, highlight=False)
+        if result.stage == "suit":
+            console.print(_("  案件受理费 {fee} 元").format(fee=result.fee.fee), markup=False, highlight=False)
         for name in result.files:
             console.print(f"  {name}", markup=False, highlight=False)
         for gid in result.released:
@@ -201,16 +201,22 @@ def check(
     def action() -> None:
         import json
 
-        from legaldocs.documents.consistency import check_packet
+        from legaldocs.documents.consistency import check_outputs, check_packet
         from legaldocs.errors import LegalDocsError
 
+        if not folder.is_dir():
+            raise LegalDocsError(_("{folder}: no such folder").format(folder=folder))
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             facts = manifest["filing"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LegalDocsError(_("{folder}: not a packet folder written by this tool (manifest.json missing or "
                                    "incomplete: {error})").format(folder=folder, error=exc)) from exc
-        problems = check_packet(folder, facts)
+        problems = check_outputs(folder, manifest.get("outputs", []))  # missing or changed since built
+        try:
+            problems += check_packet(folder, facts)
+        except LegalDocsError as exc:  # a document replaced by something that is not one
+            problems.append(str(exc))
         if problems:
             raise LegalDocsError(ngettext("{folder}: the documents disagree ({count} place): {problems}",
                                           "{folder}: the documents disagree ({count} places): {problems}",

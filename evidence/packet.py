@@ -33,9 +33,18 @@ from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
 from legaldocs.files import atomic_path
+from legaldocs.filings.applications import enforcement_respondents, preservation_respondents
+from legaldocs.filings.claimed import ordinal
 from legaldocs.filings.filing import Filing, ReviewItem, build_filing
 from legaldocs.filings.record import compare_stated
-from legaldocs.filings.stages import STAGE_NAMES, Document, Extras, evidence_index_context, stage_documents
+from legaldocs.filings.stages import (
+    STAGE_NAMES,
+    Document,
+    Extras,
+    evidence_index_context,
+    required_texts,
+    stage_documents,
+)
 from legaldocs.i18n import N_, _
 from legaldocs.money.fees import FeeResult
 
@@ -141,6 +150,12 @@ def build_packet(
         field_path, message = _MAIN_NEEDS[stage]
         raise CaseValidationError(source, [(field_path, _(message))])
     filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
+    # the exhibits as filed (identity papers of a party not sued left out, role words corrected)
+    loaded = LoadedCase(case=filing.case, path=loaded.path, evidence_files=loaded.evidence_files)
+    if stage == "enforcement" and filing.filing_date <= case.judgment.performance_due:
+        raise CaseValidationError(source, [("--filing-date", _(
+            "{date} is not after the last day of performance ({due}): enforcement can be applied for only "
+            "after it (judgment.performance_due)").format(date=filing.filing_date, due=case.judgment.performance_due))])
     try:
         documents = stage_documents(stage, filing)
     except ValueError as exc:
@@ -151,7 +166,8 @@ def build_packet(
     report = progress or (lambda stage_name, done, total: None)
 
     out_dir = Path(out_dir)
-    final = out_dir / case.case_id
+    # each stage has its own folder, so that building one stage never replaces another's packet
+    final = out_dir / (case.case_id if stage == "suit" else f"{case.case_id}-{stage}")
     _check_destination(out_dir, final)
     created_out = not out_dir.exists()
     try:
@@ -167,13 +183,14 @@ def build_packet(
               nullcontext(office) if office is not None else office_session() as office):
             work = Path(work_name)
             prepared = prepare_exhibits(loaded, work, report, office) if case.evidence and stage != "notices" else []
-            filing.review.extend(_exhibit_review(loaded))
+            if prepared:
+                filing.review.extend(_exhibit_review(loaded))
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
                 _online_filing(loaded, filing, documents, staging, work, office, stage)
         from legaldocs.documents.consistency import check_packet
 
-        facts = _facts(filing, documents, stage)
+        facts = _facts(filing, documents, stage, result["requires"])
         problems = check_packet(staging, facts)
         if problems:
             raise LegalDocsError(_("the documents disagree: {problems}").format(problems=_("; ").join(problems)))
@@ -182,7 +199,7 @@ def build_packet(
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
              "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
         _write_review(filing, staging)
-        _write_manifest_and_zip(loaded, filing, documents, staging, stage)
+        _write_manifest_and_zip(loaded, filing, facts, staging, stage)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -277,6 +294,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
 
     report("、".join(d.title_for(filing) for d in documents), len(items), steps_total)
     companions = []
+    requires: dict[str, list[str]] = {}
     for d in documents:
         title = d.title_for(filing)
         contexts = d.context(filing, extras)
@@ -284,6 +302,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
         for suffix, context in (contexts if d.per_party else [("", contexts)]):
             name = f"{title}-{suffix}" if suffix else title
             out = staging / f"{name}.docx"
+            requires[out.name] = required_texts(filing, d, suffix)
             render_docx(template_path(d.template, templates), context, out)
             set_properties(out, author=case.creditor.name, date=filing.filing_date, title=name)
             companions.append(out)
@@ -291,7 +310,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
     if not prepared:
         _to_pdf(office, companions, staging)
-        return {"bundle_pages": 0, "index_pages": 0, "exhibits": []}
+        return {"bundle_pages": 0, "index_pages": 0, "exhibits": [], "requires": requires}
 
     report(INDEX, len(items) + 1, steps_total)
     index_pages = 1
@@ -326,7 +345,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
          "pages": e.page_count}
         for e in bundle.entries
     ]
-    return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits}
+    return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits, "requires": requires}
 
 
 # words of an exhibit's title naming a signed or issued original, which an editable Word file is not
@@ -373,15 +392,20 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
                     else "申请人主体资格证明（营业执照、法定代表人身份证明）", applicant + exhibits_of.get("creditor", [])))
     if "power_of_attorney" in pdf:
         uploads.append(("授权委托书及代理人身份证明", [pdf["power_of_attorney"]]))
-    role = {"preservation": "被申请人", "enforcement": "被执行人"}.get(stage)
-    for d in filing.defendants:
+    role = {"preservation": "被申请人", "enforcement": "被执行人"}.get(stage, "被告")
+    respondents = filing.defendants
+    if stage == "preservation":
+        respondents = preservation_respondents(filing)
+    elif stage == "enforcement":
+        respondents = enforcement_respondents(filing)
+    for i, d in enumerate(respondents, start=1):
         files = exhibits_of.get(d.id, [])
-        label = d.label if role is None else d.label.replace("被告", role)
+        label = role if len(respondents) == 1 else f"{role}{ordinal(i)}"
         if files:
-            uploads.append((f"{label}身份证明（{d.name}）", files))
+            uploads.append((f"{label}身份证明（{_short(d.name)}）", files))
         else:
             filing.review.append(ReviewItem("check", "网上立案", f"没有{label}{d.name}的身份证明材料",
-                                            "网上立案须逐一上传被告的身份证明（身份证复印件或营业执照、登记信息）",
+                                            f"网上立案须逐一上传{role}的身份证明（身份证复印件或营业执照、登记信息）",
                                             "evidence[].identity_of"))
     if (staging / f"{BUNDLE}.pdf").exists():
         uploads.append((BUNDLE, [staging / f"{BUNDLE}.pdf"]))
@@ -403,6 +427,12 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
 def _to_pdf(office: OfficeSession | None, sources: list[Path], out_dir: Path) -> list[Path]:
     """Word files to PDFs in ``out_dir``: with the kept-running ``office``, else one LibreOffice run."""
     return office.convert(sources, out_dir) if office is not None else docx_to_pdf(sources, out_dir)
+
+
+def _short(name: str, limit: int = 24) -> str:
+    """A party's name as part of a file name: at most ``limit`` characters (file names are limited
+    to 255 bytes, about 80 Chinese characters with the rest of the name)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _fresh(folder: Path) -> Path:
@@ -433,16 +463,17 @@ def _write_review(filing: Filing, staging: Path) -> None:
     _atomic_write_text(staging / f"{REVIEW}.md", "\n".join(lines))
 
 
-def _facts(filing: Filing, documents: list[Document], stage: str) -> dict:
-    """What every document must agree on, with the kind of each document (for ``legaldocs check``)."""
+def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict[str, list[str]] | None = None) -> dict:
+    """What every document must agree on, with the kind of each document and what each must
+    state (for ``legaldocs check``)."""
     facts = filing.as_dict()
     facts["stage"] = stage
     facts["documents"] = {d.title_for(filing): d.kind for d in documents}
+    facts["requires"] = requires or {}
     return facts
 
 
-def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path,
-                            stage: str) -> None:
+def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str) -> None:
     case = loaded.case
     t, statement = filing.totals, filing.statement
     base = loaded.path.parent
@@ -460,7 +491,7 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, documents: list[
         "stage": stage,
         "as_of": filing.as_of.isoformat(),
         "filing_date": filing.filing_date.isoformat(),
-        "filing": _facts(filing, documents, stage),
+        "filing": facts,
         "amounts": {
             "principal": str(t.principal),
             "interest": str(t.interest),

@@ -245,7 +245,7 @@ def test_packet_progress_and_summary_in_chinese(tmp_path):
     out = run("packet", DEMO, "--out", tmp_path / "cli", "--quiet")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("起诉材料：")
-    assert re.search(r"证据材料\.pdf 共\d+页（证据目录\d+页，证据\d+份）；案件受理费[\d.]+元", out.stdout), out.stdout
+    assert re.search(r"证据材料\.pdf 共\d+页（证据目录\d+页，证据\d+份）\n\s*案件受理费 [\d.]+ 元", out.stdout), out.stdout
     if "审查意见" in out.stderr:
         assert re.search(r"审查意见（(必须处理|需要核对|提示)\d+项", out.stderr), out.stderr
 

@@ -124,6 +124,8 @@ def _fraction(value: Decimal) -> Decimal:
 
 
 Amount = Annotated[Decimal, AfterValidator(_amount)]
+# an amount that may be nil (a judgment awarding no interest or no costs)
+AmountOrZero = Annotated[Decimal, AfterValidator(lambda v: v if v == 0 else _amount(v))]
 Rate = Annotated[Decimal, AfterValidator(_rate)]
 Uplift = Annotated[Decimal, AfterValidator(_uplift)]
 Text = Annotated[str, AfterValidator(_text)]
@@ -647,9 +649,9 @@ class Judgment(_Model):
     performance_due: dt.date
     operative: list[Text] = Field(min_length=1)
     principal: Amount
-    interest: Amount = Decimal(0)
+    interest: AmountOrZero = Decimal(0)
     interest_until: dt.date | None = None
-    costs: Amount = Decimal(0)
+    costs: AmountOrZero = Decimal(0)
     continuing: Text | None = None
     respondents: list[Ref] = Field(default_factory=list)  # 被执行人; default: every defendant
 

@@ -101,9 +101,32 @@ def check_documents(texts: dict[str, tuple[str, list[str]]], facts: dict) -> lis
                 problems.append(f"{name}：载有未采用的金额{figure}（{what}），与起诉金额不一致")
         if kind in _SIGNED and facts.get("stage", "suit") == "suit" and filing_date not in whole:
             problems.append(f"{name}：落款日期不是{filing_date}")
+        for required in facts.get("requires", {}).get(name, []):
+            if required not in whole:
+                problems.append(f"{name}：未载明“{required}”")
         for number in facts.get("case_numbers", {}).get(kind, []):
             if number not in whole:
                 problems.append(f"{name}：未载明案号{number}")
+    return problems
+
+
+def check_outputs(folder: Path, outputs: list[dict]) -> list[str]:
+    """Files of the packet ``folder`` missing or changed since it was built: ``outputs`` are the
+    manifest's entries (``path`` relative to the folder, ``sha256``)."""
+    import hashlib
+
+    problems = []
+    for entry in outputs:
+        path = Path(folder) / entry["path"]
+        if not path.is_file():
+            problems.append(f"{entry['path']}：缺失")
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != entry["sha256"]:
+            problems.append(f"{entry['path']}：生成后被修改（SHA-256 与 manifest.json 不符）")
     return problems
 
 

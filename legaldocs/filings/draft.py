@@ -14,7 +14,7 @@ from legaldocs.case.model import Case
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.documents.render import render_docx, set_properties
 from legaldocs.documents.templates import template_path
-from legaldocs.errors import CaseValidationError
+from legaldocs.errors import CaseValidationError, OutputError
 from legaldocs.filings.filing import Filing, build_filing
 from legaldocs.filings.stages import REGISTRY, Extras, load_modules
 from legaldocs.i18n import _
@@ -32,6 +32,12 @@ class Draft:
 
 _FORM_OF = {"complaint": "narrative", "complaint_element": "element", "enforcement": "narrative",
             "enforcement_element": "element"}
+
+
+# what a document needs from the case file, named when it is missing
+_NEEDS = {"preservation": "preservation", "property_leads": "property_leads", "seizure_renewal": "events (查封冻结)",
+          "enforcement": "judgment", "enforcement_element": "judgment", "guarantee_notice": "guarantees",
+          "power_of_attorney": "agents", "statement": "claim.amounts (engine)"}
 
 
 def document_kinds() -> dict[str, str]:
@@ -60,12 +66,23 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     filing = build_filing(case, as_of=as_of, filing_date=filing_date, source=source, form=form)
     document = REGISTRY[kind]
     if not document.needed(filing):
+        needs = _NEEDS.get(kind)
+        if needs:
+            raise CaseValidationError(source, [(needs, _("{document} needs this section of the case file, which is "
+                                                         "missing").format(document=document.title))])
         raise CaseValidationError(source, [("--doc", _("{document} is not needed for this case "
                                                       "(its facts are missing, or another form was chosen)").format(
             document=document.title))])
     extras = Extras(evidence_no={item.id: i for i, item in enumerate(filing.case.evidence, start=1)},
                     attachments=["证据目录及证据材料一套"] if filing.case.evidence else [])
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(_("{folder}: is a file, not a folder").format(folder=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(_("{folder}: cannot write there: {reason}").format(
+            folder=out_dir, reason=exc.strerror or exc)) from exc
     template = template_path(document.template, templates)
     produced = []
     contexts = document.context(filing, extras)

@@ -420,6 +420,16 @@ def _guarantee_rows(filing: Filing, g: Guarantee) -> dict:
             "general": box(mode is GuaranteeKind.general), "joint": box(mode is GuaranteeKind.joint), "note": note}
 
 
+def _released_rows(filing: Filing, g: Guarantee) -> dict:
+    """Items 14-15 of a guarantee signed but found released: the contract stated, with why the
+    guarantor is not sued."""
+    row = _guarantee_rows(filing, g)
+    clock = filing.released[g.id]
+    end = f"于{date_in_chinese(clock.date)}" if clock.date else ""
+    row["summary"] += f"（保证期间已{end}届满，原告未在保证期间内主张权利，保证人已免除保证责任，本案未将其列为被告）"
+    return row
+
+
 _NO_GUARANTEE = {"signed": EMPTY, "not_signed": TICKED, "signed_on": "", "guarantor": "", "summary": "",
                  "general": EMPTY, "joint": EMPTY, "note": ""}
 
@@ -555,7 +565,9 @@ def complaint_element_context(filing: Filing, extras=None) -> dict:
         "facts_text": facts(filing, evidence_no),
         "loans": [_loan_rows(filing, loan, several) for loan in case.loans],
         "collateral": [_collateral_rows(filing, c) for c in case.collateral] or [dict(_NO_COLLATERAL)],
-        "guarantees": [_guarantee_rows(filing, g) for g in case.guarantees] or [dict(_NO_GUARANTEE)],
+        # a guarantee signed but released is still a fact of item 14; it is not claimed on
+        "guarantees": [_guarantee_rows(filing, g) if g.id not in filing.released else _released_rows(filing, g)
+                       for g in filing.recorded.guarantees] or [dict(_NO_GUARANTEE)],
         "other_security": {"yes": EMPTY, "no": TICKED},
         "basis": {"contracts": _contract_basis(filing),
                   "laws": "，".join(f"《{law}》" + "、".join(articles) for law, articles in basis.items())},

@@ -343,6 +343,7 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
                 f"“{c.name}”{money_text(c.amount, c.currency)}属于诉讼费用，未计入诉讼标的额，在“诉讼费用由被告负担”一项中主张",
                 "诉讼费用由人民法院决定负担，不作为实现债权的费用重复主张", COURT_FEE_SOURCE))
     defendants = resolve_defendants(case)
+    case = _evidence_of_parties(case, recorded, {d.id for d in defendants}, review)
     statement_error = None
     if statement is None and compute_statement:
         try:
@@ -364,6 +365,29 @@ def build_filing(case: Case, *, as_of: dt.date | None = None, filing_date: dt.da
     review.extend(_security_review(filing))
     review.extend(_clock_review(filing))
     return filing
+
+
+def _evidence_of_parties(case: Case, recorded: Case, sued: set[str], review: list) -> Case:
+    """The exhibits as filed: the identity papers of a party not sued are left out (they prove
+    nothing in this suit); a title or purpose that calls a party not sued 被告 names it without the
+    role, and the clerk is asked whether the exhibit is still needed."""
+    items = []
+    for i, item in enumerate(case.evidence):
+        if item.identity_of and item.identity_of != "creditor" and item.identity_of not in sued:
+            review.append(ReviewItem("note", "证据", f"“{item.title}”是未列为被告的{recorded.parties[item.identity_of].name}"
+                                     "的身份材料，未放入证据材料", "与本案当事人无关的材料不予提交", f"evidence[{i}].identity_of"))
+            continue
+        title, purpose = item.title, item.purpose
+        for ref, party in recorded.parties.items():
+            if ref not in sued:
+                pattern = rf"被告[一二三四五六七八九十]*(?={re.escape(party.name)})"
+                title, purpose = re.sub(pattern, "", title), re.sub(pattern, "", purpose)
+                if party.name in item.title + item.purpose and ref in {g.guarantor for g in recorded.guarantees}:
+                    review.append(ReviewItem(
+                        "check", "证据", f"证据“{title}”涉及未列为被告的{party.name}，请确认是否仍需提交及证明目的是否需要修改",
+                        "保证人已免除保证责任而未被起诉时，有关其保证的证明目的不再成立", f"evidence[{i}]"))
+        items.append(item.model_copy(update={"title": title, "purpose": purpose}) if (title, purpose) != (item.title, item.purpose) else item)
+    return case.model_copy(update={"evidence": items}) if items != list(case.evidence) else case
 
 
 def _without_guarantees(case: Case, dropped: set[str]) -> Case:

@@ -197,3 +197,35 @@ def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
         "total_pages": total,
         "index_pages": index_pages,
     }
+
+
+def required_texts(filing: Filing, document: Document, suffix: str = "") -> list[str]:
+    """What the document ``document`` (for the addressee ``suffix`` of a notice) must state, read
+    back by the consistency check: the parties it is about, the figures it rests on, the court and
+    the case number. A document edited after building, or a template that drops one of them, is
+    caught by :mod:`legaldocs.documents.consistency`."""
+    from legaldocs.filings import applications
+
+    case, t, kind = filing.case, filing.totals, document.kind
+    out: list[str] = []
+    if kind in ("complaint", "complaint_element"):
+        out += [d.name for d in filing.defendants]
+        out += [format_amount(t.principal), format_amount(t.total)]
+        if kind == "complaint":  # the element-style form has no 此致 line
+            out.append(case.court)
+    elif kind == "statement":
+        out.append(format_amount(t.principal))
+    elif kind == "fee_sheet":
+        out += [case.court, format_amount(t.fee_base)]
+    elif kind == "preservation":
+        out += [d.name for d in applications.preservation_respondents(filing)] + [case.court]
+    elif kind in ("enforcement", "enforcement_element") and case.judgment is not None:
+        out += [d.name for d in applications.enforcement_respondents(filing)]
+        out += [case.judgment.case_number, format_amount(case.judgment.principal), case.court]
+    elif kind == "demand_notice":
+        out.append(format_amount(t.principal))
+    if kind in ("demand_notice", "guarantee_notice") and suffix:
+        out.append(suffix.rstrip("…"))
+    if kind in ("power_of_attorney", "representative_certificate", "service_address"):
+        out.append(case.creditor.name)
+    return list(dict.fromkeys(x for x in out if x))

@@ -221,7 +221,9 @@ def test_defendants_are_the_resolved_ones(rendered, name):
         assert label == "被执行人" if len(refs) == 1 or not name else re.fullmatch("被执行人[一二三四五六七八九十]+", label)
 
 
-def test_a_released_guarantor_is_in_neither_form(tmp_path):
+def test_a_released_guarantor_is_claimed_in_neither_form(tmp_path):
+    from legaldocs.filings.complaint import claims as filing_claims
+
     def add_released(case):
         data = case.model_dump()
         data["parties"]["P3"] = {"kind": "person", "name": "赵小保", "gender": "男", "ethnicity": "汉族",
@@ -235,9 +237,13 @@ def test_a_released_guarantor_is_in_neither_form(tmp_path):
     filing = _filing(DEMO, add_released)
     assert list(filing.released) == ["G2"]
     r = Rendered(filing, tmp_path)
-    for which in ("complaint", "enforcement"):
-        assert "赵小保" not in r.text(which)
-        assert "SLB-BZ-2023-0099" not in r.text(which)
+    assert "赵小保" not in r.text("enforcement") and "SLB-BZ-2023-0099" not in r.text("enforcement")
+    # the complaint states the contract was signed (item 14 is a fact), says why it is not claimed,
+    # and never names the guarantor as a party
+    complaint = r.text("complaint")
+    assert "SLB-BZ-2023-0099" in complaint and "保证人已免除保证责任，本案未将其列为被告" in complaint
+    assert not re.search(r"被告[一二三四五六七八九十]*[（(]?[^）)]*[）)]?：?赵小保", complaint)
+    assert all("赵小保" not in c for c in filing_claims(filing))
     assert _block_names(r.rows("complaint"), "被告") == ["陈立", "上海恒远贸易有限公司"]
 
 

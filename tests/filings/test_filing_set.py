@@ -44,6 +44,8 @@ def test_released_guarantor_is_in_no_document_and_goes_to_review(demo_variant, t
     assert "上海恒远贸易有限公司" not in complaint  # nor its guarantee, nor the demand to it
     assert "被告陈立" not in complaint and "被告（借款人、抵押人）：陈立" in complaint  # one defendant: 被告
     assert "各被告" not in complaint
+    titles = [e["title"] for e in result.exhibits]  # the bundle's bookmarks
+    assert not any("被告上海恒远" in t for t in titles) and not any("企业信用信息公示报告" in t for t in titles), titles
     index = texts["证据目录.docx"]
     assert "上海恒远贸易有限公司提供连带责任保证" in index  # the exhibit kept, the role word gone
     review = json.loads((result.folder / "审查意见.json").read_text(encoding="utf-8"))
@@ -192,3 +194,68 @@ def test_statement_notes_are_chinese_whatever_the_reader_language():
     assert filing.statement.flags, "the case should raise a note (principal not yet due)"
     for flag in filing.statement.flags:
         assert re.search(r"[\u4e00-\u9fff]", flag) and "not yet due" not in flag, flag
+
+
+ENFORCEMENT = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "enforcement" / "case.yaml"
+
+
+def _edit_docx(path, old: str, new: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"] = parts["word/document.xml"].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def test_check_reads_every_stage_and_every_file(tmp_path):
+    """An enforcement packet: a respondent renamed in the application, a PDF replaced and a
+    document deleted after building are each named by `legaldocs check`."""
+    import shutil
+    import subprocess
+    import sys
+
+    from evidence.packet import build_packet
+
+    result = build_packet(ENFORCEMENT, tmp_path / "out", stage="enforcement")
+    assert result.folder.name.endswith("-enforcement")
+    cli = [sys.executable, "-m", "evidence.cli", "check"]
+    assert subprocess.run([*cli, str(result.folder)], capture_output=True, text=True).returncode == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(result.folder, copy)
+    application = next(copy.glob("*申请书.docx"), None) or next(copy.glob("申请执行书.docx"))
+    respondent = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))["filing"]["requires"][application.name][0]
+    _edit_docx(application, respondent, "某某某")
+    pdf = next(copy.glob("*.pdf"))
+    pdf.write_bytes(b"not a pdf")
+    (copy / "授权委托书.docx").unlink()
+    bad = subprocess.run([*cli, str(copy)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    for expected in (application.name, respondent, pdf.name, "授权委托书.docx"):
+        assert expected in bad.stderr, (expected, bad.stderr)
+
+
+def test_stages_keep_their_own_folders_and_enforcement_waits_for_the_judgment(tmp_path):
+    from evidence.packet import build_packet
+    from legaldocs.errors import CaseValidationError
+
+    with pytest.raises(CaseValidationError) as info:
+        build_packet(ENFORCEMENT, tmp_path / "out", stage="enforcement", filing_date=D(2024, 4, 18))
+    assert "--filing-date" in dict(info.value.problems)
+    assert not (tmp_path / "out").exists()
+
+
+def test_draft_refuses_an_output_path_that_is_a_file(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "afile"
+    target.write_text("x")
+    run = subprocess.run([sys.executable, "-m", "evidence.cli", "draft", str(ENFORCEMENT), "--doc", "complaint",
+                          "--out", str(target)], capture_output=True, text=True)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and str(target) in run.stderr
+    missing = subprocess.run([sys.executable, "-m", "evidence.cli", "draft", str(ENFORCEMENT), "--doc", "preservation",
+                              "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "preservation" in missing.stderr
