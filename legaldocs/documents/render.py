@@ -155,7 +155,7 @@ class _CompiledTemplate:
         self._document_member = document.part.partname.membername
         self._headers_footers = []
         for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            for _, part in tpl.get_headers_footers(uri):
+            for _relation, part in tpl.get_headers_footers(uri):
                 xml = tpl.get_part_xml(part)
                 self._headers_footers.append(
                     (part.partname.membername, self._prepare(xml), part, tpl.get_headers_footers_encoding(xml))

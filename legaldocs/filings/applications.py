@@ -955,7 +955,7 @@ def enforcement_context(filing: Filing, extras=None) -> dict:
     t = d.doubled_interest if d else Decimal(0)
     return {
         "applicant_lines": _applicant_lines(filing, "申请执行人", account=True),
-        "agent_lines": agent_lines(filing.case),
+        "agent_lines": agent_lines(filing.case, role="委托代理人"),  # enforcement: no 诉讼 any more
         "respondent_lines": _lines(respondents),
         "opening": opening,
         "requests": enforcement_requests(filing),
