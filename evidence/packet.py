@@ -391,7 +391,13 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
     uploads.append(("申请人主体资格证明（营业执照、负责人身份证明）" if case.creditor.role == "负责人"
                     else "申请人主体资格证明（营业执照、法定代表人身份证明）", applicant + exhibits_of.get("creditor", [])))
     if "power_of_attorney" in pdf:
-        uploads.append(("授权委托书及代理人身份证明", [pdf["power_of_attorney"]]))
+        papers = exhibits_of.get("agents", [])
+        uploads.append(("授权委托书及代理人身份证明", [pdf["power_of_attorney"], *papers]))
+        if not papers:
+            filing.review.append(ReviewItem(
+                "check", "网上立案", "授权委托书未附代理人身份证明",
+                "律师须提交律师执业证和律师事务所函，本单位工作人员须提交身份证件和劳动合同或社保缴费记录；"
+                "在案件档案中以 identity_of: agents 标明这些材料", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第八十六条、第八十八条"))
     role = {"preservation": "被申请人", "enforcement": "被执行人"}.get(stage, "被告")
     respondents = filing.defendants
     if stage == "preservation":

@@ -582,8 +582,8 @@ def _filing_set_problems(data: dict, parties: dict) -> list[tuple[str, str]]:
             problems.append((f"property_leads[{i}].owner", _(_UNDEFINED["party"]).format(id=repr(lead["owner"]))))
     for i, item in enumerate(_list(data, "evidence")):
         who = item.get("identity_of") if isinstance(item, dict) else None
-        if isinstance(who, str) and who != "creditor" and who not in parties:
-            problems.append((f"evidence[{i}].identity_of", _("refers to party {id}, which is not defined (or 'creditor')").format(id=repr(who))))
+        if isinstance(who, str) and who not in ("creditor", "agents") and who not in parties:
+            problems.append((f"evidence[{i}].identity_of", _("refers to party {id}, which is not defined (or 'creditor' or 'agents')").format(id=repr(who))))
     return problems
 
 

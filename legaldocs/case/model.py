@@ -675,7 +675,7 @@ class EvidenceItem(_Model):
     original: bool = True
     group: Text | None = None
     source: Text = "原告持有"
-    identity_of: Ref | None = None  # the exhibit proves the identity of this party ("creditor": the bank)
+    identity_of: Ref | None = None  # the exhibit proves the identity of this party ("creditor": the bank; "agents": the agents)
 
 
 class Assumption(_Model):

@@ -373,7 +373,7 @@ def _evidence_of_parties(case: Case, recorded: Case, sued: set[str], review: lis
     role, and the clerk is asked whether the exhibit is still needed."""
     items = []
     for i, item in enumerate(case.evidence):
-        if item.identity_of and item.identity_of != "creditor" and item.identity_of not in sued:
+        if item.identity_of and item.identity_of not in ("creditor", "agents") and item.identity_of not in sued:
             review.append(ReviewItem("note", "证据", f"“{item.title}”是未列为被告的{recorded.parties[item.identity_of].name}"
                                      "的身份材料，未放入证据材料", "与本案当事人无关的材料不予提交", f"evidence[{i}].identity_of"))
             continue
@@ -415,7 +415,7 @@ def _figure_review(f: Filing) -> list[ReviewItem]:
         out.append(ReviewItem(
             "check", "金额",
             f"{d.item}：起诉采用{basis}；引擎计算{money_text(d.engine, f.totals.currency)}，银行数字{money_text(d.bank, f.totals.currency)}，"
-            f"相差{money_text(d.delta, f.totals.currency)}",
+            f"引擎计算比银行数字{'多' if d.delta > 0 else '少'}{money_text(abs(d.delta), f.totals.currency)}",
             d.cause or "差额原因不明：请核对合同条款、还款记录和银行系统的计息规则",
             "claim.amounts"))
     if f.totals.source == "bank" and not st.differences:
@@ -426,7 +426,7 @@ def _figure_review(f: Filing) -> list[ReviewItem]:
                 out.append(ReviewItem(
                     "check", "金额",
                     f"{item}：起诉采用银行数字{money_text(bank, f.totals.currency)}；引擎计算{money_text(engine, f.totals.currency)}，"
-                    f"相差{money_text(engine - bank, f.totals.currency)}",
+                    f"引擎计算比银行数字{'多' if engine > bank else '少'}{money_text(abs(engine - bank), f.totals.currency)}",
                     "差额原因不明：请核对合同条款、还款记录和银行系统的计息规则", "claim.amounts"))
     return out
 

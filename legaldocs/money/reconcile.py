@@ -100,8 +100,13 @@ def _implied_rate(st: Statement, item: str, stated: Decimal) -> str | None:
         return None
     base = bases.pop()
     implied = stated * basis / (base * days)
-    return (f"按所述金额推算：以{format_amount(base)}为基数、{days}天计，年利率约{percent(implied, places=3)}"
-            f"（本表{percent(lines[0].rate)}）")
+    rate = lines[0].rate
+    # only a rate near the contract's explains a difference (another rate convention); one far off
+    # means the bank counted other periods (e.g. only the unpaid ones), which this cannot tell
+    if not rate or not (rate / 2 <= implied <= rate * 2):
+        return None
+    return (f"按银行数字推算：以{format_amount(base)}为基数、{days}天计，年利率约{percent(implied, places=3)}"
+            f"（引擎按合同年利率{percent(rate)}计算）")
 
 
 def explain_amount(case: Case, item: str, stated: Decimal, as_of: dt.date, st: Statement | None = None) -> str | None:
