@@ -28,7 +28,7 @@ from legaldocs import __version__
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import date_in_chinese
 from legaldocs.documents.office import OfficeSession, docx_to_pdf, office_session
-from legaldocs.documents.render import render_docx, set_properties
+from legaldocs.documents.render import DocumentProperties, render_docx
 from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
@@ -284,7 +284,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     case = filing.case
     items = case.evidence
     steps_total = len(items) + 4
-    evidence_no = {item.id: i for i, item in enumerate(items, start=1)}
+    evidence_no = filing.evidence_no
     attached = [d.title_for(filing) for d in documents[1:] if d.attached]
     if filing.statement_is_basis and "欠款明细表" in attached:
         attached[attached.index("欠款明细表")] = f"欠款明细表（暂计至{date_in_chinese(filing.totals.as_of)}）"
@@ -303,8 +303,8 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
             name = f"{title}-{suffix}" if suffix else title
             out = staging / f"{name}.docx"
             requires[out.name] = required_texts(filing, d, suffix)
-            render_docx(template_path(d.template, templates), context, out)
-            set_properties(out, author=case.creditor.name, date=filing.filing_date, title=name)
+            render_docx(template_path(d.template, templates), context, out,
+                        DocumentProperties(author=case.creditor.name, title=name, date=filing.filing_date))
             companions.append(out)
     if any(d.kind == "statement" for d in documents):
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
@@ -481,7 +481,7 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
 
 def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str) -> None:
     case = loaded.case
-    t, statement = filing.totals, filing.statement
+    statement = filing.statement
     base = loaded.path.parent
     inputs = [_file_entry(loaded.path, loaded.path.name)]
     for item in case.evidence:
@@ -498,17 +498,7 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, sta
         "as_of": filing.as_of.isoformat(),
         "filing_date": filing.filing_date.isoformat(),
         "filing": facts,
-        "amounts": {
-            "principal": str(t.principal),
-            "interest": str(t.interest),
-            "penalty_interest": str(t.penalty_interest),
-            "compound_interest": str(t.compound_interest),
-            "costs": str(t.costs),
-            "total": str(t.total),
-            "currency": t.currency,
-            "fee_base_cny": str(t.fee_base),
-            "source": t.source,
-        },
+        "amounts": facts["amounts"],
         "stated_compared": [c.as_dict() for c in compare_stated(case, filing_date=filing.filing_date)],
         "statement_flags": statement.flags if statement is not None else [],
         "differences_from_bank": [d.as_dict() for d in statement.differences] if statement is not None else [],

@@ -111,7 +111,7 @@ def _rows_unsplit(table) -> None:
 
 def _properties(doc, title: str) -> None:
     """Core properties of the template: its title, and the applicant (the bank) as author, filled
-    when rendering; render.set_properties also sets the document's date."""
+    when rendering; render_docx's properties also set the document's date."""
     props = doc.core_properties
     props.title = title
     props.author = "{{ applicant_name }}"

@@ -11,6 +11,8 @@ the document and the values.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import zipfile
 from decimal import Decimal
@@ -74,7 +76,7 @@ def check_documents(texts: dict[str, tuple[str, list[str]]], facts: dict) -> lis
     rejected = {format_amount(Decimal(v)): k for k, v in facts.get("rejected_amounts", {}).items()
                 if format_amount(Decimal(v)) not in (principal, total)}
     left_out = [x["name"] for x in facts.get("left_out", []) if x.get("party")]
-    filing_date = date_in_chinese(__import__("datetime").date.fromisoformat(facts["filing_date"]))
+    filing_date = date_in_chinese(dt.date.fromisoformat(facts["filing_date"]))
     for name, (kind, paragraphs) in sorted(texts.items()):
         whole = "\n".join(paragraphs)
         for i, p in enumerate(paragraphs[:-1]):
@@ -113,8 +115,6 @@ def check_documents(texts: dict[str, tuple[str, list[str]]], facts: dict) -> lis
 def check_outputs(folder: Path, outputs: list[dict]) -> list[str]:
     """Files of the packet ``folder`` missing or changed since it was built: ``outputs`` are the
     manifest's entries (``path`` relative to the folder, ``sha256``)."""
-    import hashlib
-
     problems = []
     for entry in outputs:
         path = Path(folder) / entry["path"]

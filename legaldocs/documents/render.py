@@ -13,16 +13,20 @@ that do not depend on the data are serialised once, and the filled ones are writ
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import io
 import re
 import threading
 import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
+from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
@@ -71,8 +75,21 @@ def template_variables(template: Path) -> set[str]:
 
 
 
-def render_docx(template: Path, context: Mapping[str, Any], out: Path) -> Path:
-    """Fill ``template`` (.docx) with ``context`` and write ``out`` atomically.
+@dataclass(frozen=True)
+class DocumentProperties:
+    """Word's 文件属性 of a document, from the case: ``author`` (also last modified by: the bank's
+    name), ``title``, and ``date`` (created and modified: the document's own date, at midnight;
+    no clock is read)."""
+
+    author: str
+    title: str
+    date: dt.date
+
+
+def render_docx(template: Path, context: Mapping[str, Any], out: Path,
+                properties: DocumentProperties | None = None) -> Path:
+    """Fill ``template`` (.docx) with ``context`` and write ``out`` atomically, with the core
+    ``properties`` when given (else those the template's own properties render to).
 
     The template is compiled on its first use in the process and reused while the file is
     unchanged (see the module notes); the document is the one docxtpl renders.
@@ -81,7 +98,7 @@ def render_docx(template: Path, context: Mapping[str, Any], out: Path) -> Path:
     """
     try:
         compiled = _compiled(Path(template))
-        parts = compiled.render(dict(context))
+        parts = compiled.render(dict(context), properties)
     except jinja2.UndefinedError as exc:
         raise TemplateError(_("{template}: undefined variable: {error}").format(template=template.name, error=exc.message)) from exc
     except jinja2.TemplateSyntaxError as exc:
@@ -161,7 +178,7 @@ class _CompiledTemplate:
                     (part.partname.membername, self._prepare(xml), part, tpl.get_headers_footers_encoding(xml))
                 )
         self._properties = [(name, environment.from_string(getattr(properties, name))) for name in _PROPERTIES]
-        self._core = properties
+        self._core_element = properties._element  # copied for each render: nothing carries over
         self._core_member = document.part.package._core_properties_part.partname.membername
         self._footnotes = []
         for section in document.sections:
@@ -195,8 +212,9 @@ class _CompiledTemplate:
     def from_string(self, source: str) -> jinja2.Template:
         return self._compiled[source]
 
-    def render(self, context: dict) -> list[tuple[str, bytes]]:
-        """The filled parts (zip member name, bytes) for ``context``; Jinja errors propagate."""
+    def render(self, context: dict, properties: DocumentProperties | None = None) -> list[tuple[str, bytes]]:
+        """The filled parts (zip member name, bytes) for ``context``, with the core ``properties``
+        when given; Jinja errors propagate."""
         tpl = self._tpl
         with self._lock:
             tpl.docx_ids_index = 1000  # as DocxTemplate.render_init
@@ -211,9 +229,16 @@ class _CompiledTemplate:
             for member, source, part, encoding in self._headers_footers:
                 xml = tpl.render_xml_part(source, part, context, self)
                 parts.append((member, serialize_part_xml(parse_xml(xml.encode(encoding)))))
+            core = CoreProperties(copy.deepcopy(self._core_element))
             for name, template in self._properties:
-                setattr(self._core, name, template.render(context))
-            parts.append((self._core_member, serialize_part_xml(self._core._element)))
+                setattr(core, name, template.render(context))
+            if properties is not None:
+                stamp = dt.datetime(properties.date.year, properties.date.month, properties.date.day)
+                core.author = core.last_modified_by = _clean(properties.author)
+                core.title = _clean(properties.title)
+                core.created = core.modified = stamp
+                core.revision = 1
+            parts.append((self._core_member, serialize_part_xml(core._element)))
             for member, source, part in self._footnotes:
                 parts.append((member, tpl.render_xml_part(source, part, context, self).encode("utf-8")))
         return parts
@@ -225,30 +250,3 @@ class _CompiledTemplate:
         with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as package:
             for member, data in parts:
                 package.writestr(member, data)
-
-
-def set_properties(docx_path: Path, *, author: str, date, title: str) -> Path:
-    """Set the core properties of a rendered document (Word's 文件属性) from the case: ``author``
-    and last modified by (the bank's name), ``title`` (the document's title), created and
-    modified (``date``, a ``datetime.date``: the document's own date, midnight, no clock read).
-    Rewrites ``docx_path`` atomically and returns it. Raises TemplateError when it cannot be read
-    as a Word document."""
-    import datetime as _dt
-    import zipfile as _zipfile
-
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = Document(str(docx_path))
-    except (PackageNotFoundError, KeyError, ValueError, _zipfile.BadZipFile) as exc:
-        raise TemplateError(_("{name}: cannot be read as a Word document: {error}").format(name=Path(docx_path).name, error=exc)) from exc
-    props = document.core_properties
-    stamp = _dt.datetime(date.year, date.month, date.day)
-    props.author = props.last_modified_by = _clean(author)
-    props.title = _clean(title)
-    props.created = props.modified = stamp
-    props.revision = 1
-    with atomic_path(Path(docx_path)) as tmp:
-        document.save(str(tmp))
-    return Path(docx_path)

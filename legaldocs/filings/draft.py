@@ -12,7 +12,7 @@ from pathlib import Path
 
 from legaldocs.case.model import Case
 from legaldocs.documents.office import docx_to_pdf
-from legaldocs.documents.render import render_docx, set_properties
+from legaldocs.documents.render import DocumentProperties, render_docx
 from legaldocs.documents.templates import template_path
 from legaldocs.errors import CaseValidationError, OutputError
 from legaldocs.filings.filing import Filing, build_filing
@@ -73,7 +73,7 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
         raise CaseValidationError(source, [("--doc", _("{document} is not needed for this case "
                                                       "(its facts are missing, or another form was chosen)").format(
             document=document.title))])
-    extras = Extras(evidence_no={item.id: i for i, item in enumerate(filing.case.evidence, start=1)},
+    extras = Extras(evidence_no=filing.evidence_no,
                     attachments=["证据目录及证据材料一套"] if filing.case.evidence else [])
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -90,7 +90,7 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     for suffix, context in pairs:
         title = document.title_for(filing)
         name = f"{title}-{suffix}" if suffix else title
-        path = render_docx(template, context, out_dir / f"{name}.docx")
-        produced.append(set_properties(path, author=filing.case.creditor.name, date=filing.filing_date, title=name))
+        produced.append(render_docx(template, context, out_dir / f"{name}.docx",
+                                    DocumentProperties(author=filing.case.creditor.name, title=name, date=filing.filing_date)))
     pdfs = tuple(docx_to_pdf(produced, out_dir)) if pdf else ()
     return Draft(filing, kind, tuple(produced), pdfs)

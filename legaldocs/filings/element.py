@@ -35,7 +35,6 @@ from legaldocs.case.model import (
     GuaranteeKind,
     LoanContract,
     NaturalPerson,
-    Organization,
 )
 from legaldocs.chinese import date_in_chinese, money_text, percent, unit
 from legaldocs.errors import RuleNotFoundError

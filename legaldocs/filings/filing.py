@@ -170,6 +170,11 @@ class Filing:
         """'原告诉被告… 金融借款合同纠纷' from the resolved parties."""
         return f"{self.case.creditor.name}诉{self.defendant_names}{CAUSE_OF_ACTION}"
 
+    @property
+    def evidence_no(self) -> dict[str, int]:
+        """Each exhibit's number in the 证据目录 (evidence id -> 1, 2 …), as filed."""
+        return {item.id: i for i, item in enumerate(self.case.evidence, start=1)}
+
     def review_by(self, severity: Severity) -> list[ReviewItem]:
         return [r for r in self.review if r.severity == severity]
 
@@ -418,16 +423,6 @@ def _figure_review(f: Filing) -> list[ReviewItem]:
             f"引擎计算比银行数字{'多' if d.delta > 0 else '少'}{money_text(abs(d.delta), f.totals.currency)}",
             d.cause or "差额原因不明：请核对合同条款、还款记录和银行系统的计息规则",
             "claim.amounts"))
-    if f.totals.source == "bank" and not st.differences:
-        for item, bank, engine in (("本金", f.totals.principal, st.principal), ("利息", f.totals.interest, st.interest),
-                                   ("罚息", f.totals.penalty_interest, st.penalty_interest),
-                                   ("复利", f.totals.compound_interest, st.compound_interest)):
-            if bank != engine:
-                out.append(ReviewItem(
-                    "check", "金额",
-                    f"{item}：起诉采用银行数字{money_text(bank, f.totals.currency)}；引擎计算{money_text(engine, f.totals.currency)}，"
-                    f"引擎计算比银行数字{'多' if engine > bank else '少'}{money_text(abs(engine - bank), f.totals.currency)}",
-                    "差额原因不明：请核对合同条款、还款记录和银行系统的计息规则", "claim.amounts"))
     return out
 
 
@@ -489,12 +484,3 @@ def _clock_review(f: Filing) -> list[ReviewItem]:
             out.append(ReviewItem("check", "期限", f"{c.kind}（{c.obligor or ''}）无法依当时的法律确定",
                                   "；".join(c.notes) or "规则缺失", "legaldocs rules"))
     return out
-
-
-def replace_role_words(text: str, filing: Filing) -> str:
-    """Case-file text (an exhibit's title or purpose) that calls a party not sued 被告 names it
-    without the role: '被告上海恒远贸易有限公司' -> '上海恒远贸易有限公司'."""
-    for ref, party in filing.recorded.parties.items():
-        if filing.defendant(ref) is None:
-            text = re.sub(rf"被告[一二三四五六七八九十]*(?={re.escape(party.name)})", "", text)
-    return text

@@ -147,23 +147,16 @@ def stage_documents(stage: str, filing: Filing) -> list[Document]:
 
 
 def load_modules() -> None:
-    """Import the filings modules that register their documents."""
-    import importlib
-
-    for name in ("element", "applications", "papers"):
-        try:
-            importlib.import_module(f"legaldocs.filings.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"legaldocs.filings.{name}":
-                raise
+    """Import the filings modules that register their documents (they import this module, so
+    they are imported here, when the registry is first read)."""
+    from legaldocs.filings import applications, element, papers  # noqa: F401 - registering
 
 
 def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
     """Variables of ``evidence_index.docx`` (证据目录, 民事诉讼证据规定 art 19): one row per exhibit
     with its page range in the bundle (``entries``: objects with number, first_page, last_page,
-    page_count), grouped; role words in the case file's text follow the resolved parties."""
+    page_count), grouped; the exhibits are the filing's (role words already follow the resolved parties)."""
     from legaldocs.filings.claimed import ordinal
-    from legaldocs.filings.filing import replace_role_words
 
     case = filing.case
     by_number = {i + 1: item for i, item in enumerate(case.evidence)}
@@ -180,9 +173,9 @@ def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
         pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
         rows.append({
             "number": e.number,
-            "title": replace_role_words(item.title, filing),
+            "title": item.title,
             "source": item.source,
-            "purpose": replace_role_words(item.purpose, filing),
+            "purpose": item.purpose,
             "original": "原件" if item.original else "复印件",
             "pages": pages,
         })

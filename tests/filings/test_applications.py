@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from legaldocs.case.load import load_case
-from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount
+from legaldocs.chinese import amount_in_capitals, format_amount
 from legaldocs.documents.catalogue import context_problems, load_catalogue
 from legaldocs.documents.office import docx_to_pdf
-from legaldocs.documents.render import render_docx, set_properties, template_variables
+from legaldocs.documents.render import DocumentProperties, render_docx, template_variables
 from legaldocs.errors import CaseValidationError
 from legaldocs.filings import applications as A
 from legaldocs.filings.filing import Filing, build_filing
@@ -213,8 +213,8 @@ def rendered(tmp_path_factory) -> dict[str, Doc]:
         filing = _filing(path, on)
         title, template, context_of = A.DOCUMENTS[kind]
         context = context_of(filing, Extras(stage=stage))
-        out = render_docx(TEMPLATES / template, context, folder / f"{name}.docx")
-        set_properties(out, author=filing.case.creditor.name, date=filing.filing_date, title=title)
+        out = render_docx(TEMPLATES / template, context, folder / f"{name}.docx",
+                          DocumentProperties(author=filing.case.creditor.name, title=title, date=filing.filing_date))
         docs[name] = Doc(filing, context, out)
     pdfs = docx_to_pdf([d.docx for d in docs.values()], folder / "pdf")
     for doc, pdf in zip(docs.values(), pdfs):

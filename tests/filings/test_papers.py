@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from legaldocs.case.load import load_case
 from legaldocs.chinese import capitals_text, date_in_chinese, money_text
 from legaldocs.documents.office import docx_to_pdf
-from legaldocs.documents.render import render_docx, set_properties
+from legaldocs.documents.render import DocumentProperties, render_docx
 from legaldocs.errors import CaseValidationError
 from legaldocs.filings import papers, stages
 from legaldocs.filings.filing import build_filing
@@ -74,8 +74,8 @@ def _render(filing, folder: Path, stage: str = "suit") -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     sources = []
     for stem, template, context in _documents(filing, stage):
-        out = render_docx(TEMPLATES / template, context, folder / f"{stem}.docx")
-        set_properties(out, author=filing.case.creditor.name, date=filing.filing_date, title=context["title"])
+        out = render_docx(TEMPLATES / template, context, folder / f"{stem}.docx",
+                          DocumentProperties(author=filing.case.creditor.name, title=context["title"], date=filing.filing_date))
         sources.append(out)
     return {p.stem: p for p in docx_to_pdf(sources, folder)}
 
