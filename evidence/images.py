@@ -265,6 +265,8 @@ def _encode(frame: Image.Image, *, jpeg: bool, icc: bytes | None) -> bytes:
         frame.save(buffer, format="TIFF", compression="group4")
     elif jpeg and frame.mode in ("L", "RGB", "CMYK"):
         frame.save(buffer, format="JPEG", quality=_JPEG_QUALITY, **extra)
+    elif frame.mode == "CMYK":  # PNG has no CMYK: a lossless CMYK source (TIFF) becomes RGB, still lossless;
+        frame.convert("RGB").save(buffer, format="PNG")  # its CMYK profile would not describe RGB pixels
     else:
         frame.save(buffer, format="PNG", **extra)
     return buffer.getvalue()
