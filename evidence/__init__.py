@@ -25,14 +25,14 @@ if TYPE_CHECKING:
         prepare_exhibit,
         unembedded_fonts,
     )
-    from evidence.errors import BundleError, EvidenceError, ExhibitError
+    from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
 
 # the names below load their module (and the PDF and image libraries) on first use, so that the
 # ``legaldocs`` command, whose entry point is in this package, starts quickly
 _FROM = {
     **dict.fromkeys(("BundleEntry", "BundleResult", "PreparedExhibit", "assemble_bundle", "page_ranges",
                      "pdf_page_count", "prepare_exhibit", "unembedded_fonts"), "evidence.bundle"),
-    **dict.fromkeys(("BundleError", "EvidenceError", "ExhibitError"), "evidence.errors"),
+    **dict.fromkeys(("BundleError", "EvidenceError", "ExhibitError", "ExhibitNote"), "evidence.errors"),
 }
 
 
@@ -54,6 +54,7 @@ __all__ = [
     "BundleResult",
     "EvidenceError",
     "ExhibitError",
+    "ExhibitNote",
     "PreparedExhibit",
     "assemble_bundle",
     "page_ranges",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import images, pdf, sniff, stamp
-from evidence.errors import BundleError, EvidenceError, ExhibitError
+from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import _
 from legaldocs.documents.office import OfficeSession, docx_to_pdf
@@ -57,6 +57,8 @@ class PreparedExhibit:
         pdf: the normalised PDF of all the exhibit's files, in order.
         page_count: pages in ``pdf`` (at least 1).
         sources: the files it was made from, as given.
+        notes: what was done to its files or found in them that a clerk must know (repairs,
+            fonts substituted, marks given an appearance ...), in file order.
     """
 
     number: int
@@ -64,6 +66,7 @@ class PreparedExhibit:
     pdf: Path
     page_count: int
     sources: tuple[Path, ...]
+    notes: tuple[ExhibitNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,11 @@ def prepare_exhibit(
                     parts.append((frame_pdf, file))
             else:
                 parts.append((converted[position], file))
-        page_count = pdf.write_exhibit(parts, out)
+        notes: list[ExhibitNote] = []
+        page_count = pdf.write_exhibit(parts, out, notes)
     return PreparedExhibit(
-        number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files)
+        number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files),
+        notes=tuple(notes),
     )
 
 

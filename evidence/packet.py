@@ -185,6 +185,7 @@ def build_packet(
             prepared = prepare_exhibits(loaded, work, report, office) if case.evidence and stage != "notices" else []
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
+                filing.review.extend(_exhibit_notes(prepared))
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
                 _online_filing(loaded, filing, documents, staging, work, office, stage)
@@ -369,6 +370,14 @@ def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
                     "书证应当提交原件或与原件核对无误的复印件（民事诉讼证据规定第十一条）；请换用签章件的扫描件",
                     f"evidence[{i - 1}].files"))
     return out
+
+
+def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:
+    """What taking in the exhibit files did or found (repairs, fonts substituted, marks given an
+    appearance ...), one review item per note, naming the exhibit and the file."""
+    return [ReviewItem(note.severity, "证据", f"证据{exhibit.number}“{exhibit.title}”的文件 {Path(note.file).name}：{note.text}",
+                       "提交前请核对证据材料中该页与原件一致", f"evidence[{exhibit.number - 1}].files")
+            for exhibit in prepared for note in exhibit.notes]
 
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,

@@ -36,7 +36,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
-from evidence.errors import BundleError, ExhibitError
+from evidence.errors import BundleError, ExhibitError, ExhibitNote
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
 
@@ -76,13 +76,17 @@ def page_count(path: Path, *, label: Path | None = None) -> int:
         return len(pdf.pages)
 
 
-def write_exhibit(parts: Sequence[tuple[Path, Path]], out: Path) -> int:
+def write_exhibit(
+    parts: Sequence[tuple[Path, Path]], out: Path, notes: list[ExhibitNote] | None = None
+) -> int:
     """Normalise and concatenate PDFs into one exhibit PDF written atomically at ``out``.
 
     Args:
         parts: ``(pdf path, label)`` pairs in order; the label (the file the caller gave,
             e.g. the .docx a PDF was converted from) names the file in error messages.
         out: the PDF to write; its folder must exist.
+        notes: when given, what normalising did or found that a clerk must know is appended
+            to it (:class:`~evidence.errors.ExhibitNote`).
 
     Returns:
         The number of pages written.
@@ -99,7 +103,7 @@ def write_exhibit(parts: Sequence[tuple[Path, Path]], out: Path) -> int:
     def error(reason: str) -> ExhibitError:
         return ExhibitError(labels, reason)
 
-    merger = _Merger(out.parent, error)
+    merger = _Merger(out.parent, error, notes)
     try:
         for path, label in parts:
             merger.append(Path(path), Path(label))
@@ -258,8 +262,10 @@ class _Merger:
     hundreds of scans never runs out of file handles).
     """
 
-    def __init__(self, spill_dir: Path, error: Callable[[str], Exception]):
+    def __init__(self, spill_dir: Path, error: Callable[[str], Exception],
+                 notes: list[ExhibitNote] | None = None):
         self.pdf = pikepdf.new()
+        self.notes = notes if notes is not None else []
         self._spill_dir = spill_dir
         self._error = error
         self._sources: list[pikepdf.Pdf] = []
@@ -277,7 +283,7 @@ class _Merger:
                     label=label, pages=len(source.pages), expected=expected)
             )
         before = len(self.pdf.pages)
-        _append_normalised(self.pdf, source, label)
+        _append_normalised(self.pdf, source, label, self.notes)
         return len(self.pdf.pages) - before
 
     def _spill(self) -> None:
@@ -314,8 +320,14 @@ def _reason(exc: Exception, path: Path) -> str:
 # -- normalising ---------------------------------------------------------------------------------
 
 
-def _append_normalised(target: pikepdf.Pdf, source: pikepdf.Pdf, label: Path) -> None:
-    """Append ``source``'s pages to ``target``: annotations flattened, rotation folded in."""
+def _append_normalised(
+    target: pikepdf.Pdf, source: pikepdf.Pdf, label: Path, notes: list[ExhibitNote]
+) -> None:
+    """Append ``source``'s pages to ``target``: annotations flattened, rotation folded in.
+
+    What a clerk must know about the pages (see :class:`~evidence.errors.ExhibitNote`) is
+    appended to ``notes``.
+    """
     try:
         if Name.AcroForm in source.Root:
             try:
