@@ -282,10 +282,12 @@ def pdf_page_count(path: Path) -> int:
 def unembedded_fonts(path: Path) -> list[str]:
     """Names of the fonts a PDF uses without embedding them (sorted; ``[]`` if none).
 
-    Exhibits are not altered to embed fonts (that would change evidence); use this to warn
-    about an exhibit whose text may render differently, or with missing Chinese glyphs, on a
-    machine without those fonts. Our own stamps and outline never need fonts from the reader,
-    and :func:`assemble_bundle` refuses an index with unembedded fonts.
+    :func:`prepare_exhibit` embeds a metric-compatible substitute for every font of an
+    exhibit that has one (see :mod:`evidence.fonts`) and reports the others as blocking, so in
+    a prepared exhibit this lists only those: their text may render differently, or with
+    missing Chinese glyphs, on a machine without the fonts. Use it to check any output PDF;
+    our own stamps and outline never need fonts from the reader, and :func:`assemble_bundle`
+    refuses an index with unembedded fonts.
 
     Raises:
         ExhibitError: the file cannot be opened as a PDF.

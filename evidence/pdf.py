@@ -21,9 +21,19 @@ Every page that enters an exhibit PDF or a bundle is normalised the same way:
   into a new document. The bundle's own outline is exactly the index plus one bookmark per
   exhibit.
 
-Fonts are reported, not changed: :func:`unembedded_fonts` lists the fonts a PDF uses without
-embedding them, so a caller can warn about an exhibit, and the bundle refuses an index PDF
-with any (see :func:`write_bundle`). Rewriting the fonts of an exhibit would alter evidence.
+Marks and fonts, as they print:
+
+* **Annotations without an appearance** (a highlight, ink or sticky note saved without one)
+  that would print are first given one drawn from their geometry, as viewers draw them, so
+  that flattening keeps them; one that cannot be drawn is reported (:mod:`evidence.annotations`).
+* **Fonts not embedded**: after flattening, every font the pages use without embedding it gets
+  an embedded metric-compatible substitute (the standard 14 fonts, Arial, Times New Roman,
+  Courier New), every glyph staying where it was; a font without one (a Chinese font named
+  through a CMap ...) is left and reported as blocking (:mod:`evidence.fonts`).
+
+What was done is reported in the exhibit's notes. :func:`unembedded_fonts` lists the fonts a
+PDF still uses without embedding them; the bundle refuses an index PDF with any (see
+:func:`write_bundle`).
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
+from evidence.annotations import give_appearances
+from evidence.fonts import embed_substitutes
 from evidence.errors import BundleError, ExhibitError, ExhibitNote
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
@@ -334,7 +346,9 @@ def _append_normalised(
                 source.generate_appearance_streams()
             except pikepdf.PdfError:
                 pass  # fields without a usable appearance are dropped below
+        give_appearances(source, label, notes)
         source.flatten_annotations("print")
+        embed_substitutes(source, label, notes)
         for number, page in enumerate(source.pages, start=1):
             for key in _PAGE_KEYS_DROPPED:
                 if key in page.obj:
