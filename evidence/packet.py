@@ -55,6 +55,7 @@ from evidence import (
     page_ranges,
     pdf_page_count,
     prepare_exhibit,
+    unembedded_fonts,
 )
 from evidence.pdf import write_exhibit
 from evidence.sniff import detect_kind
@@ -195,6 +196,7 @@ def build_packet(
         problems = check_packet(staging, facts)
         if problems:
             raise LegalDocsError(_("the documents disagree: {problems}").format(problems=_("; ").join(problems)))
+        _check_fonts_embedded(staging, prepared)
         _atomic_write_text(staging / "deadlines.json", json.dumps(
             {"on": filing.filing_date.isoformat(),
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
@@ -370,6 +372,20 @@ def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
                     "书证应当提交原件或与原件核对无误的复印件（民事诉讼证据规定第十一条）；请换用签章件的扫描件",
                     f"evidence[{i - 1}].files"))
     return out
+
+
+def _check_fonts_embedded(staging: Path, prepared: list[PreparedExhibit]) -> None:
+    """Every PDF of the packet (documents, the bundle, the online-filing uploads) embeds every
+    font it uses, except those of an exhibit already in the review list as blocking (no
+    metric-compatible substitute): raise LegalDocsError naming the first file and its fonts."""
+    reported = {font for exhibit in prepared if any(note.kind == "font-not-embedded" for note in exhibit.notes)
+                for font in unembedded_fonts(exhibit.pdf)}
+    for path in sorted(staging.rglob("*.pdf")):
+        missing = [font for font in unembedded_fonts(path) if font not in reported]
+        if missing:
+            raise LegalDocsError(_("{file}: uses fonts that are not embedded ({fonts}); every PDF of the packet "
+                                   "must embed its fonts, so that it shows and prints the same everywhere").format(
+                file=path.relative_to(staging), fonts=", ".join(missing)))
 
 
 def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:

@@ -19,10 +19,10 @@ OURS = {"legaldocs", "evidence", "api"}
 
 # Rooms of the core by level: a module may import rooms of a lower level only (never a sibling,
 # never upward). The modules at the root of the package are the foundation every room may use
-# (errors, atomic file writes, Chinese renderings of figures, messages in the reader's language),
-# except cli, which sits on top.
+# (errors, atomic file writes, Chinese renderings of figures, messages in the reader's language,
+# the folders of a run and the clearing of dead runs' debris), except cli, which sits on top.
 LEVELS = {"case": 1, "law": 1, "money": 2, "deadlines": 2, "documents": 3, "portfolio": 3, "filings": 4}
-FOUNDATION = {"errors", "files", "chinese", "i18n", "__init__"}
+FOUNDATION = {"errors", "files", "chinese", "i18n", "runs", "__init__"}
 TOP = {"cli"}
 
 
