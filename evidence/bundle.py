@@ -2,7 +2,7 @@
 
 Two steps:
 
-1. :func:`prepare_exhibit` turns the files of one exhibit (PDF, JPEG, PNG, TIFF, Word) into
+1. :func:`prepare_exhibit` turns the files of one exhibit (PDF, JPEG, PNG, TIFF, Word, OFD) into
    one normalised PDF and counts its pages. Exhibits can be prepared in parallel.
 2. :func:`assemble_bundle` puts the 证据目录 (index) first and the exhibits after it, in order,
    adds a bookmark for the index and one per exhibit, and stamps a continuous page number
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence import images, pdf, sniff, stamp
+from evidence import images, ofd, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import _
@@ -103,8 +103,9 @@ def prepare_exhibit(
 
     Each file's type is recognised by its content (see :mod:`evidence.sniff`): PDF; JPEG, PNG
     or TIFF images (every TIFF frame, CCITT fax included), each placed on an A4 page; Word
-    documents (.docx, .doc, .odt, .rtf) converted by LibreOffice in one run. The pages follow
-    the order of ``files``.
+    documents (.docx, .doc, .odt, .rtf) converted by LibreOffice in one run; OFD e-documents
+    (GB/T 33190) converted page for page with their text in an embedded CJK font (see
+    :mod:`evidence.ofd`). The pages follow the order of ``files``.
 
     Args:
         number: exhibit number N of 证据N, at least 1.
@@ -125,8 +126,9 @@ def prepare_exhibit(
     Raises:
         ExhibitError: naming the file, when it is missing, empty, of an unsupported type,
             named as another type than its content, encrypted with a password, damaged
-            beyond repair, without pages, an image above ``max_image_pixels``, or a document
-            LibreOffice cannot convert. No output file is then left.
+            beyond repair, without pages, an image above ``max_image_pixels``, a document
+            LibreOffice cannot convert, or an OFD file that is hostile or cannot be
+            converted. No output file is then left.
         EvidenceError: ``number``, ``title`` or ``files`` is invalid.
     """
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
@@ -150,9 +152,14 @@ def prepare_exhibit(
         scratch_dir = Path(scratch)
         converted = _convert_office(files, kinds, scratch_dir, office)
         parts: list[tuple[Path, Path]] = []
+        notes: list[ExhibitNote] = []
         for position, (file, kind) in enumerate(zip(files, kinds, strict=True)):
             if kind == "pdf":
                 parts.append((file, file))
+            elif kind == "ofd":
+                ofd_pdf = scratch_dir / f"ofd-{position:04d}.pdf"
+                ofd.ofd_to_pdf(file, ofd_pdf, label=file, notes=notes)
+                parts.append((ofd_pdf, file))
             elif kind in sniff.IMAGE_KINDS:
                 frames_dir = scratch_dir / f"image-{position:04d}"
                 frames_dir.mkdir()
@@ -162,7 +169,6 @@ def prepare_exhibit(
                     parts.append((frame_pdf, file))
             else:
                 parts.append((converted[position], file))
-        notes: list[ExhibitNote] = []
         page_count = pdf.write_exhibit(parts, out, notes)
     return PreparedExhibit(
         number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files),

@@ -3,6 +3,11 @@
 The content decides. A file whose name has no suffix (e.g. one stored under its content hash)
 is taken for what its content is; a file whose suffix names another type is refused, since a
 scan named ``.pdf`` that is really a PNG usually means the wrong file was attached.
+
+ZIP files are told apart by their members, read from the ZIP's directory without inflating
+anything: a Word document (.docx) holds ``word/document.xml``, an OpenDocument text (.odt) a
+``mimetype`` entry naming it, an OFD e-document (GB/T 33190: 电子发票, 电子回单, 电子判决书 ...)
+``OFD.xml`` at its root. Other ZIPs (.xlsx, .ods, plain archives) are unsupported.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from evidence.errors import ExhibitError
+from evidence.ofd import is_ofd_package
 from legaldocs.i18n import N_, _
 
 __all__ = ["KIND_LABELS", "OFFICE_KINDS", "IMAGE_KINDS", "detect_kind"]
@@ -25,6 +31,7 @@ KIND_LABELS = {
     "doc": N_("Word 97-2003 document (.doc)"),
     "odt": N_("OpenDocument text (.odt)"),
     "rtf": N_("RTF document"),
+    "ofd": N_("OFD e-document (.ofd)"),
 }
 
 #: Suffixes (lower case) each kind may be named with.
@@ -37,6 +44,7 @@ SUFFIXES = {
     "doc": (".doc",),
     "odt": (".odt",),
     "rtf": (".rtf",),
+    "ofd": (".ofd",),
 }
 
 OFFICE_KINDS = frozenset({"docx", "doc", "odt", "rtf"})
@@ -46,6 +54,8 @@ IMAGE_KINDS = frozenset({"jpeg", "png", "tiff"})
 _PDF_WINDOW = 1024
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 _ODT_MIME = b"application/vnd.oasis.opendocument.text"
+# What tells each kind of ZIP package apart (see _zip_kind)
+_ZIP_MEMBER = {"docx": "word/document.xml", "odt": "mimetype", "ofd": "OFD.xml"}
 
 
 def detect_kind(path: Path) -> str:
@@ -67,6 +77,10 @@ def detect_kind(path: Path) -> str:
         raise ExhibitError(path, _("file is empty"))
     kind = _kind_of(path, head)
     suffix = path.suffix.lower()
+    named = _kind_named(suffix)
+    if kind is None and head.startswith(b"PK\x03\x04") and named in _ZIP_MEMBER:
+        raise ExhibitError(path, _("not a readable {kind}: a ZIP package that is damaged or has no {member}").format(
+            kind=_(KIND_LABELS[named]), member=_ZIP_MEMBER[named]))
     supported = ", ".join(sorted({s for names in SUFFIXES.values() for s in names}))
     if kind is None:
         raise ExhibitError(
@@ -112,7 +126,8 @@ def _kind_of(path: Path, head: bytes) -> str | None:
 
 
 def _zip_kind(path: Path) -> str | None:
-    """A ZIP file is a .docx if it holds word/document.xml, an .odt by its mimetype entry."""
+    """A ZIP file is a .docx if it holds word/document.xml, an .odt by its mimetype entry, an
+    OFD if it holds OFD.xml at its root."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -122,6 +137,8 @@ def _zip_kind(path: Path) -> str | None:
                 with archive.open("mimetype") as entry:
                     if entry.read(len(_ODT_MIME) + 2).strip() == _ODT_MIME:
                         return "odt"
+            if is_ofd_package(names):
+                return "ofd"
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
         return None
     return None

@@ -40,11 +40,12 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from legaldocs import runs
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import N_, _
 
@@ -138,13 +139,13 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
     soffice = find_soffice()
     out_dir = _output_folder(out_dir)
 
-    # One private folder inside out_dir holds the throw-away profile and the PDFs as they are
-    # written; nothing is written outside out_dir, and the folder goes in every case.
-    with tempfile.TemporaryDirectory(
-        prefix=".soffice-", dir=out_dir, ignore_cleanup_errors=True
-    ) as private:
-        profile = Path(private) / "profile"
-        staging = Path(private) / "pdf"
+    # One private folder inside out_dir holds the throw-away profile (LibreOffice's temporary
+    # files too) and the PDFs as they are written; nothing is written outside out_dir, and the
+    # folder goes in every case. Its lock names the LibreOffice started, which a later run kills
+    # if this process is killed first (legaldocs.runs).
+    with runs.folder(out_dir, ".soffice-") as private:
+        profile = private / "profile"
+        staging = private / "pdf"
         staging.mkdir()
         _write_profile(profile, FONT_SUBSTITUTIONS)
         command = [
@@ -162,7 +163,7 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
             str(staging),
             *(str(source.resolve()) for source in sources),
         ]
-        output = _run(command, sources, timeout)
+        output = _run(command, sources, timeout, started=lambda group: runs.record(private, libreoffice=[group]))
         produced: list[Path] = []
         for source in sources:
             pdf = staging / f"{source.stem}.pdf"
@@ -207,7 +208,9 @@ def _output_folder(out_dir: Path) -> Path:
 
 
 def _write_profile(profile: Path, substitutions: dict[str, str]) -> None:
-    """Seed the throw-away profile with a font replacement table (always applied, also in PDF)."""
+    """Seed the throw-away profile with a font replacement table (always applied, also in PDF),
+    and LibreOffice's temporary folder inside it (``profile/tmp``, instead of the system's, where
+    a killed LibreOffice would leave its ``lu*.tmp`` folders)."""
     pairs = "".join(
         f'<node oor:name="_{i}" oor:op="replace">'
         f'<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
@@ -216,6 +219,8 @@ def _write_profile(profile: Path, substitutions: dict[str, str]) -> None:
         f'<prop oor:name="SubstituteFont" oor:op="fuse"><value>{escape(target)}</value></prop></node>'
         for i, (name, target) in enumerate(substitutions.items())
     )
+    temporary = profile / "tmp"
+    temporary.mkdir(parents=True, exist_ok=True)
     xcu = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
@@ -223,6 +228,10 @@ def _write_profile(profile: Path, substitutions: dict[str, str]) -> None:
         '<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
         '<prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>'
         f'<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><node oor:name="FontPairs">{pairs}</node></item>'
+        '<item oor:path="/org.openoffice.Office.Common/Path/Current">'
+        f'<prop oor:name="Temp" oor:op="fuse"><value>{escape(temporary.resolve().as_uri())}</value></prop></item>'
+        "<item oor:path=\"/org.openoffice.Office.Paths/Paths/org.openoffice.Office.Paths:NamedPath['Temp']\">"
+        f'<prop oor:name="WritePath" oor:op="fuse"><value>{escape(temporary.resolve().as_uri())}</value></prop></item>'
         "</oor:items>\n"
     )
     user = profile / "user"
@@ -230,8 +239,8 @@ def _write_profile(profile: Path, substitutions: dict[str, str]) -> None:
     (user / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
 
 
-def _run(command: list[str], sources: list[Path], timeout: float) -> str:
-    """Run soffice in its own process group; return its combined output."""
+def _run(command: list[str], sources: list[Path], timeout: float, started: Callable[[int], None] | None = None) -> str:
+    """Run soffice in its own process group (``started`` is told its id); return its combined output."""
     names = ", ".join(str(source) for source in sources)
     try:
         process = subprocess.Popen(
@@ -245,6 +254,8 @@ def _run(command: list[str], sources: list[Path], timeout: float) -> str:
         raise ConversionError(_("{names}: cannot start LibreOffice ({error}): {hint}").format(
             names=names, error=exc, hint=_(_INSTALL_HINT))) from exc
     try:
+        if started is not None:
+            started(process.pid)
         output, _errors = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         _kill_group(process)
@@ -412,7 +423,7 @@ class _Resources:
                 slot.worker.kill()
                 slot.worker = None
         if self.home is not None:
-            shutil.rmtree(self.home, ignore_errors=True)
+            runs.release(self.home)
             self.home = None
 
 
@@ -425,7 +436,10 @@ class OfficeSession:
     longer than ``timeout`` seconds (that document fails), and when it crashes (the document is
     then tried once more). :meth:`close`, the end of the ``with`` block, an error, or the end of
     the calling process in any way (SIGTERM, SIGKILL included: each worker watches its standard
-    input and then removes the private folder too) kills every process group.
+    input and then removes the private folder too) kills every process group. Should a worker be
+    killed with its caller, the LibreOffice left running is recorded in the lock of the private
+    folder, and the next session started on the machine kills it and removes the folder
+    (:mod:`legaldocs.runs`).
 
     ``workers`` LibreOffice instances (at most one per processor is sensible) convert the
     documents of one :meth:`convert` call side by side; the second and later ones start only for
@@ -514,10 +528,7 @@ class OfficeSession:
                 raise ConversionError(_("{source}: the LibreOffice session is closed").format(source=sources[0]))
             if self.note is not None:
                 return docx_to_pdf(sources, out_dir, timeout=self._one_shot_timeout(len(sources)))
-            with tempfile.TemporaryDirectory(
-                prefix=".soffice-", dir=out_dir, ignore_cleanup_errors=True
-            ) as private:
-                staging = Path(private)
+            with runs.folder(out_dir, ".soffice-") as staging:
                 self._convert_all(sources, staging)
                 produced = []
                 for source in sources:
@@ -624,8 +635,8 @@ class OfficeSession:
                 raise ConversionError(_("no Python to run LibreOffice's uno bridge: {hint}").format(hint=_(_UNO_HINT)))
             slot.python = candidates[0]
         with self._state_lock:
-            if self._resources.home is None:
-                self._resources.home = Path(tempfile.mkdtemp(prefix="legaldocs-office-"))
+            if self._resources.home is None:  # clearing the profiles of dead runs' LibreOffice first
+                self._resources.home = runs.make(Path(tempfile.gettempdir()), "legaldocs-office-")
             home = self._resources.home
         profile = home / f"profile-{slot.number}"
         if not slot.profile_ready:
@@ -638,6 +649,8 @@ class OfficeSession:
             slot.worker = _Worker(command, self._log(slot))
         except OSError as exc:
             raise ConversionError(_("cannot start {python}: {error}").format(python=slot.python, error=exc)) from exc
+        with self._state_lock:  # for a later run to kill, should this process die without doing so
+            runs.record(home, libreoffice=self.process_groups)
         slot.ready = False
         slot.deadline = time.monotonic() + self.start_timeout + _START_MARGIN
         slot.starts += 1

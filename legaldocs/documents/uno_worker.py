@@ -24,7 +24,8 @@ up to ``START_TIMEOUT_MILLISECONDS`` for it to answer. Then it exchanges JSON li
 * when standard input closes (the caller died, however: the caller itself kills the group when
   it is done), it kills its process group, LibreOffice included, at once, and leaves behind a
   small process of its own that removes ``PRIVATE_FOLDER`` (the caller's folder holding the
-  profile) once that group is gone.
+  profile) and its lock file ``PRIVATE_FOLDER.lock`` once that group is gone, unless the lock
+  is still held (:mod:`legaldocs.runs`).
 """
 
 import json
@@ -55,9 +56,11 @@ def _prop(name, value):
     return PropertyValue(Name=name, Value=value)
 
 
-# Run by a process outside the group: wait (10 s at most) for the group to end, remove the folder.
+# Run by a process outside the group: wait (10 s at most) for the group to end, then remove the
+# folder and its lock file FOLDER.lock (see legaldocs.runs), if the lock is free: its owner, the
+# caller, is gone. A lock still held means a live owner, which removes the folder itself.
 _REMOVE_AFTER = """
-import os, shutil, sys, time
+import fcntl, os, shutil, sys, time
 group, folder = int(sys.argv[1]), sys.argv[2]
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline:
@@ -66,7 +69,19 @@ while time.monotonic() < deadline:
     except ProcessLookupError:
         break
     time.sleep(0.1)
-shutil.rmtree(folder, ignore_errors=True)
+lock = folder + ".lock"
+try:
+    fd = os.open(lock, os.O_RDWR)
+except OSError:
+    fd = None
+try:
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    shutil.rmtree(folder, ignore_errors=True)
+    if fd is not None and os.fstat(fd).st_ino == os.stat(lock).st_ino:
+        os.unlink(lock)
+except OSError:
+    pass
 """
 
 
