@@ -156,8 +156,9 @@ def _set_appearance(pdf: pikepdf.Pdf, annotation: Dictionary, content: bytes,
     box = [min(left, bounds[0]), min(bottom, bounds[1]), max(right, bounds[2]), max(top, bounds[3])]
     opacity = min(_ONE, max(_ZERO, _number(annotation.get(Name.CA), _ONE)))
     if opacity < 1:
-        states = resources.setdefault(Name.ExtGState, Dictionary())
+        states = resources.get(Name.ExtGState, Dictionary())
         states[Name("/GSOpacity")] = Dictionary(Type=Name.ExtGState, CA=opacity, ca=opacity)
+        resources.ExtGState = states
         content = b"/GSOpacity gs\n" + content
     stream = pikepdf.Stream(pdf, content, Type=Name.XObject, Subtype=Name.Form,
                             BBox=Array(box), Resources=resources)

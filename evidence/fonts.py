@@ -97,6 +97,8 @@ _STANDARD_NAMES = {
 _FACES = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic", (True, True): "BoldItalic"}
 _SYMBOLIC = {"symbol": ("StandardSymbolsPS", "Symbol", "SymbolEncoding"),
              "zapfdingbats": ("D050000L", "ZapfDingbats", "ZapfDingbatsEncoding")}
+# Symbol's and ZapfDingbats' height as viewers know it: their font box (Adobe's metrics give none)
+_ASCENT_DESCENT = {"Symbol": (1010, -293), "ZapfDingbats": (820, -143)}
 _ENCODINGS = ("WinAnsiEncoding", "MacRomanEncoding", "StandardEncoding", "MacExpertEncoding",
               "PDFDocEncoding")
 
@@ -348,7 +350,8 @@ def _embed(pdf: pikepdf.Pdf, font: Dictionary, programs: dict[tuple, pikepdf.Obj
         font.Widths = Array(widths)
     old = font.get(Name.FontDescriptor)
     # the standard fonts' ascent and descent as viewers know them (text boxes stay the same)
-    ascent, descent = _fontdata.ascent_descent.get(choice.standard or "", (0, 0))
+    ascent, descent = _ASCENT_DESCENT.get(choice.standard or "") or _fontdata.ascent_descent.get(
+        choice.standard or "", (0, 0))
     if not ascent:
         ascent, descent = metrics.ascent, metrics.descent
     descriptor = Dictionary(
