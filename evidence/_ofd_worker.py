@@ -25,9 +25,12 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree import ElementTree
 
+from evidence import images
+from evidence.errors import ExhibitError
 from evidence.ofd import OfdProblem, parse_xml, read_package, resolve
 from legaldocs.i18n import _, set_language
 
@@ -90,13 +93,16 @@ def _text(element: ElementTree.Element | None) -> str:
 
 
 def _box(value: str | None) -> tuple[float, float, float, float] | None:
+    """``x y width height`` in millimetres, read to the micrometre; None unless four numbers
+    with a positive width and height."""
     try:
-        numbers = [float(part) for part in (value or "").split()]
-    except ValueError:
+        micrometres = [int(Decimal(part) * 1000) for part in (value or "").split()]
+    except (InvalidOperation, ValueError, OverflowError):
         return None
-    if len(numbers) != 4 or numbers[2] <= 0 or numbers[3] <= 0:
+    if len(micrometres) != 4 or micrometres[2] <= 0 or micrometres[3] <= 0:
         return None
-    return numbers[0], numbers[1], numbers[2], numbers[3]
+    x, y, width, height = (number / 1000 for number in micrometres)
+    return x, y, width, height
 
 
 def _as_dict(element: ElementTree.Element) -> dict | str | None:
@@ -253,8 +259,6 @@ def _as_dict_root(element: ElementTree.Element) -> dict:
 
 def _images(package: _Package, res_name: str, res: ElementTree.Element) -> dict:
     """The resource's images as easyofd draws them: JPEG or PNG, base64, by ID."""
-    from PIL import Image
-
     base_folder = res.get("BaseLoc", "").strip()
     base = resolve(res_name, posixpath.join(base_folder, "_")) if base_folder else res_name
     found = {}
@@ -271,27 +275,13 @@ def _images(package: _Package, res_name: str, res: ElementTree.Element) -> dict:
                 continue
         if name is None:
             continue  # drawn nowhere: counted as lost where it is used
-        data = package.members[name]
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise OfdProblem(_("{name} is an image of {width}x{height} pixels, above the limit of {limit}: "
-                                       "refused").format(name=name, width=width, height=height, limit=MAX_IMAGE_PIXELS))
-                if image.format == "JPEG":
-                    suffix = "jpg"
-                elif image.format == "PNG":
-                    suffix = "png"
-                else:  # BMP, GIF, TIFF: as PNG, without loss
-                    image.seek(0)
-                    converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-                    buffer = io.BytesIO()
-                    converted.save(buffer, format="PNG")
-                    data, suffix = buffer.getvalue(), "png"
-        except OfdProblem:
-            raise
-        except Exception:  # JBIG2, damaged or unknown images: counted as lost where used
-            continue
+            converted = images.as_jpeg_or_png(package.members[name], max_image_pixels=MAX_IMAGE_PIXELS, label=name)
+        except ExhibitError as exc:
+            raise OfdProblem(str(exc)) from exc
+        if converted is None:
+            continue  # JBIG2, damaged or unknown images: counted as lost where used
+        data, suffix = converted
         found[media.get("ID", "")] = {"format": suffix, "suffix": suffix, "fileName": name, "wrap_pos": "",
                                       "type": "Image", "imgb64": base64.b64encode(data).decode("ascii")}
     return found

@@ -68,6 +68,7 @@ def validate(
         import tempfile
 
         from evidence.packet import prepare_exhibits  # PDF libraries load only when needed
+        from legaldocs import runs
         from legaldocs.case.load import load_case
 
         loaded = load_case(case)
@@ -82,8 +83,8 @@ def validate(
         count = sum(len(v) for v in loaded.evidence_files.values())
         if files:
             with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress, \
-                    tempfile.TemporaryDirectory(prefix="legaldocs-check-") as work:
-                prepare_exhibits(loaded, Path(work), progress)
+                    runs.folder(Path(tempfile.gettempdir()), "legaldocs-check-") as work:  # dead runs' cleared first
+                prepare_exhibits(loaded, work, progress)
         checked = _("all opened and converted") if files else _("all present")
         summary = _("{case}: valid — case {case_id}, {parties} parties, {loans} loan(s), {guarantees} guarantee(s), "
                     "{collateral} collateral, {evidence} evidence item(s) in {files} file(s), {checked}").format(

@@ -31,7 +31,7 @@ from evidence.errors import ExhibitError
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
 
-__all__ = ["MARGIN_MM", "MAX_DPI", "image_to_pdfs"]
+__all__ = ["MARGIN_MM", "MAX_DPI", "as_jpeg_or_png", "image_to_pdfs"]
 
 # Pillow's process-wide guard (warning above MAX_IMAGE_PIXELS, error above twice that) is
 # replaced by the explicit ``max_image_pixels`` check every open in this module makes on the
@@ -126,6 +126,35 @@ def image_to_pdfs(
     except Exception as exc:  # img2pdf raises plain Exception for some malformed images
         raise ExhibitError(label, _("cannot convert {kind} image: {error}").format(kind=kind.upper(), error=exc)) from exc
     return written
+
+
+def as_jpeg_or_png(data: bytes, *, max_image_pixels: int, label: Path | str) -> tuple[bytes, str] | None:
+    """An image file's bytes as a JPEG or PNG file, for a library that draws only those (OFD
+    pages): JPEG and PNG as they are, BMP, GIF, TIFF and the other formats Pillow reads as PNG
+    (lossless, alpha kept; the first frame).
+
+    Returns:
+        ``(bytes, "jpg" or "png")``, or None when the data is no image Pillow can read
+        (JBIG2, damaged data).
+
+    Raises:
+        ExhibitError: naming ``label``, the image has more than ``max_image_pixels`` pixels.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            _check_size(image, max_image_pixels, Path(label), "")
+            if image.format == "JPEG":
+                return data, "jpg"
+            if image.format == "PNG":
+                return data, "png"
+            frame = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+            buffer = io.BytesIO()
+            frame.save(buffer, format="PNG")
+            return buffer.getvalue(), "png"
+    except ExhibitError:
+        raise
+    except Exception:  # noqa: BLE001 - any failure to read means: not an image we can draw
+        return None
 
 
 def _check_size(image: Image.Image, max_image_pixels: int, label: Path, where: str) -> None:

@@ -28,7 +28,7 @@ that are absolute, climb out with ``..``, use backslashes or drive letters, or c
 ``OFD.xml``; XML that is not well formed or declares a DTD or entities; references to parts the
 package does not hold; no pages.
 
-The conversion runs in a separate process (``python -m evidence._ofd_worker``) with at most
+The conversion runs in a separate process (:mod:`evidence._ofd_worker`) with at most
 :data:`MEMORY_LIMIT_BYTES` of address space and :data:`TIMEOUT_SECONDS`, in a scratch folder:
 stopping the run stops it at once, and the library's process-wide settings (registered fonts,
 log output) never touch ours.
@@ -44,7 +44,6 @@ watermarks, which are not drawn).
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import stat
 import subprocess
@@ -86,6 +85,8 @@ MEMORY_LIMIT_BYTES = 4 * 2**30
 MAIN_FILE = "OFD.xml"
 
 _CHUNK = 1 << 16
+_WORKER = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+           "from evidence._ofd_worker import main; sys.exit(main(sys.argv[1:]))")
 _MAX_NAME = 1024
 
 
@@ -284,17 +285,14 @@ def ofd_to_pdf(source: Path, out: Path, *, label: Path | None = None,
     out = Path(out)
     label = Path(label or source)
     report_path = out.with_name(out.name + ".report.json")
-    command = [sys.executable, "-m", "evidence._ofd_worker", str(source.resolve()), str(out.resolve()),
-               str(report_path.resolve()), get_language(), str(MEMORY_LIMIT_BYTES)]
-    environment = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[1])
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [package_root, *(p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p)])
+    # the worker imports this package from where this process has it, whatever its own folder
+    command = [sys.executable, "-c", _WORKER, str(Path(__file__).resolve().parents[1]), str(source.resolve()),
+               str(out.resolve()), str(report_path.resolve()), get_language(), str(MEMORY_LIMIT_BYTES)]
     try:
         try:
             completed = subprocess.run(
-                command, cwd=out.parent, env=environment, stdin=subprocess.DEVNULL,
-                capture_output=True, timeout=timeout, check=False,
+                command, cwd=out.parent, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise ExhibitError(label, _("converting the OFD file took longer than {seconds} s: refused").format(

@@ -7,7 +7,8 @@ pages of that file), 诉讼费用计算表 (.docx, .pdf) with the 案件受理�
 ``packet.zip`` of the folder and ``packet.zip.sha256``.
 
 The packet is built in a staging folder next to its destination and moved into place only when
-complete; a failure leaves ``DIR`` as it was.
+complete; a failure leaves ``DIR`` as it was, a concurrent run's packet in it included, and the
+debris of a killed run is cleared by the next (:func:`build_packet`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import zipfile
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from legaldocs import __version__
+from legaldocs import __version__, runs
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import date_in_chinese
 from legaldocs.documents.office import OfficeSession, docx_to_pdf, office_session
@@ -136,6 +136,14 @@ def build_packet(
     that converts every Word file (exhibits, documents, index passes); by default one is started
     for this packet and ended with it.
 
+    The packet is built in a staging folder ``out_dir/.<case id>.partial-XXXXXXXX`` and moved
+    into place when complete. A run removes only what it made: on failure its staging folder,
+    its work folder and its LibreOffice, and ``out_dir`` only if the run made it and nothing else
+    is in it, so that runs sharing ``out_dir`` never remove each other's work. Each of these
+    folders is locked while the run lives (:mod:`legaldocs.runs`); before it starts, a run
+    clears what dead runs (killed, or their machine stopped) left in ``out_dir`` and in the
+    temporary folder, and the LibreOffice they left running, never what a live run holds.
+
     Raises CaseValidationError (nothing written; also for every exhibit file that cannot be used,
     and a filing date before ``as_of``), ConversionError, TemplateError or OutputError (also
     when ``out_dir/<case id>`` holds files this tool did not write); on any error ``out_dir`` is
@@ -170,19 +178,16 @@ def build_packet(
     # each stage has its own folder, so that building one stage never replaces another's packet
     final = out_dir / (case.case_id if stage == "suit" else f"{case.case_id}-{stage}")
     _check_destination(out_dir, final)
-    created_out = not out_dir.exists()
+    runs.clear_dead_outputs(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{case.case_id}.partial-", dir=out_dir))
+        # a folder of this run's (legaldocs.runs: locked while it lives), and the --out made for it
+        staging, created = runs.make_in(out_dir, f".{case.case_id}{runs.STAGING}")
     except OSError as exc:
-        if created_out:
-            shutil.rmtree(out_dir, ignore_errors=True)
         raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
             folder=out_dir, reason=exc.strerror or exc)) from exc
     try:
-        with (tempfile.TemporaryDirectory(prefix="legaldocs-work-") as work_name,
+        with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
-            work = Path(work_name)
             prepared = prepare_exhibits(loaded, work, report, office) if case.evidence and stage != "notices" else []
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
@@ -206,10 +211,11 @@ def build_packet(
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_out:
-            shutil.rmtree(out_dir, ignore_errors=True)
+        # only what this run made: its staging folder, and --out if it made it and nothing else is there
+        runs.release(staging)
+        runs.remove_empty(created)
         raise
+    runs.release(staging, remove=False)  # now the packet folder
     files = tuple(sorted(p.name for p in final.iterdir()))
     return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
                         tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
@@ -550,16 +556,25 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 def _replace_folder(staging: Path, final: Path) -> None:
-    """Move the finished staging folder to ``final``, replacing an earlier packet only then."""
+    """Move the finished staging folder to ``final``, replacing an earlier packet only then: the
+    earlier one is moved aside first, to ``.<name>.old-XXXXXXXX``, a name of this run's (locked,
+    :mod:`legaldocs.runs`) which a later run removes, or moves back when ``final`` is missing,
+    should this run be killed before it does."""
     old = None
     if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
+        old = runs.claim(final.parent, f".{final.name}{runs.ASIDE}")
+        try:
+            os.replace(final, old)
+        except FileNotFoundError:  # moved away meanwhile by another run
+            runs.release(old)
+            old = None
     try:
         os.replace(staging, final)
     except OSError as exc:
         if old is not None:
-            os.replace(old, final)
+            with suppress(OSError):
+                os.replace(old, final)
+            runs.release(old, remove=False)
         raise OutputError(_("{path}: cannot move the packet into place: {reason}").format(path=final, reason=exc.strerror)) from exc
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        runs.release(old)
