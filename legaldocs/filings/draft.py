@@ -7,9 +7,11 @@ packet, so a draft and a packet of the same case, dates and form say the same th
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from legaldocs import runs
 from legaldocs.case.model import Case
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.documents.render import DocumentProperties, render_docx
@@ -51,7 +53,10 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
           pdf: bool = True, source: str = "case") -> Draft:
     """Draft the document ``kind`` (a key of :func:`document_kinds`) of ``case`` into ``out_dir``
     as ``<title>.docx`` (and ``.pdf`` unless ``pdf`` is false); a notice goes to each addressee,
-    as ``<title>-<addressee>.docx``.
+    as ``<title>-<addressee>.docx``. The files are made in a staging folder of this run's in
+    ``out_dir`` and moved into place once all exist; a failure leaves ``out_dir`` as it was (and
+    removes it only if the run made it and nothing else is there), and the debris of a run that
+    died is cleared by the next (:mod:`legaldocs.runs`).
 
     Raises CaseValidationError naming ``--doc`` for an unknown kind or one the case does not need
     (e.g. 授权委托书 without an agent), and what :func:`~legaldocs.filings.filing.build_filing`
@@ -78,19 +83,32 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(_("{folder}: is a file, not a folder").format(folder=out_dir))
+    template = template_path(document.template, templates)
+    runs.clear_dead_outputs(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        # written in a staging folder of this run's, moved into out_dir once all are there
+        staging, created = runs.make_in(out_dir, f".{filing.case.case_id}-{kind}{runs.STAGING}")
     except OSError as exc:
         raise OutputError(_("{folder}: cannot write there: {reason}").format(
             folder=out_dir, reason=exc.strerror or exc)) from exc
-    template = template_path(document.template, templates)
-    produced = []
-    contexts = document.context(filing, extras)
-    pairs = contexts if document.per_party else [("", contexts)]
-    for suffix, context in pairs:
-        title = document.title_for(filing)
-        name = f"{title}-{suffix}" if suffix else title
-        produced.append(render_docx(template, context, out_dir / f"{name}.docx",
-                                    DocumentProperties(author=filing.case.creditor.name, title=name, date=filing.filing_date)))
-    pdfs = tuple(docx_to_pdf(produced, out_dir)) if pdf else ()
-    return Draft(filing, kind, tuple(produced), pdfs)
+    try:
+        produced = []
+        contexts = document.context(filing, extras)
+        pairs = contexts if document.per_party else [("", contexts)]
+        for suffix, context in pairs:
+            title = document.title_for(filing)
+            name = f"{title}-{suffix}" if suffix else title
+            produced.append(render_docx(template, context, staging / f"{name}.docx",
+                                        DocumentProperties(author=filing.case.creditor.name, title=name, date=filing.filing_date)))
+        pdfs = docx_to_pdf(produced, staging) if pdf else []
+        written = []
+        for path in [*produced, *pdfs]:
+            os.replace(path, out_dir / path.name)
+            written.append(out_dir / path.name)
+    except BaseException:
+        # only what this run made: its staging folder, and out_dir if it made it and nothing else is there
+        runs.release(staging)
+        runs.remove_empty(created)
+        raise
+    runs.release(staging)
+    return Draft(filing, kind, tuple(written[: len(produced)]), tuple(written[len(produced):]))
