@@ -1,12 +1,11 @@
-"""Embedding a metric-compatible substitute for every font an exhibit uses without embedding it.
+"""Embedding a substitute for every font an exhibit uses without embedding it, glyphs in place.
 
 A PDF may name a font without carrying it ("Helvetica", "Arial", "Times New Roman" ...): each
 viewer then draws the text with whatever font it has under that name, so the bundle would not
 look the same on every machine, and the README promises every font embedded. Before an
-exhibit's pages are copied, :func:`embed_substitutes` gives each such font a font program that
-has the same advance widths, so every glyph stays exactly where it was; nothing else of the page
-changes (content streams, encodings as they map codes to glyph names and text extraction are
-kept):
+exhibit's pages are copied, :func:`embed_substitutes` gives each such font a font program
+drawn with the same advance widths, so every glyph stays exactly where it was; nothing else of
+the page changes (content streams, what each code means and text extraction are kept):
 
 * the 14 standard fonts (Helvetica, Times, Courier with their bold and italic faces, Symbol,
   ZapfDingbats) and their TrueType namesakes (Arial, Times New Roman, Courier New) used as
@@ -14,17 +13,26 @@ kept):
   fonts-urw-base35: NimbusSans, NimbusRoman, NimbusMonoPS, StandardSymbolsPS, D050000L), its
   CFF outlines embedded as ``/FontFile3 /Type1C``;
 * the same names used as ``/TrueType`` fonts get the Liberation font of the same metrics
-  (Debian package fonts-liberation2), embedded as ``/FontFile2``.
+  (Debian package fonts-liberation2), embedded as ``/FontFile2``;
+* a Chinese, Japanese or Korean font named through a CMap (``STSong-Light`` with
+  ``UniGB-UCS2-H``, as iText and ReportLab write it; ``SimSun`` with ``Identity-H`` and a
+  ``/ToUnicode`` map, as word processors write it without embedding) gets the Noto CJK face of
+  its script and style (Song/Ming/Mincho: Noto Serif CJK, else Noto Sans CJK; Debian package
+  fonts-noto-cjk). Its glyph shapes differ, but every code keeps the width the PDF gives it (an
+  embedded CMap maps each code the pages show to the Noto glyph of its character), so the text
+  stays where it was, and extracts as before (a ``/ToUnicode`` map is added when missing).
 
-Each embedded program is a subset: the glyphs the font's encoding can reach (at most 256), so
-a font adds a few tens of kilobytes. A font that has ``/Widths`` keeps them (they are what place
-the glyphs); one without gets them from the metrics viewers use for the standard fonts (Adobe's,
-which the substitutes match), else from the substitute. The font's new ``/BaseFont`` names the
+Each embedded program is a subset: the glyphs the font's encoding can reach (at most 256), or
+for a CJK font the characters the pages show, so a font adds a few tens of kilobytes. A font
+that has ``/Widths`` keeps them (they are what place the glyphs); one without gets them from
+the metrics viewers use for the standard fonts (Adobe's, which the substitutes match), else
+from the substitute. The font's new ``/BaseFont`` names the
 substitute (``ABCDEF+NimbusSans-Regular``), whose name is also in the note.
 
-A font without a known metric-compatible substitute (for instance a Chinese font such as
-``STSong-Light`` or ``SimSun`` referred to through a CMap, or any other family) is left as it is
-and reported as blocking: a clerk must obtain a copy of the exhibit with its fonts embedded.
+A font without a known substitute (another Latin family; a CJK font whose codes cannot be read
+as characters, e.g. through ``GBK-EUC-H``, or whose widths cannot be matched to them; a vertical
+CMap) is left as it is and reported as blocking: a clerk must obtain a copy of the exhibit with
+its fonts embedded, or a scan.
 
 Every substitution is reported as an :class:`~evidence.errors.ExhibitNote` (kind
 ``font-substituted``, severity ``note``), every font left unembedded as one of kind
@@ -39,6 +47,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -173,10 +182,13 @@ def embed_substitutes(pdf: pikepdf.Pdf, label: Path | str, notes: list[ExhibitNo
     substituted: dict[tuple[str, str], list[int]] = {}
     missing: dict[str, tuple[list[int], str]] = {}
     programs: dict[tuple, pikepdf.Object] = {}
+    composite: set[str] = set()
     for font, pages in _fonts_by_page(pdf):
         if is_embedded(font):
             continue
         original = _base_name(font)
+        if font.get(Name.Subtype) == Name.Type0:
+            composite.add(original)
         try:
             substitute = _embed(pdf, font, programs)
         except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
@@ -189,9 +201,11 @@ def embed_substitutes(pdf: pikepdf.Pdf, label: Path | str, notes: list[ExhibitNo
             continue
         substituted.setdefault((original, substitute), []).extend(pages)
     for (original, substitute), pages in substituted.items():
+        same = "度量相同的替代字体" if original not in composite else "替代字体"
+        width = "" if original not in composite else "（字宽沿用文件中的数值）"
         notes.append(ExhibitNote(
             str(label), "font-substituted",
-            f"{pages_in_chinese(pages)}使用的字体 {original} 未嵌入文件，已嵌入度量相同的替代字体 {substitute}，"
+            f"{pages_in_chinese(pages)}使用的字体 {original} 未嵌入文件，已嵌入{same} {substitute}{width}，"
             "文字位置不变，字形可能与原字体略有差别", "note"))
     for original, (pages, reason) in missing.items():
         notes.append(ExhibitNote(
@@ -273,8 +287,6 @@ def _base_name(font: Dictionary) -> str:
 
 def _choose(font: Dictionary) -> _Choice:
     subtype = font.get(Name.Subtype)
-    if subtype == Name.Type0:
-        raise _NoSubstitute("它是经 CMap 引用的复合字体（如中文字体），没有度量相同的替代字体")
     if subtype not in _SIMPLE:
         raise _NoSubstitute("字体类型不明")
     name = _SUBSET_TAG.sub("", _base_name(font))
@@ -304,6 +316,8 @@ def _choose(font: Dictionary) -> _Choice:
 
 def _embed(pdf: pikepdf.Pdf, font: Dictionary, programs: dict[tuple, pikepdf.Object]) -> str:
     """Give ``font`` the substitute's program; return the substitute's name."""
+    if font.get(Name.Subtype) == Name.Type0:
+        return _embed_cid(pdf, font)
     choice = _choose(font)
     if not choice.path.is_file():
         package = "fonts-urw-base35" if choice.cff else "fonts-liberation2"
@@ -662,3 +676,254 @@ def _subset_cid(path: str, number: int, glyphs: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer)
     return TTFont(io.BytesIO(buffer.getvalue())).reader["CFF "]
+
+
+# -- Chinese, Japanese and Korean fonts named through a Unicode CMap -----------------------------
+
+#: Noto CJK families by style, regular and bold (Debian package fonts-noto-cjk).
+NOTO_CJK_FILES = {
+    (False, False): NOTO_SANS_CJK,
+    (False, True): Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+    (True, False): Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+    (True, True): Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"),
+}
+# predefined CMaps whose codes are UCS-2 / UTF-16 (horizontal), by the script they imply
+_UNICODE_CMAPS = {
+    "UniGB-UCS2-H": "SC", "UniGB-UTF16-H": "SC", "UniCNS-UCS2-H": "TC", "UniCNS-UTF16-H": "TC",
+    "UniJIS-UCS2-H": "JP", "UniJIS-UTF16-H": "JP", "UniKS-UCS2-H": "KR", "UniKS-UTF16-H": "KR",
+}
+_ORDERING_SCRIPT = {"GB1": "SC", "CNS1": "TC", "Japan1": "JP", "Korea1": "KR"}
+_SERIF_WORDS = ("song", "sung", "ming", "mincho", "myeongjo", "batang", "fangsong", "kai", "fs", "simsun",
+                "nsimsun", "serif", "宋", "明", "仿宋", "楷")
+_ASCII_FIRST_CID = 1  # in every Adobe CJK collection, CIDs 1-95 are U+0020-U+007E
+
+
+def _embed_cid(pdf: pikepdf.Pdf, font: Dictionary) -> str:
+    """Give a Type 0 font without its program an embedded Noto CJK face; return its name.
+
+    Possible when the codes can be read as text: a Unicode CMap (``UniGB-UCS2-H`` ...) or
+    ``Identity-H`` with a ``/ToUnicode`` map. The codes the pages show are collected; the font's
+    encoding becomes an embedded CMap from each code to the Noto glyph of its character, and the
+    widths stay those the PDF gives for the code (so every glyph stays where it was). A
+    ``/ToUnicode`` map is added when missing, so the text extracts as before.
+    """
+    descendants = font.get(Name.DescendantFonts)
+    if not isinstance(descendants, Array) or len(descendants) != 1 or not isinstance(descendants[0], Dictionary):
+        raise _NoSubstitute("复合字体缺少下级字体")
+    descendant = descendants[0]
+    encoding = font.get(Name.Encoding)
+    encoding_name = str(encoding)[1:] if isinstance(encoding, Name) else ""
+    ordering = descendant.get(Name.CIDSystemInfo, Dictionary()).get(Name.Ordering)
+    script = _UNICODE_CMAPS.get(encoding_name) or _ORDERING_SCRIPT.get(str(ordering) if ordering is not None else "", "SC")
+    if encoding_name in _UNICODE_CMAPS:
+        text_of = None  # the code is the character
+    elif encoding_name == "Identity-H" and isinstance(font.get(Name.ToUnicode), pikepdf.Stream):
+        text_of = _read_to_unicode(font.ToUnicode.read_bytes())
+    else:
+        raise _NoSubstitute(f"其编码 {encoding_name or '（内嵌 CMap）'} 无法对应到文字，找不到可替代的字形")
+
+    codes = sorted(_shown_codes(pdf, font))
+    texts: dict[int, str] = {}
+    for code in codes:
+        if text_of is None:
+            if 0xD800 <= code <= 0xDFFF:
+                raise _NoSubstitute("文字含有基本多文种平面以外的字符，无法可靠替代")
+            texts[code] = chr(code)
+        elif code in text_of and len(text_of[code]) == 1:
+            texts[code] = text_of[code]
+        else:
+            raise _NoSubstitute(f"编码 {code:04X} 没有对应的文字，无法可靠替代")
+
+    widths = _cid_widths(descendant)
+    default = _int(descendant.get(Name.DW), 1000)
+    width_of: dict[int, int] = {}
+    for code in codes:
+        if text_of is not None:  # Identity-H: the code is the CID
+            width_of[code] = widths.get(code, default)
+        elif 0x20 <= code <= 0x7E:
+            width_of[code] = widths.get(code - 0x20 + _ASCII_FIRST_CID, default)
+        elif any(cid > 95 and width != default for cid, width in widths.items()):
+            raise _NoSubstitute("文件给出的字宽无法对应到所用文字，替代后文字位置可能改变")
+        else:
+            width_of[code] = default
+
+    name = _base_name(font)
+    descriptor = descendant.get(Name.FontDescriptor)
+    flags = _int(descriptor.get(Name.Flags), 0) if isinstance(descriptor, Dictionary) else 0
+    weight = _int(descriptor.get(Name.FontWeight), 400) if isinstance(descriptor, Dictionary) else 400
+    lowered = name.lower()
+    serif = bool(flags & _SERIF) or any(word in lowered for word in _SERIF_WORDS)
+    bold = "bold" in lowered or weight >= 600
+    path = NOTO_CJK_FILES[(serif, bold)]
+    if not path.is_file():
+        raise _NoSubstitute(f"替代字体文件 {path} 不存在（请安装 Debian 软件包 fonts-noto-cjk）")
+    face = f"Noto {'Serif' if serif else 'Sans'} CJK {script}"
+    number = _collection_number(str(path), face)
+    metrics = _metrics_of(str(path), number)
+    glyph_of: dict[int, str] = {}
+    for code, text in texts.items():
+        glyph = metrics.cmap.get(ord(text))
+        if glyph is None:
+            raise _NoSubstitute(f"替代字体 {face} 没有字符“{text}”")
+        glyph_of[code] = glyph
+    new_cid = {code: int(glyph[3:]) if glyph.startswith("cid") else 0 for code, glyph in glyph_of.items()}
+    cid_width: dict[int, int] = {}
+    for code, cid in new_cid.items():
+        if cid_width.setdefault(cid, width_of[code]) != width_of[code]:
+            raise _NoSubstitute("同一字形在文件中有两种字宽，替代后文字位置可能改变")
+    glyphs = tuple(sorted(set(glyph_of.values()) | {".notdef"}))
+    data = _subset_cid(str(path), number, glyphs)
+    substitute = f"{_tag(face + name, glyphs)}+{metrics.postscript_name}"
+
+    cmap = pikepdf.Stream(pdf, _code_cmap(new_cid, substitute), Type=Name.CMap,
+                          CMapName=Name("/" + substitute.replace("+", "-") + "-H"),
+                          CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
+                                                   Ordering=pikepdf.String("Identity"), Supplement=0))
+    new_descriptor = Dictionary(
+        Type=Name.FontDescriptor, FontName=Name("/" + substitute),
+        Flags=(_SERIF if serif else 0) | _SYMBOLIC_FLAG, FontBBox=Array(metrics.bbox), ItalicAngle=0,
+        Ascent=metrics.ascent, Descent=metrics.descent, CapHeight=metrics.cap_height, StemV=metrics.stem_v,
+        FontFile3=pdf.make_indirect(pikepdf.Stream(pdf, data, Subtype=Name.CIDFontType0C)),
+    )
+    if isinstance(descriptor, Dictionary):  # keep the PDF's own ascent and descent (text boxes)
+        for key in (Name.Ascent, Name.Descent, Name.CapHeight):
+            if key in descriptor:
+                new_descriptor[key] = descriptor[key]
+    new_widths = Array()
+    for cid, width in sorted(cid_width.items()):
+        new_widths.append(cid)
+        new_widths.append(Array([width]))
+    new_descendant = Dictionary(
+        Type=Name.Font, Subtype=Name.CIDFontType0, BaseFont=Name("/" + substitute),
+        CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"),
+                                 Supplement=0),
+        FontDescriptor=pdf.make_indirect(new_descriptor), DW=default, W=new_widths,
+    )
+    if Name.ToUnicode not in font:
+        font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, _to_unicode_cmap(texts)))
+    font.Encoding = pdf.make_indirect(cmap)
+    font.DescendantFonts = Array([pdf.make_indirect(new_descendant)])
+    font.BaseFont = Name("/" + substitute)
+    return metrics.postscript_name
+
+
+def _int(value: object, default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return default
+    return int(value)
+
+
+def _cid_widths(descendant: Dictionary) -> dict[int, int]:
+    """A CIDFont's ``/W`` as ``{cid: width}``."""
+    widths: dict[int, int] = {}
+    items = list(descendant.get(Name.W, Array()))
+    i = 0
+    while i < len(items) - 1:
+        first = _int(items[i], -1)
+        if isinstance(items[i + 1], Array):
+            for offset, width in enumerate(items[i + 1]):
+                widths[first + offset] = _int(width, 0)
+            i += 2
+        elif i + 2 < len(items):
+            last, width = _int(items[i + 1], -1), _int(items[i + 2], 0)
+            for cid in range(first, min(last, first + 65535) + 1):
+                widths[cid] = width
+            i += 3
+        else:
+            break
+    return widths
+
+
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
+def _read_to_unicode(data: bytes) -> dict[int, str]:
+    """A ToUnicode CMap's ``bfchar`` and ``bfrange`` entries as ``{code: text}``."""
+    def text(hexdigits: bytes) -> str:
+        raw = bytes.fromhex(hexdigits.decode("ascii").replace(" ", "").replace("\n", ""))
+        return raw.decode("utf-16-be", errors="replace")
+
+    def code(hexdigits: bytes) -> int:
+        return int(hexdigits.decode("ascii").split()[0] if hexdigits.strip() else "0", 16)
+
+    mapping: dict[int, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        pairs = _HEX.findall(block)
+        for source, target in zip(pairs[::2], pairs[1::2]):
+            mapping[code(source)] = text(target)
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for low, high, rest in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]+>)", block):
+            start, end = code(low), code(high)
+            if end - start > 65535:
+                continue
+            if rest.startswith(b"["):
+                for offset, target in enumerate(_HEX.findall(rest)):
+                    mapping[start + offset] = text(target)
+            else:
+                base = text(rest[1:-1])
+                for offset in range(end - start + 1):
+                    mapping[start + offset] = base[:-1] + chr(ord(base[-1]) + offset) if base else ""
+    return mapping
+
+
+def _code_cmap(cid_of: dict[int, int], name: str) -> bytes:
+    """An embedded CMap from 2-byte codes to CIDs."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def",
+        f"/CMapName /{name.replace('+', '-')}-H def", "/CMapType 1 def",
+        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+    ]
+    items = sorted(cid_of.items())
+    for start in range(0, len(items), 100):
+        chunk = items[start:start + 100]
+        lines.append(f"{len(chunk)} begincidchar")
+        lines += [f"<{code:04X}> {cid}" for code, cid in chunk]
+        lines.append("endcidchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
+
+
+def _shown_codes(pdf: pikepdf.Pdf, font: Dictionary) -> set[int]:
+    """The 2-byte codes the pages show in ``font`` (in their content, forms and patterns)."""
+    target = font.objgen
+    codes: set[int] = set()
+    seen: set = set()
+    for page in pdf.pages:
+        _collect_codes(page.obj, page, target, codes, seen)
+    return codes
+
+
+def _collect_codes(holder: Dictionary, content: object, target: tuple[int, int], codes: set[int], seen: set) -> None:
+    resources = holder.get(Name.Resources)
+    if not isinstance(resources, Dictionary):
+        return
+    fonts = resources.get(Name.Font)
+    names = set()
+    if isinstance(fonts, Dictionary):
+        names = {key for key, value in fonts.items() if isinstance(value, Dictionary) and value.is_indirect
+                 and value.objgen == target}
+    if names:
+        current: str | None = None
+        stack: list[str | None] = []
+        for operands, operator in pikepdf.parse_content_stream(content):
+            op = str(operator)
+            if op == "q":
+                stack.append(current)
+            elif op == "Q":
+                current = stack.pop() if stack else None
+            elif op == "Tf" and operands:
+                current = str(operands[0])
+            elif current in names and op in ("Tj", "TJ", "'", '"') and operands:
+                strings = operands[-1] if op == "TJ" else [operands[-1]]
+                for item in strings:
+                    if isinstance(item, pikepdf.String):
+                        raw = bytes(item)
+                        codes.update(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2))
+    for group in (Name.XObject, Name.Pattern):
+        entries = resources.get(group)
+        if isinstance(entries, Dictionary):
+            for entry in entries.values():
+                if (isinstance(entry, pikepdf.Stream) and entry.get(Name.Subtype) != Name.Image
+                        and not _visited(entry, seen)):
+                    _collect_codes(entry.stream_dict, entry, target, codes, seen)

@@ -124,6 +124,9 @@ def _pdf(path: Path, content: bytes, fonts: dict | None = None, annotations: lis
     XObject drawing ``(Form) Tj`` in ``xobject_font``."""
     document = pikepdf.new()
     page = document.add_blank_page(page_size=(595, 842))
+    for font in (fonts or {}).values():  # a ToUnicode map given as a string becomes a stream
+        if isinstance(font.get("/ToUnicode"), pikepdf.String):
+            font.ToUnicode = document.make_stream(bytes(font.ToUnicode))
     resources = Dictionary(Font=Dictionary({f"/{k}": document.make_indirect(v) for k, v in (fonts or {}).items()}))
     if xobject_font is not None:
         form = document.make_stream(b"BT /FX 14 Tf 72 300 Td (In a form: Courier) Tj ET")
@@ -306,34 +309,67 @@ def _fonts_pdf(path: Path) -> Path:
                                       FontBBox=Array([0, -200, 1000, 900]), ItalicAngle=0, Ascent=857,
                                       Descent=-143, CapHeight=857, StemV=91))])),
         "F6": _font("Type1", "FancyScript", Encoding=Name.WinAnsiEncoding),
+        # as a word processor writes SimSun without embedding it: glyph ids as codes, a ToUnicode map
+        "F7": _font("Type0", "SimSun", Encoding=Name("/Identity-H"), DescendantFonts=Array([Dictionary(
+            Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/SimSun"),
+            CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0),
+            FontDescriptor=Dictionary(Type=Name.FontDescriptor, FontName=Name("/SimSun"), Flags=6,
+                                      FontBBox=Array([-8, -145, 1000, 859]), ItalicAngle=0, Ascent=859,
+                                      Descent=-141, CapHeight=859, StemV=80),
+            DW=1000, W=Array([21, Array([500, 500])]))]),
+            ToUnicode=pikepdf.String(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+                                     b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+                                     b"2 beginbfchar <3000> <501F> <3001> <6B3E> endbfchar "
+                                     b"1 beginbfrange <0015> <0016> <0031> endbfrange endcmap end end")),
+        # codes of a legacy Chinese encoding: no character can be told from them
+        "F8": _font("Type0", "SimHei", Encoding=Name("/GBK-EUC-H"), DescendantFonts=Array([Dictionary(
+            Type=Name.Font, Subtype=Name.CIDFontType0, BaseFont=Name("/SimHei"),
+            CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("GB1"), Supplement=2),
+            FontDescriptor=Dictionary(Type=Name.FontDescriptor, FontName=Name("/SimHei"), Flags=4,
+                                      FontBBox=Array([0, -200, 1000, 900]), ItalicAngle=0, Ascent=857,
+                                      Descent=-143, CapHeight=857, StemV=91))])),
     }
     content = (b"BT /F1 16 Tf 72 760 Td (Arial Bold, its own widths) Tj ET\n"
                b"BT /F2 16 Tf 72 720 Td (Times Roman: built-in encoding) Tj ET\n"
                b"BT /F3 16 Tf 72 680 Td (abgd) Tj ET\n"
                b"BT /F4 16 Tf 72 640 Td (A = euro, Italic) Tj ET\n"
                b"BT /F5 16 Tf 72 600 Td <4E2D6587> Tj ET\n"
-               b"BT /F6 16 Tf 72 560 Td (Fancy) Tj ET")
+               b"BT /F6 16 Tf 72 560 Td (Fancy) Tj ET\n"
+               b"BT /F7 16 Tf 72 520 Td <3000300100150016> Tj ET\n"
+               b"BT /F8 16 Tf 72 480 Td <BDE8BFEE> Tj ET")
     return _pdf(path, content, fonts, xobject_font=_font("Type1", "Courier-Bold", Encoding=Name.WinAnsiEncoding))
 
 
 def test_each_kind_of_unembedded_font_is_substituted_or_reported(tmp_path):
     source = _fonts_pdf(tmp_path / "fonts.pdf")
     exhibit = prepare_exhibit(1, "字体", [source], tmp_path / "work")
-    # the two without a metric-compatible substitute stay, reported as blocking with the page
-    assert unembedded_fonts(exhibit.pdf) == ["FancyScript", "STSong-Light"]
+    # the two without a substitute stay, reported as blocking with the page
+    assert unembedded_fonts(exhibit.pdf) == ["FancyScript", "SimHei"]
     blocking = {n.text.split("使用的字体 ")[1].split(" ")[0]: n for n in exhibit.notes if n.kind == "font-not-embedded"}
-    assert set(blocking) == {"FancyScript", "STSong-Light"}
+    assert set(blocking) == {"FancyScript", "SimHei"}
     assert all(n.severity == "blocking" and n.text.startswith("第1页") for n in blocking.values())
+    assert "GBK-EUC-H" in blocking["SimHei"].text
     substituted = {n.text.split("使用的字体 ")[1].split(" ")[0]: n.text for n in exhibit.notes
                    if n.kind == "font-substituted"}
-    assert set(substituted) == {"Arial,Bold", "Times-Roman", "Symbol", "TimesNewRomanPS-ItalicMT", "Courier-Bold"}
+    assert set(substituted) == {"Arial,Bold", "Times-Roman", "Symbol", "TimesNewRomanPS-ItalicMT", "Courier-Bold",
+                                "STSong-Light", "SimSun"}
+    assert "NotoSerifCJKsc-Regular" in substituted["STSong-Light"] and "字宽沿用文件中的数值" in substituted["STSong-Light"]
+    assert "NotoSerifCJKsc-Regular" in substituted["SimSun"]
     assert "LiberationSans-Bold" in substituted["Arial,Bold"]
     assert "NimbusRoman-Regular" in substituted["Times-Roman"]
     assert "StandardSymbolsPS" in substituted["Symbol"]
     assert "NimbusRoman-Italic" in substituted["TimesNewRomanPS-ItalicMT"]
     assert "NimbusMonoPS-Bold" in substituted["Courier-Bold"]
-    # text and positions unchanged for the substituted fonts (Symbol's Greek included)
-    assert "αβγδ" in _text(exhibit.pdf)
+    # text and positions unchanged for the substituted fonts (Symbol's Greek included); the
+    # Chinese now renders, and extracts, where a reader lacking the fonts showed nothing
+    text = _text(exhibit.pdf)
+    assert "αβγδ" in text and "中文" in text and "借款12" in text
+    image = _render(exhibit.pdf, 1, tmp_path / "page")
+    assert _pixels(image, (72, 596, 104, 616), inked) > 40  # 中文, 16 pt each
+    assert _pixels(image, (72, 516, 120, 536), inked) > 40  # 借款12
+    words = {w[4]: w for w in _words(exhibit.pdf)}
+    assert abs(float(words["借款12"][2]) - float(words["借款12"][0]) - 16 * (1 + 1 + 0.5 + 0.5)) < 0.01
+    assert abs(float(words["中文"][2]) - float(words["中文"][0]) - 32) < 0.01
     kept = {"Arial", "Bold,", "Times", "Roman:", "abgd", "αβγδ", "€", "=", "Courier", "Italic", "euro,"}
     before = [w for w in _words(source) if w[4] in kept]
     after = [w for w in _words(exhibit.pdf) if w[4] in kept]
