@@ -6,7 +6,13 @@ Two steps:
    one normalised PDF and counts its pages. Exhibits can be prepared in parallel.
 2. :func:`assemble_bundle` puts the 证据目录 (index) first and the exhibits after it, in order,
    adds a bookmark for the index and one per exhibit, and stamps a continuous page number
-   ``1..N`` at the bottom centre of every page.
+   ``1..N`` at the bottom centre of every page and the label ``证据N-k`` (exhibit N, its page
+   k) at the top right of every exhibit page.
+
+Stamps never cover exhibit content: :func:`prepare_exhibit` already places each page whose
+content reaches into a stamp's zone scaled down between bands kept free for them, and with
+``fit_a4`` makes every page A4 (see :mod:`evidence.stamp` for the layout and
+:mod:`evidence.placement` for the placing).
 
 The index lists the pages each exhibit occupies, which depend on how many pages the index
 itself has: :func:`page_ranges` gives them for a given index length, so the caller can render
@@ -98,6 +104,7 @@ def prepare_exhibit(
     *,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     office: OfficeSession | None = None,
+    fit_a4: bool = False,
 ) -> PreparedExhibit:
     """Convert one exhibit's files into one normalised PDF in ``workdir``.
 
@@ -119,6 +126,11 @@ def prepare_exhibit(
         office: a LibreOffice kept running for the Word documents (see
             :func:`legaldocs.documents.office.office_session`); without it, one LibreOffice
             run is started for this exhibit's documents.
+        fit_a4: make every page A4 (a landscape page landscape A4): larger pages shrunk to
+            fit, smaller ones centred at their size, none cropped.
+
+    Every page is placed so that the page number and the exhibit label will not cover its
+    content (:func:`evidence.pdf.make_room_for_stamps`).
 
     Returns:
         The :class:`PreparedExhibit`.
@@ -170,6 +182,11 @@ def prepare_exhibit(
             else:
                 parts.append((converted[position], file))
         page_count = pdf.write_exhibit(parts, out, notes)
+        try:
+            pdf.make_room_for_stamps(out, fit_a4=fit_a4, label=", ".join(str(file) for file in files))
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
     return PreparedExhibit(
         number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files),
         notes=tuple(notes),
@@ -213,14 +230,17 @@ def assemble_bundle(
     *,
     index_title: str = "证据目录",
     stamp_font: Path = stamp.DEFAULT_FONT,
+    fit_a4: bool = False,
 ) -> BundleResult:
     """Write the evidence bundle: the 证据目录 first, then each exhibit in order.
 
     The outline has one bookmark for the index (``index_title``) and one per exhibit, titled
     ``f"证据{n} {title}"``, each pointing at the exhibit's first page; the exhibits' own
     outlines are dropped. Every page gets its number (continuous, ``1..N``) stamped at the
-    bottom centre, upright as the page is viewed, in ``stamp_font`` (embedded). Pages are
-    normalised as described in :mod:`evidence.pdf`.
+    bottom centre, and every exhibit page its label ``证据N-k`` at the top right, upright as
+    the page is viewed, in ``stamp_font`` (embedded once). Pages are normalised as described
+    in :mod:`evidence.pdf`; exhibits are expected as :func:`prepare_exhibit` leaves them, with
+    room for the stamps.
 
     Args:
         index_pdf: the 证据目录, e.g. rendered from a template by LibreOffice; every font it
@@ -229,8 +249,11 @@ def assemble_bundle(
         out: the bundle to write, atomically (a temporary file next to it, then renamed);
             its folder is created if missing.
         index_title: the index's bookmark title.
-        stamp_font: TrueType font for the page numbers (DejaVu Sans by default, from Debian
-            package fonts-dejavu-core).
+        stamp_font: font of the page numbers and labels, TrueType or OpenType with the
+            digits and 证据 (by default :data:`evidence.stamp.DEFAULT_FONT`, those glyphs of
+            Noto Sans CJK SC, shipped with the package).
+        fit_a4: make every page that is not A4 (the index's, or an exhibit's prepared
+            without ``fit_a4``) an A4 one, keeping the stamp zones free.
 
     Returns:
         :class:`BundleResult`; ``entries`` equal ``page_ranges(exhibits, index_pages)``.
@@ -263,11 +286,11 @@ def assemble_bundle(
             [(exhibit.pdf, exhibit.page_count) for exhibit in exhibits],
             out,
             bookmarks=bookmarks,
-            stamp_writer=lambda sizes, path: stamp.write_page_numbers(
-                sizes, path, font=stamp_font
-            ),
+            stamper=stamp.Stamper(stamp_font),
+            exhibit_numbers=[exhibit.number for exhibit in exhibits],
             title=BUNDLE_TITLE,
             work_dir=Path(scratch),
+            fit_a4=fit_a4,
         )
     if counted_index_pages != index_pages:  # the index changed while the bundle was written
         out.unlink(missing_ok=True)

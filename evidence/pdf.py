@@ -27,10 +27,9 @@ Marks and fonts, as they print:
   that would print are first given one drawn from their geometry, as viewers draw them, so
   that flattening keeps them; one that cannot be drawn is reported (:mod:`evidence.annotations`).
 * **Fonts not embedded**: after flattening, every font the pages use without embedding it gets
-  an embedded substitute drawn at the same widths, every glyph staying where it was: the
-  metric-compatible URW or Liberation font for the standard 14 fonts, Arial, Times New Roman
-  and Courier New, Noto CJK for a Chinese font named through a Unicode CMap; a font without
-  one is left and reported as blocking (:mod:`evidence.fonts`).
+  an embedded metric-compatible substitute (the standard 14 fonts, Arial, Times New Roman,
+  Courier New), every glyph staying where it was; a font without one (a Chinese font named
+  through a CMap ...) is left and reported as blocking (:mod:`evidence.fonts`).
 
 What was done is reported in the exhibit's notes. :func:`unembedded_fonts` lists the fonts a
 PDF still uses without embedding them; the bundle refuses an index PDF with any (see
@@ -42,6 +41,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
@@ -50,12 +50,14 @@ from pikepdf import Array, Dictionary, Name, Page, Rectangle
 from evidence.annotations import give_appearances
 from evidence.fonts import embed_substitutes
 from evidence.errors import BundleError, ExhibitError, ExhibitNote
+from evidence.stamp import PLATE_ALPHA, Stamper, StampFont, exhibit_label
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
 
 __all__ = [
     "MIN_PAGE_SIDE_PT",
     "PageBox",
+    "make_room_for_stamps",
     "page_count",
     "unembedded_fonts",
     "write_bundle",
@@ -74,8 +76,6 @@ _MAX_OPEN_SOURCES = 128
 
 #: Visible area of a page (CropBox within MediaBox) as ``(left, bottom, right, top)`` in points.
 PageBox = tuple[float, float, float, float]
-#: Writes a PDF at the given path with one page per size (width, height, in points).
-StampWriter = Callable[[Sequence[tuple[float, float]], Path], None]
 
 
 def page_count(path: Path, *, label: Path | None = None) -> int:
@@ -134,9 +134,11 @@ def write_bundle(
     out: Path,
     *,
     bookmarks: Sequence[tuple[str, int]],
-    stamp_writer: StampWriter,
+    stamper: Stamper,
+    exhibit_numbers: Sequence[int],
     title: str,
     work_dir: Path,
+    fit_a4: bool = False,
 ) -> tuple[int, int]:
     """Write the bundle: index pages, then each exhibit's pages, bookmarked and stamped.
 
@@ -145,12 +147,15 @@ def write_bundle(
         exhibits: ``(pdf path, expected page count)`` per exhibit, in order.
         out: the bundle PDF to write (atomically); its folder must exist.
         bookmarks: ``(title, 0-based page index)`` top-level outline entries, in order.
-        stamp_writer: called once with the size of every bundle page (width, height in
-            points, of the visible area) and a path; must write there a PDF with one page of
-            that size per bundle page, holding what to draw over it (the page number). Page
-            ``i`` of that PDF is laid over the visible area of bundle page ``i``.
+        stamper: draws the stamps (:class:`evidence.stamp.Stamper`): every page gets its
+            number ``1..N``, each exhibit page also its label ``证据N-k``; its font is embedded
+            once. Exhibit pages are expected to have room for them
+            (:func:`make_room_for_stamps`).
+        exhibit_numbers: the number N of each exhibit, as ``exhibits``.
         title: document title (``/Title`` in the document information).
-        work_dir: existing folder for the temporary stamp PDF.
+        work_dir: existing folder for temporary files.
+        fit_a4: make every page that is not A4 an A4 one (see :mod:`evidence.placement`),
+            keeping the stamp zones free; exhibits prepared with ``fit_a4`` already are.
 
     Returns:
         ``(total pages, index pages)``.
@@ -181,22 +186,14 @@ def write_bundle(
         for path, expected in exhibits:
             merger.append(Path(path), Path(path), expected=expected)
         bundle = merger.pdf
-        boxes = [_visible_box(page) for page in bundle.pages]
-        handle, name = tempfile.mkstemp(prefix=".stamps-", suffix=".pdf", dir=work_dir)
-        os.close(handle)
-        stamps_path = Path(name)
-        try:
-            stamp_writer([(right - left, top - bottom) for left, bottom, right, top in boxes],
-                         stamps_path)
-            with pikepdf.open(stamps_path) as stamps:
-                for page, stamp, box in zip(bundle.pages, stamps.pages, boxes, strict=True):
-                    _overlay(page, stamp, box)
-                _add_outline(bundle, bookmarks)
-                bundle.docinfo[Name.Title] = title
-                bundle.Root.PageMode = Name.UseOutlines
-                _save(bundle, out, BundleError)
-        finally:
-            stamps_path.unlink(missing_ok=True)
+        labels: list[str | None] = [None] * index_pages
+        for (_path, expected), number in zip(exhibits, exhibit_numbers, strict=True):
+            labels += [exhibit_label(number, page) for page in range(1, expected + 1)]
+        _stamp_pages(bundle, stamper, labels, fit_a4=fit_a4)
+        _add_outline(bundle, bookmarks)
+        bundle.docinfo[Name.Title] = title
+        bundle.Root.PageMode = Name.UseOutlines
+        _save(bundle, out, BundleError)
         return len(bundle.pages), index_pages
     except pikepdf.PdfError as exc:
         raise BundleError(_("{path}: cannot assemble the bundle: {error}").format(path=out, error=exc)) from exc
@@ -416,13 +413,229 @@ def _visible_box(page: Page) -> PageBox:
     return left, bottom, right, top
 
 
+# -- room for the stamps -------------------------------------------------------------------------
+
+
+def make_room_for_stamps(path: Path, *, fit_a4: bool = False, label: Path | str | None = None) -> int:
+    """Place the pages of the exhibit PDF at ``path`` so that no content lies under a stamp.
+
+    Each page with content in the page-number or label zone (:func:`evidence.stamp.zones`) is
+    scaled down and centred on a page of the same size, as :func:`evidence.placement.place`
+    says; with ``fit_a4`` every page also becomes A4. A page drawn only of images is judged by
+    where its images lie; any other page (or an image reaching into a zone) by rendering it
+    at low resolution. The file is rewritten (atomically) only when a page changed.
+
+    Args:
+        path: an exhibit PDF as :func:`write_exhibit` writes it (pages without ``/Rotate``).
+        fit_a4: make every page A4 (landscape A4 for a landscape page).
+        label: names the exhibit's files in errors (defaults to ``path``).
+
+    Returns:
+        The number of pages placed anew.
+
+    Raises:
+        ExhibitError: the PDF cannot be read or written back.
+    """
+    from evidence import placement  # renders with PDFium: loaded only when exhibits are prepared
+
+    path = Path(path)
+    label = label or path
+
+    def error(reason: str) -> ExhibitError:
+        return ExhibitError(label, reason)
+
+    with _open(path, Path(label)) as document:
+        try:
+            plans: list[tuple[int, PageBox, placement.Placement]] = []
+            with placement.PageImages(path) as images:
+                for index, page in enumerate(document.pages):
+                    box = _visible_box(page)
+                    occupied = _occupancy(page, box, index, images)
+                    plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=fit_a4,
+                                           occupied=occupied)
+                    if plan is not None:
+                        plans.append((index, box, plan))
+            for index, box, plan in plans:
+                _place(document.pages[index], box, plan)
+        except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
+            raise error(_("damaged PDF, its pages cannot be copied: {error}").format(error=exc)) from exc
+        if plans:
+            _save(document, path, error)
+        return len(plans)
+
+
+def _occupancy(page: Page, box: PageBox, index: int, images) -> Callable[[tuple], bool]:
+    """Whether the page has content in a rectangle (points from ``box``'s lower-left corner)."""
+    rects = _image_rects(page)
+    left, bottom = box[0], box[1]
+
+    def rendered(rect: tuple) -> bool:
+        return images.occupied(index, box, rect)
+
+    if rects is None:
+        return rendered
+
+    def imaged(rect: tuple) -> bool:
+        x0, y0, x1, y1 = rect[0] + left, rect[1] + bottom, rect[2] + left, rect[3] + bottom
+        if not any(a < x1 and x0 < c and b < y1 and y0 < d for a, b, c, d in rects):
+            return False
+        return rendered(rect)
+
+    return imaged
+
+
+_IMAGE_PAGE_OPERATORS = {"q", "Q", "cm", "Do", "re", "W", "W*", "n", "gs"}
+_IMAGE_PAGE_MAX_BYTES = 4096
+
+
+def _image_rects(page: Page) -> list[tuple[float, float, float, float]] | None:
+    """Where a page made only of images draws them (page coordinates), e.g. a scan or a
+    photo on its A4 page; ``None`` for any other page (text, paths, forms, a long content)."""
+    contents = page.obj.get(Name.Contents)
+    streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])
+    if len(streams) > 8 or any(
+        not isinstance(stream, pikepdf.Stream) or int(stream.get(Name.Length, 0)) > _IMAGE_PAGE_MAX_BYTES
+        for stream in streams
+    ):
+        return None
+    xobjects = page.obj.get(Name.Resources, Dictionary()).get(Name.XObject, Dictionary())
+    matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    stack: list[tuple[float, ...]] = []
+    rects = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op not in _IMAGE_PAGE_OPERATORS:
+            return None
+        if op == "q":
+            stack.append(matrix)
+        elif op == "Q":
+            matrix = stack.pop() if stack else matrix
+        elif op == "cm":
+            a, b, c, d, e, f = (float(value) for value in operands)
+            m = matrix
+            matrix = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
+                      c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
+        elif op == "Do":
+            xobject = xobjects.get(operands[0]) if operands else None
+            if not isinstance(xobject, pikepdf.Stream) or xobject.get(Name.Subtype) != Name.Image:
+                return None
+            corners = [(matrix[0] * x + matrix[2] * y + matrix[4], matrix[1] * x + matrix[3] * y + matrix[5])
+                       for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+            xs, ys = [x for x, _y in corners], [y for _x, y in corners]
+            rects.append((min(xs), min(ys), max(xs), max(ys)))
+    return rects
+
+
+def _place(page: Page, box: PageBox, plan) -> None:
+    """Draw ``page`` as ``plan`` (a :class:`evidence.placement.Placement`) says: its visible
+    area scaled and moved onto a new media box ``0 0 width height``, clipped to that area."""
+    left, bottom, right, top = box
+    scale, (dx, dy) = plan.scale, plan.offset
+    numbers = " ".join(_number(v) for v in (scale, 0, 0, scale, dx - scale * left, dy - scale * bottom))
+    clip = " ".join(_number(v) for v in (left, bottom, right - left, top - bottom))
+    page.contents_add(f"q {numbers} cm {clip} re W n\n".encode("ascii"), prepend=True)
+    page.contents_add(b"\nQ\n")
+    page.obj.MediaBox = Array([0, 0, *(_number_value(v) for v in plan.size)])
+    for key in (Name.CropBox, Name.TrimBox, Name.BleedBox, Name.ArtBox):
+        if key in page.obj:
+            del page.obj[key]
+
+
+def _number(value: float) -> str:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _number_value(value: float):
+    return Decimal(_number(value))
+
+
 # -- stamping and outline ------------------------------------------------------------------------
 
 
-def _overlay(page: Page, stamp: Page, box: PageBox) -> None:
-    """Draw ``stamp`` (a page the size of ``box``) over ``page``'s visible area."""
-    _own_resources(page)
-    _draw_page_over(page, stamp, Rectangle(*box), prefix="PageNumber", fit=False)
+def _stamp_pages(bundle: pikepdf.Pdf, stamper: Stamper, labels: Sequence[str | None], *,
+                 fit_a4: bool) -> None:
+    """Number every page of ``bundle`` 1..N and label it ``labels[i]``, the font embedded once.
+
+    Each page's own content is wrapped in ``q``/``Q`` (one shared stream opens it) so that
+    graphics state it leaves behind cannot displace the stamps, drawn in one new stream after
+    it. The stamp font and plate state are added to each page's resources under the first free
+    names ``/LDStamp``, ``/LDPlate`` (never random: the same input gives the same bytes).
+    """
+    from evidence import placement
+
+    font = _embed_stamp_font(bundle, stamper.font)
+    plate = bundle.make_indirect(Dictionary(Type=Name.ExtGState, ca=Decimal(str(PLATE_ALPHA))))
+    opener = bundle.make_stream(b"q\n")
+    for index, (page, label) in enumerate(zip(bundle.pages, labels, strict=True)):
+        box = _visible_box(page)
+        if fit_a4:
+            plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=True)
+            if plan is not None and plan.size != (box[2] - box[0], box[3] - box[1]):
+                _place(page, box, plan)
+                box = _visible_box(page)
+        resources = page.obj.get(Name.Resources)
+        if not isinstance(resources, Dictionary):
+            page.obj.Resources = Dictionary()
+            resources = page.obj.Resources
+        font_name = _resource_name(resources, Name.Font, font, "LDStamp")
+        plate_name = _resource_name(resources, Name.ExtGState, plate, "LDPlate")
+        drawing = stamper.draw(box, index + 1, label, font=str(font_name), plate=str(plate_name))
+        contents = page.obj.get(Name.Contents)
+        own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])
+        page.obj.Contents = Array([opener, *own, bundle.make_stream(b"\nQ\n" + drawing)])
+
+
+def _resource_name(resources: Dictionary, category: Name, obj: pikepdf.Object, stem: str) -> Name:
+    """The name under which ``resources`` lists ``obj`` in ``category``, adding it if needed."""
+    group = resources.get(category)
+    if not isinstance(group, Dictionary):
+        resources[category] = Dictionary()
+        group = resources[category]
+    name, number = Name(f"/{stem}"), 1
+    while name in group:  # a free name, or ours already (pages sharing their resources)
+        if group[name].is_indirect and group[name].objgen == obj.objgen:
+            return name
+        name, number = Name(f"/{stem}{number}"), number + 1
+    group[name] = obj
+    return name
+
+
+def _embed_stamp_font(pdf: pikepdf.Pdf, font: StampFont) -> pikepdf.Object:
+    """Add the stamps' font to ``pdf`` (a Type 0 font over a CID TrueType one); return it."""
+    program = pdf.make_stream(font.program)
+    program[Name.Length1] = len(font.program)
+    descriptor = pdf.make_indirect(Dictionary(
+        Type=Name.FontDescriptor,
+        FontName=Name(f"/{font.base_font}"),
+        Flags=4,  # symbolic: glyphs are reached by their ids
+        FontBBox=Array(list(font.bbox)),
+        ItalicAngle=0,
+        Ascent=font.ascent,
+        Descent=font.descent,
+        CapHeight=font.cap_height,
+        StemV=80,
+        FontFile2=program,
+    ))
+    cid_font = pdf.make_indirect(Dictionary(
+        Type=Name.Font,
+        Subtype=Name.CIDFontType2,
+        BaseFont=Name(f"/{font.base_font}"),
+        CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"),
+                                 Supplement=0),
+        FontDescriptor=descriptor,
+        DW=1000,
+        W=Array([0, Array(list(font.widths))]),
+        CIDToGIDMap=Name.Identity,
+    ))
+    return pdf.make_indirect(Dictionary(
+        Type=Name.Font,
+        Subtype=Name.Type0,
+        BaseFont=Name(f"/{font.base_font}"),
+        Encoding=Name("/Identity-H"),
+        DescendantFonts=Array([cid_font]),
+        ToUnicode=pdf.make_stream(font.to_unicode()),
+    ))
 
 
 def _draw_page_over(page: Page, other: Page, rect: Rectangle, *, prefix: str, fit: bool) -> None:
@@ -445,23 +658,6 @@ def _draw_page_over(page: Page, other: Page, rect: Rectangle, *, prefix: str, fi
     )
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"\nQ\n" + drawing)
-
-
-def _own_resources(page: Page) -> None:
-    """Give the page its own /Resources and /XObject dictionaries before adding to them.
-
-    Pages of one source often share a resources dictionary; adding each page's stamp to the
-    shared one would make every page list every stamp.
-    """
-    resources = page.obj.get(Name.Resources)
-    copied = Dictionary()
-    if isinstance(resources, Dictionary):
-        for key, value in resources.items():
-            copied[key] = value
-        xobjects = resources.get(Name.XObject)
-        if isinstance(xobjects, Dictionary):
-            copied[Name.XObject] = Dictionary({key: value for key, value in xobjects.items()})
-    page.obj.Resources = copied
 
 
 def _add_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[tuple[str, int]]) -> None:

@@ -231,7 +231,7 @@ def test_stamps_and_index_use_only_embedded_fonts(built):
     index_pages = range(result.index_pages)
     for number, page in enumerate(reader.pages):
         fonts = _fonts(page.get("/Resources"), set())
-        assert any("DejaVuSans" in name and embedded for name, embedded in fonts), (
+        assert any("NotoSansCJKsc" in name and embedded for name, embedded in fonts), (
             f"page {number + 1}: no embedded stamp font in {fonts}")
         for name, embedded in fonts:
             if number in index_pages:

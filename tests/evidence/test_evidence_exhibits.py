@@ -163,7 +163,8 @@ def _refused(files: list[Path], workdir: Path, *fragments: str, **options) -> Ex
 def test_each_sample_becomes_an_exhibit(tmp_path, name, pages):
     source = sample(name)
     exhibit = prepare_exhibit(3, "样本", [source], tmp_path)
-    assert exhibit == PreparedExhibit(3, "样本", tmp_path / "exhibit-003.pdf", pages, (source,))
+    # notes aside (the form's fonts, for one, are embedded substitutes)
+    assert exhibit == PreparedExhibit(3, "样本", tmp_path / "exhibit-003.pdf", pages, (source,), exhibit.notes)
     assert pdf_page_count(exhibit.pdf) == pages
     assert sorted(entry.name for entry in tmp_path.iterdir()) == ["exhibit-003.pdf"]
     with pikepdf.open(exhibit.pdf) as document:
