@@ -27,9 +27,10 @@ Marks and fonts, as they print:
   that would print are first given one drawn from their geometry, as viewers draw them, so
   that flattening keeps them; one that cannot be drawn is reported (:mod:`evidence.annotations`).
 * **Fonts not embedded**: after flattening, every font the pages use without embedding it gets
-  an embedded metric-compatible substitute (the standard 14 fonts, Arial, Times New Roman,
-  Courier New), every glyph staying where it was; a font without one (a Chinese font named
-  through a CMap ...) is left and reported as blocking (:mod:`evidence.fonts`).
+  an embedded substitute drawn at the same widths, every glyph staying where it was: the
+  metric-compatible URW or Liberation font for the standard 14 fonts, Arial, Times New Roman
+  and Courier New, Noto CJK for a Chinese font named through a Unicode CMap; a font without
+  one is left and reported as blocking (:mod:`evidence.fonts`).
 
 What was done is reported in the exhibit's notes. :func:`unembedded_fonts` lists the fonts a
 PDF still uses without embedding them; the bundle refuses an index PDF with any (see
