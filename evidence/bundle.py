@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence import images, ofd, pdf, sniff, stamp
+from evidence import downsample, images, ofd, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import _
@@ -65,6 +65,8 @@ class PreparedExhibit:
         sources: the files it was made from, as given.
         notes: what was done to its files or found in them that a clerk must know (repairs,
             fonts substituted, marks given an appearance ...), in file order.
+        downsampled: when images were re-encoded at a lower resolution (``downsample_dpi``),
+            the sizes of ``pdf`` before and after, in bytes; else None.
     """
 
     number: int
@@ -73,6 +75,7 @@ class PreparedExhibit:
     page_count: int
     sources: tuple[Path, ...]
     notes: tuple[ExhibitNote, ...] = ()
+    downsampled: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def prepare_exhibit(
     *,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
     office: OfficeSession | None = None,
+    downsample_dpi: int | None = None,
     fit_a4: bool = False,
 ) -> PreparedExhibit:
     """Convert one exhibit's files into one normalised PDF in ``workdir``.
@@ -126,6 +130,9 @@ def prepare_exhibit(
         office: a LibreOffice kept running for the Word documents (see
             :func:`legaldocs.documents.office.office_session`); without it, one LibreOffice
             run is started for this exhibit's documents.
+        downsample_dpi: when given (e.g. 150 or 200), every image finer than this many dots
+            per inch where it is printed is re-encoded at it, for e-filing size limits (see
+            :mod:`evidence.downsample`); a note of kind ``downsampled`` gives the sizes.
         fit_a4: make every page A4 (a landscape page landscape A4): larger pages shrunk to
             fit, smaller ones centred at their size, none cropped.
 
@@ -152,6 +159,8 @@ def prepare_exhibit(
         raise EvidenceError(_("证据{number} {title}: the exhibit has no files").format(number=number, title=title))
     if max_image_pixels < 1:
         raise EvidenceError(_("max_image_pixels must be positive, not {value}").format(value=max_image_pixels))
+    if downsample_dpi is not None:
+        downsample.check_dpi(downsample_dpi)
     kinds = [sniff.detect_kind(file) for file in files]
 
     workdir = Path(workdir)
@@ -187,9 +196,18 @@ def prepare_exhibit(
         except BaseException:
             out.unlink(missing_ok=True)
             raise
+    downsampled = None
+    if downsample_dpi is not None:
+        try:
+            result = downsample.downsample_pdf(out, downsample_dpi, max_image_pixels=max_image_pixels,
+                                               label=", ".join(str(file) for file in files), notes=notes)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        downsampled = (result.bytes_before, result.bytes_after)
     return PreparedExhibit(
         number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files),
-        notes=tuple(notes),
+        notes=tuple(notes), downsampled=downsampled,
     )
 
 

@@ -111,6 +111,7 @@ def packet(
     templates: TemplatesOption = None,
     stage: Annotated[str, Option(help=N_("which set to build: suit (起诉), preservation (财产保全), enforcement (强制执行) or notices (催收通知); each stage has its own folder, OUT/<case id>[-stage]/"))] = "suit",
     form: Annotated[Optional[str], Option(help=N_("element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)"))] = None,
+    downsample: Annotated[Optional[int], Option(metavar="DPI", help=N_("re-encode exhibit images finer than DPI at their printed size at DPI (e.g. 150 or 200), for e-filing size limits; text and drawings are not touched"))] = None,
 ) -> None:
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
@@ -120,12 +121,20 @@ def packet(
 
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
-                                  progress=progress, stage=stage, form=form)
+                                  progress=progress, stage=stage, form=form, downsample_dpi=downsample)
         console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
         if result.bundle_pages:
             console.print(_("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits)").format(
                 pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits)),
+                markup=False, highlight=False)
+        if result.downsampling is not None:
+            from evidence.downsample import format_bytes
+
+            saved = result.downsampling
+            console.print(_("  images re-encoded at {dpi} dpi in {count} exhibit(s): {before} -> {after} ({saved} saved)").format(
+                dpi=saved["dpi"], count=saved["exhibits"], before=format_bytes(saved["bytes_before"]),
+                after=format_bytes(saved["bytes_after"]), saved=format_bytes(saved["bytes_saved"])),
                 markup=False, highlight=False)
         if result.stage == "suit":
             console.print(_("  案件受理费 {fee} 元").format(fee=result.fee.fee), markup=False, highlight=False)

@@ -22,6 +22,8 @@ Pillow and img2pdf are used only in this module.
 from __future__ import annotations
 
 import io
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import img2pdf
@@ -31,7 +33,7 @@ from evidence.errors import ExhibitError
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
 
-__all__ = ["MARGIN_MM", "MAX_DPI", "as_jpeg_or_png", "image_to_pdfs"]
+__all__ = ["MARGIN_MM", "MAX_DPI", "EncodedImage", "as_jpeg_or_png", "image_to_pdfs", "resample_jpeg", "resample_pixels"]
 
 # Pillow's process-wide guard (warning above MAX_IMAGE_PIXELS, error above twice that) is
 # replaced by the explicit ``max_image_pixels`` check every open in this module makes on the
@@ -155,6 +157,97 @@ def as_jpeg_or_png(data: bytes, *, max_image_pixels: int, label: Path | str) -> 
         raise
     except Exception:  # noqa: BLE001 - any failure to read means: not an image we can draw
         return None
+
+
+#: JPEG quality of images re-encoded at a lower resolution (see :func:`resample_jpeg`).
+DOWNSAMPLE_JPEG_QUALITY = 85
+# An image with at most this many colours or grey levels (text, line art) stays lossless when re-encoded.
+_FEW_COLOURS = 64
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """Pixels encoded for a PDF image XObject.
+
+    Attributes:
+        filter: the PDF filter of ``data``: ``DCTDecode`` (JPEG), ``FlateDecode`` (zlib of the
+            samples, row after row) or ``CCITTFaxDecode`` (Group 4 fax).
+        data: the encoded data.
+        width, height: in pixels.
+        components: samples per pixel, 1 (grey or bilevel) or 3 (RGB).
+        bits: bits per sample, 1 (bilevel: 0 black, 1 white) or 8.
+        parms: the ``/DecodeParms`` entries the filter needs (CCITT), else empty.
+    """
+
+    filter: str
+    data: bytes
+    width: int
+    height: int
+    components: int
+    bits: int
+    parms: dict = field(default_factory=dict)
+
+
+def resample_jpeg(data: bytes, size: tuple[int, int], *, max_image_pixels: int) -> EncodedImage | None:
+    """A JPEG (a PDF's DCTDecode image) re-encoded as JPEG at ``size`` (width, height) pixels.
+
+    The JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still covers ``size`` (libjpeg's
+    DCT scaling: faster, less memory), resized (Lanczos) and encoded at quality
+    :data:`DOWNSAMPLE_JPEG_QUALITY`.
+
+    Returns:
+        The :class:`EncodedImage`, or None when the data is no readable grey or RGB JPEG (CMYK
+        JPEGs are left alone: their inversion conventions differ between writers), has more
+        than ``max_image_pixels`` pixels, or ``size`` is not smaller.
+    """
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            width, height = image.size
+            if image.mode not in ("L", "RGB") or width * height > max_image_pixels:
+                return None
+            if size[0] >= width or size[1] >= height:
+                return None
+            image.draft(image.mode, size)
+            frame = image.convert(image.mode).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    except Exception:  # noqa: BLE001 - damaged or unusual JPEG: left as it is
+        return None
+    buffer = io.BytesIO()
+    frame.save(buffer, format="JPEG", quality=DOWNSAMPLE_JPEG_QUALITY, optimize=True)
+    return EncodedImage("DCTDecode", buffer.getvalue(), size[0], size[1], 1 if frame.mode == "L" else 3, 8)
+
+
+def resample_pixels(image: Image.Image, size: tuple[int, int]) -> EncodedImage | None:
+    """A decoded image (mode ``1``, ``L`` or ``RGB``) resized to ``size`` and encoded.
+
+    Bilevel images (fax, black-and-white scans) stay bilevel: resized through grey (box
+    filter) and thresholded at half, then encoded as CCITT Group 4 (lossless). Grey and RGB
+    images with at most 64 colours or grey levels (text, line art) are kept lossless (Flate), photographs
+    and greyscale scans become JPEG at quality :data:`DOWNSAMPLE_JPEG_QUALITY`.
+
+    Returns:
+        The :class:`EncodedImage`, or None for other modes or when ``size`` is not smaller.
+    """
+    if image.mode not in ("1", "L", "RGB") or size[0] >= image.width or size[1] >= image.height:
+        return None
+    if image.mode == "1":
+        grey = image.convert("L").resize(size, Image.Resampling.BOX)
+        bilevel = grey.point(lambda value: 255 if value >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+        buffer = io.BytesIO()
+        bilevel.save(buffer, format="TIFF", compression="group4", tiffinfo={278: size[1]})  # one strip
+        with Image.open(io.BytesIO(buffer.getvalue())) as tiff:
+            offset, length = tiff.tag_v2[273][0], tiff.tag_v2[279][0]
+            photometric = tiff.tag_v2.get(262, 0)
+        strip = buffer.getvalue()[offset:offset + length]
+        # libtiff codes 0 bits as white runs; with BlackIsZero (1) samples, 0 is black: say so
+        parms = {"K": -1, "Columns": size[0], "Rows": size[1], "BlackIs1": photometric == 1}
+        return EncodedImage("CCITTFaxDecode", strip, size[0], size[1], 1, 1, parms)
+    frame = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    components = 1 if frame.mode == "L" else 3
+    if frame.getcolors(_FEW_COLOURS) is not None:
+        return EncodedImage("FlateDecode", zlib.compress(frame.tobytes(), 9), size[0], size[1], components, 8)
+    buffer = io.BytesIO()
+    frame.save(buffer, format="JPEG", quality=DOWNSAMPLE_JPEG_QUALITY, optimize=True)
+    return EncodedImage("DCTDecode", buffer.getvalue(), size[0], size[1], components, 8)
 
 
 def _check_size(image: Image.Image, max_image_pixels: int, label: Path, where: str) -> None:

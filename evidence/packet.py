@@ -59,6 +59,7 @@ from evidence import (
 )
 from evidence.pdf import write_exhibit
 from evidence.sniff import detect_kind
+from evidence import downsample
 
 INDEX = "证据目录"
 BUNDLE = "证据材料"
@@ -86,6 +87,8 @@ class PacketResult:
     review: tuple[ReviewItem, ...] = field(default_factory=tuple)
     stage: str = "suit"
     documents: tuple[str, ...] = field(default_factory=tuple)
+    # images re-encoded for e-filing (downsample_dpi): dpi, exhibits, bytes before, after, saved
+    downsampling: dict | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -118,6 +121,7 @@ def build_packet(
     templates: Path | None = None,
     progress: Progress | None = None,
     office: OfficeSession | None = None,
+    downsample_dpi: int | None = None,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
@@ -134,7 +138,10 @@ def build_packet(
     the documents are read back and checked to agree (:mod:`legaldocs.documents.consistency`).
     ``office``: the LibreOffice kept running (:func:`~legaldocs.documents.office.office_session`)
     that converts every Word file (exhibits, documents, index passes); by default one is started
-    for this packet and ended with it.
+    for this packet and ended with it. ``downsample_dpi`` (e.g. 150 or 200): re-encode every
+    exhibit image finer than that at its printed size, for e-filing size limits
+    (:mod:`evidence.downsample`); the bytes saved are in ``manifest.json`` (``downsampling``),
+    the result and each exhibit's note.
 
     The packet is built in a staging folder ``out_dir/.<case id>.partial-XXXXXXXX`` and moved
     into place when complete. A run removes only what it made: on failure its staging folder,
@@ -150,6 +157,8 @@ def build_packet(
     left as it was.
     """
     templates = template_folder(templates)
+    if downsample_dpi is not None:
+        downsample.check_dpi(downsample_dpi)
     loaded = load_case(case_path)
     case = loaded.case
     source = str(case_path)
@@ -188,13 +197,15 @@ def build_packet(
     try:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
-            prepared = prepare_exhibits(loaded, work, report, office) if case.evidence and stage != "notices" else []
+            prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi)
+                        if case.evidence and stage != "notices" else [])
+            downsampling = _downsampling(prepared, downsample_dpi)
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
                 filing.review.extend(_exhibit_notes(prepared))
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
-                _online_filing(loaded, filing, documents, staging, work, office, stage)
+                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi)
         from legaldocs.documents.consistency import check_packet
 
         facts = _facts(filing, documents, stage, result["requires"])
@@ -207,7 +218,7 @@ def build_packet(
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
              "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
         _write_review(filing, staging)
-        _write_manifest_and_zip(loaded, filing, facts, staging, stage)
+        _write_manifest_and_zip(loaded, filing, facts, staging, stage, downsampling=downsampling)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -219,13 +230,24 @@ def build_packet(
     files = tuple(sorted(p.name for p in final.iterdir()))
     return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
                         tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
-                        tuple(d.title_for(filing) for d in documents))
+                        tuple(d.title_for(filing) for d in documents), downsampling)
+
+
+def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | None:
+    """What re-encoding the exhibits' images at ``dpi`` saved, for the manifest and the summary."""
+    if dpi is None:
+        return None
+    done = [exhibit.downsampled for exhibit in prepared if exhibit.downsampled]
+    before, after = sum(b for b, _ in done), sum(a for _, a in done)
+    return {"dpi": dpi, "exhibits": sum(1 for b, a in done if a < b), "bytes_before": before,
+            "bytes_after": after, "bytes_saved": before - after}
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
-                     office: OfficeSession | None = None) -> list[PreparedExhibit]:
+                     office: OfficeSession | None = None, *, downsample_dpi: int | None = None) -> list[PreparedExhibit]:
     """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's), Word
-    files with ``office`` when given (else one LibreOffice run per exhibit).
+    files with ``office`` when given (else one LibreOffice run per exhibit); with
+    ``downsample_dpi``, images finer than that are re-encoded at it.
 
     Raises CaseValidationError listing every file that cannot be used, by its field path
     (``evidence[i].files[j]: <file>: <reason>``), after trying them all.
@@ -240,7 +262,7 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
         try:
-            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office))
+            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office, downsample_dpi=downsample_dpi))
         except EvidenceError:
             # find every bad file of this exhibit, not only the first
             for j, path in enumerate(files):
@@ -403,7 +425,7 @@ def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:
 
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
-                   office: OfficeSession | None = None, stage: str = "suit") -> None:
+                   office: OfficeSession | None = None, stage: str = "suit", downsample_dpi: int | None = None) -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
@@ -456,7 +478,8 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
             if path.suffix.lower() == ".pdf" and path.parent == staging:
                 parts.append((path, path))
             else:
-                one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"), office=office)
+                one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"), office=office,
+                                      downsample_dpi=downsample_dpi)
                 parts.append((one.pdf, path))
         write_exhibit(parts, target)
 
@@ -510,7 +533,8 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
     return facts
 
 
-def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str) -> None:
+def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str, *,
+                            downsampling: dict | None = None) -> None:
     case = loaded.case
     statement = filing.statement
     base = loaded.path.parent
@@ -539,6 +563,8 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, sta
         "inputs": inputs,
         "outputs": outputs,
     }
+    if downsampling is not None:  # images re-encoded for e-filing: bytes before and after
+        manifest["downsampling"] = downsampling
     _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     zip_path = staging / "packet.zip"
     tmp = staging / ".packet.zip.tmp"
