@@ -46,7 +46,8 @@ try:
 except ImportError:  # not a POSIX system: no locks, nothing cleared
     fcntl = None
 
-__all__ = ["ASIDE", "LOCK", "STAGING", "TOKEN", "claim", "clear_dead", "clear_dead_outputs", "folder", "make", "make_in", "new_folders", "record", "release", "remove_empty"]
+__all__ = ["ASIDE", "LOCK", "STAGING", "TOKEN", "claim", "clear_dead", "clear_dead_outputs", "folder", "make", "make_in",
+           "new_folders", "record", "release", "remove_empty"]
 
 #: Suffix of the lock file beside each folder: ``NAME.lock``.
 LOCK = ".lock"
