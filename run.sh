@@ -14,6 +14,8 @@ ensure_system() {
   # LibreOffice's Python bridge, for the LibreOffice kept running through a packet
   /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
   fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+  # Noto Serif CJK: embedded for a Song-style Chinese font an exhibit leaves unembedded
+  [ -e /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
   [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
   # metric-compatible substitutes embedded for the standard 14 fonts an exhibit leaves unembedded
