@@ -52,7 +52,7 @@ def _currency_problems(loans: list, claim: dict) -> list[tuple[str, str]]:
     return problems
 
 MAX_CASE_FILE_BYTES = 5_000_000
-EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx")
+EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx", ".ofd")
 
 
 @dataclass(frozen=True)
