@@ -125,7 +125,7 @@ def read_package(path: Path) -> dict[str, bytes]:
         if declared > MAX_UNPACKED_BYTES:
             raise OfdProblem(_("the OFD package would inflate to {size} MiB, more than the {limit} MiB accepted "
                                "(refused as a possible ZIP bomb)").format(
-                size=declared // 2**20, limit=MAX_UNPACKED_BYTES // 2**20))
+                size=-(-declared // 2**20), limit=MAX_UNPACKED_BYTES // 2**20))
         seen: dict[str, str] = {}
         for info in infos:
             _check_name(info)
