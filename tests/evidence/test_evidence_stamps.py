@@ -87,6 +87,19 @@ def _dark_scan_pdf(path: Path) -> Path:
     return path
 
 
+def _scan_pdf(path: Path, lines: list[tuple[float, str]]) -> Path:
+    """A PDF page that is one white 300 dpi A4 JPEG scan with black text lines at the given
+    heights (millimetres above the bottom edge)."""
+    image = Image.new("L", (2480, 3508), 250)
+    draw = ImageDraw.Draw(image)
+    for millimetres, text in lines:
+        draw.text((900, 3508 - millimetres / 25.4 * 300), text, fill=10, font_size=40)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    path.write_bytes(img2pdf.convert(buffer.getvalue(), layout_fun=img2pdf.get_layout_fun(A4)))
+    return path
+
+
 def _index(path: Path, lines: int) -> Path:
     return _text_pdf(path, [(A4, [(72, 760 - 20 * i, f"Exhibit {i + 1}") for i in range(lines)])])
 
@@ -267,7 +280,9 @@ def test_exhibit_pages_keep_their_place_when_the_zones_are_free(tmp_path):
     page = _text_pdf(tmp_path / "page.pdf", [(A4, [(72, 720, "Ordinary text")])])
     photo_pages = prepare_exhibit(1, "照片", [photo], tmp_path / "photo").pdf
     cases = [(photo_pages, 0), (page, 0), (_dark_scan_pdf(tmp_path / "dark.pdf"), 1),
-             (_found("text-at-bottom-edge.pdf"), 1)]
+             (_found("text-at-bottom-edge.pdf"), 1),
+             (_scan_pdf(tmp_path / "scan-middle.pdf", [(150, "Body text of a scanned page")]), 0),
+             (_scan_pdf(tmp_path / "scan-signed.pdf", [(150, "Body"), (7, "Signed: LI Si")]), 1)]
     for n, (source, placed) in enumerate(cases):
         exhibit = tmp_path / f"exhibit-{n}.pdf"
         evidence_pdf.write_exhibit([(source, source)], exhibit)
