@@ -16,7 +16,8 @@ What is done to the pixels, and why:
   JPEG (quality 90), everything else as lossless Flate. JPEG and PNG files that need none of the
   above are embedded unchanged (no generation loss).
 
-Pillow and img2pdf are used only in this module.
+Pillow and img2pdf are used only in this module (and Pillow in :mod:`evidence.placement`, to
+look at a scanned page's JPEG at an eighth of its size, its size checked first).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ __all__ = ["MARGIN_MM", "MAX_DPI", "EncodedImage", "as_jpeg_or_png", "image_to_p
 
 # Pillow's process-wide guard (warning above MAX_IMAGE_PIXELS, error above twice that) is
 # replaced by the explicit ``max_image_pixels`` check every open in this module makes on the
-# header, before any pixel is decoded. Pillow is imported nowhere else in the project.
+# header, before any pixel is decoded. Pillow is imported nowhere else in the project but in
+# evidence.placement, which checks an image's size before it decodes it (at an eighth).
 Image.MAX_IMAGE_PIXELS = None
 
 #: Margin around an image on its A4 page, in millimetres.
