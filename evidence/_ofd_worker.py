@@ -6,7 +6,7 @@ output, ``sys.path``) and prints as it goes. It reads the package (refusing host
 resolves the document's structure, draws every page with easyofd's drawing methods on a
 reportlab canvas whose text font is Noto Serif CJK SC, writes the PDF at ``PDF`` and a JSON
 report at ``REPORT``: ``{"pages": n, "fonts": [...], "font_used": ..., "lost_chars":
-{page: [count, sample]}, "lost_images": {page: count}, "lost_seals": {page: count}, "seals": n,
+{page: [count, sample]}, "lost_images", "lost_seals", "lost_paths": {page: count}, "seals": n,
 "dropped_annotations": {type: count}}``, or ``{"error": reason}`` (exit status 2) when the
 package is refused. ``LANGUAGE`` is the language of the messages, ``MEMORY`` the most bytes
 of address space the process may use.
@@ -374,6 +374,7 @@ def _make_canvas(out: Path):
             super().__init__(*args, **kwargs)
             self.text: list[str] = []
             self.images = 0
+            self.path_style: _PathStyle | None = None
 
         def drawString(self, x, y, text, *args, **kwargs):  # noqa: N802 - reportlab's name
             self.text.append(text)
@@ -383,8 +384,68 @@ def _make_canvas(out: Path):
             self.images += 1
             return super().drawImage(*args, **kwargs)
 
+        def drawPath(self, path, stroke=1, fill=0, **kwargs):  # noqa: N802 - reportlab's name
+            """easyofd strokes every path, in its fill colour: draw it as the PathObject says."""
+            style = self.path_style
+            if style is None:
+                return super().drawPath(path, stroke=stroke, fill=fill, **kwargs)
+            self.saveState()
+            _set_colour(self.setStrokeColorRGB, self.setStrokeColorCMYK, style.stroke_colour)
+            _set_colour(self.setFillColorRGB, self.setFillColorCMYK, style.fill_colour)
+            result = super().drawPath(path, stroke=int(style.stroke), fill=int(style.fill),
+                                      fillMode=1 if style.even_odd else 0)
+            self.restoreState()
+            return result
+
     return CountingCanvas(str(out), initialFontName=TEXT_FONT, initialFontSize=10, invariant=1,
                           pageCompression=1)
+
+
+@dataclass(frozen=True)
+class _PathStyle:
+    """How a PathObject is painted (GB/T 33190 defaults: stroked in black, not filled)."""
+
+    stroke: bool = True
+    fill: bool = False
+    stroke_colour: tuple[int, ...] = (0, 0, 0)
+    fill_colour: tuple[int, ...] = (0, 0, 0)
+    even_odd: bool = False
+
+
+def _colour(element: ElementTree.Element | None, fallback: object) -> tuple[int, ...]:
+    """A colour's ``Value`` (0-255 per component: grey, RGB or CMYK), else ``fallback`` (a
+    DrawParam's list of strings, as easyofd reads it), else black."""
+    for value in ((element.get("Value") if element is not None else None), fallback):
+        parts = value.split() if isinstance(value, str) else list(value or [])
+        try:
+            numbers = tuple(min(255, max(0, int(Decimal(str(part))))) for part in parts)
+        except (InvalidOperation, ValueError):
+            continue
+        if len(numbers) in (1, 3, 4):
+            return numbers
+    return (0, 0, 0)
+
+
+def _path_style(element: ElementTree.Element | None, drawparams: dict) -> _PathStyle:
+    if element is None:
+        return _PathStyle()
+    param = drawparams.get(element.get("DrawParam", ""), {}) if element.get("DrawParam") else {}
+    return _PathStyle(
+        stroke=element.get("Stroke", "true").strip().lower() != "false",
+        fill=element.get("Fill", "false").strip().lower() == "true",
+        stroke_colour=_colour(_child(element, "StrokeColor"), param.get("StrokeColor", {}).get("value")),
+        fill_colour=_colour(_child(element, "FillColor"), param.get("FillColor", {}).get("value")),
+        even_odd=element.get("Rule", "").replace("-", "").lower() == "evenodd",
+    )
+
+
+def _set_colour(rgb, cmyk, colour: tuple[int, ...]) -> None:
+    if len(colour) == 1:
+        rgb(colour[0] / 255, colour[0] / 255, colour[0] / 255)
+    elif len(colour) == 3:
+        rgb(colour[0] / 255, colour[1] / 255, colour[2] / 255)
+    else:
+        cmyk(*(component / 255 for component in colour))
 
 
 def _visible(text: str) -> str:
@@ -439,6 +500,7 @@ def convert(source: Path, out: Path) -> dict:
     lost_chars: dict[int, tuple[int, str]] = {}
     lost_images: dict[int, int] = {}
     lost_seals: dict[int, int] = {}
+    lost_paths: dict[int, int] = {}
     dropped: Counter[str] = Counter()
     used_fonts: set[str] = set()
     pages = 0
@@ -471,7 +533,14 @@ def convert(source: Path, out: Path) -> dict:
             before_text = len(c.text)
             drawer.draw_chars(c, text_list, document.fonts, page_size, document.drawparams)
             drawn = Counter(char for text in c.text[before_text:] for char in _visible(text) if char not in lacking)
-            drawer.draw_line(c, line_list, page_size, document.drawparams)
+            paths = {element.get("ID", ""): element for part in page.parts for element in _descendants(part, "PathObject")}
+            for line in line_list:  # one at a time: a path easyofd cannot read is counted, not fatal
+                c.path_style = _path_style(paths.get(str(line.get("ID", ""))), document.drawparams)
+                try:
+                    drawer.draw_line(c, [line], page_size, document.drawparams)
+                except (ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+                    lost_paths[page.number] = lost_paths.get(page.number, 0) + 1
+            c.path_style = None
             before_seals = c.images
             if page.seals:
                 drawer.draw_signature(c, page.seals, page_size)
@@ -506,6 +575,7 @@ def convert(source: Path, out: Path) -> dict:
         "lost_chars": lost_chars,
         "lost_images": lost_images,
         "lost_seals": lost_seals,
+        "lost_paths": lost_paths,
         "seals": seals,
         "dropped_annotations": dict(dropped),
     }

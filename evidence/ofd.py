@@ -17,6 +17,8 @@ easyofd leaves wrong:
   Windows font name and fall back to an unembedded Helvetica without Chinese glyphs. The fonts
   an OFD names (宋体, 楷体 ...) are seldom embedded in it and are not used.
 * **Size.** Pages keep their physical size (1 mm = 72/25.4 pt), not easyofd's 200 dpi scale.
+* **Paths** are stroked and filled as each PathObject says (``Stroke``, ``Fill``, ``Rule``),
+  in its own stroke and fill colours: easyofd strokes every path in its fill colour.
 * **Errors.** A package easyofd cannot read is refused, never turned into its
   "format error" page; what it skips while drawing is counted and reported (below).
 
@@ -36,8 +38,8 @@ log output) never touch ours.
 What a clerk must know is returned as :class:`~evidence.errors.ExhibitNote`:
 ``ofd-converted`` (note: pages, the font used for the OFD's fonts), ``ofd-signature`` (check:
 the seals are shown as pictures; whether the signatures are valid can only be verified on the
-OFD file itself), ``ofd-content-lost`` (blocking: characters, images or seals that could not be
-drawn, by page), ``ofd-annotation-dropped`` (check: annotations other than stamps and
+OFD file itself), ``ofd-content-lost`` (blocking: characters, images, paths or seals that could
+not be drawn, by page), ``ofd-annotation-dropped`` (check: annotations other than stamps and
 watermarks, which are not drawn).
 """
 
@@ -257,6 +259,7 @@ class OfdReport:
     lost_images: dict[int, int]
     lost_seals: dict[int, int]
     seals: int
+    lost_paths: dict[int, int]
     dropped_annotations: dict[str, int]
 
 
@@ -318,6 +321,7 @@ def ofd_to_pdf(source: Path, out: Path, *, label: Path | None = None,
         lost_images={int(k): int(v) for k, v in result.get("lost_images", {}).items()},
         lost_seals={int(k): int(v) for k, v in result.get("lost_seals", {}).items()},
         seals=int(result.get("seals", 0)),
+        lost_paths={int(k): int(v) for k, v in result.get("lost_paths", {}).items()},
         dropped_annotations={str(k): int(v) for k, v in result.get("dropped_annotations", {}).items()},
     )
     if notes is not None:
@@ -359,6 +363,8 @@ def _notes(report: OfdReport, label: Path) -> list[ExhibitNote]:
         lost.append(f"第{page}页有 {count} 幅图像未能显示")
     for page, count in sorted(report.lost_seals.items()):
         lost.append(f"第{page}页有 {count} 个签章图像未能显示")
+    for page, count in sorted(report.lost_paths.items()):
+        lost.append(f"第{page}页有 {count} 处线条或图形未能显示")
     if lost:
         notes.append(ExhibitNote(
             file, "ofd-content-lost",

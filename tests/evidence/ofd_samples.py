@@ -117,8 +117,9 @@ def _xml(body: str) -> bytes:
 
 def receipt(*, pages: int = 2, signed: bool = True, first_page_number: int = 0,
             prefix: str = "ofd") -> OfdSample:
-    """A bank e-receipt (电子回单): Chinese text, a table drawn with paths, a logo image, a
-    footer from a template page and, when ``signed``, an electronic seal (电子签章).
+    """A bank e-receipt (电子回单): Chinese text, a table drawn with paths, a filled green
+    square, a logo image, a footer from a template page and, when ``signed``, an electronic
+    seal (电子签章).
 
     ``first_page_number``: the N of the first ``Pages/Page_N`` folder (issuers start at 0 or 1).
     ``prefix``: the namespace prefix used in the XML (``""``: the OFD namespace as default).
@@ -173,6 +174,10 @@ def receipt(*, pages: int = 2, signed: bool = True, first_page_number: int = 0,
                 '<ofd:StrokeColor Value="0 0 160"/>'
                 "<ofd:AbbreviatedData>M 0 0 L 180 0</ofd:AbbreviatedData></ofd:PathObject>")
             objects.append('<ofd:ImageObject ID="152" Boundary="20 12 25 25" CTM="25 0 0 25 0 0" ResourceID="4"/>')
+            objects.append(  # a filled square, not stroked (a QR code's or a bar's way of drawing)
+                '<ofd:PathObject ID="153" Boundary="150 14 20 20" Fill="true" Stroke="false">'
+                '<ofd:FillColor Value="0 128 0"/>'
+                "<ofd:AbbreviatedData>M 0 0 L 20 0 L 20 20 L 0 20 C</ofd:AbbreviatedData></ofd:PathObject>")
         content = "".join(objects)
         members[f"Doc_0/Pages/Page_{first_page_number + n}/Content.xml"] = _xml(fix(
             f'<ofd:Page {xmlns}><ofd:Template TemplateID="5" ZOrder="Background"/>'

@@ -133,6 +133,8 @@ def test_ofd_becomes_pdf_pages_with_chinese_text_in_an_embedded_font(tmp_path):
     assert _share(page, (60, 23, 130, 31), dark) > 0.05  # the title, in black
     assert _share(page, (20, 45, 120, 92), dark) > 0.02  # the lines of text
     assert _share(page, (22, 14, 43, 35), blue) > 0.5  # the logo (an ImageObject)
+    green = lambda p: p[1] > 100 and p[0] < 60 and p[2] < 60  # noqa: E731
+    assert _share(page, (151, 15, 169, 33), green) > 0.9  # a filled PathObject is filled, in its colour
     assert _share(page, (140, 85, 180, 125), red) > 0.05  # the seal of the electronic signature
     assert _share(page, (60, 130, 130, 160), lambda p: min(p) > 240) > 0.99  # blank where the OFD is blank
     # the table's frame (a PathObject): its left edge 15 mm from the left, from 40 to 100 mm down
