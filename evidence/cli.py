@@ -112,6 +112,7 @@ def packet(
     stage: Annotated[str, Option(help=N_("which set to build: suit (起诉), preservation (财产保全), enforcement (强制执行) or notices (催收通知); each stage has its own folder, OUT/<case id>[-stage]/"))] = "suit",
     form: Annotated[Optional[str], Option(help=N_("element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)"))] = None,
     downsample: Annotated[Optional[int], Option(metavar="DPI", help=N_("re-encode exhibit images finer than DPI at their printed size at DPI (e.g. 150 or 200), for e-filing size limits; text and drawings are not touched"))] = None,
+    fit_a4: Annotated[bool, Option(help=N_("make every page of 证据材料.pdf A4 (landscape pages landscape A4): larger pages (Letter, legal, A3) shrunk to fit, smaller ones centred at their size, none cropped"))] = False,
 ) -> None:
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
@@ -121,7 +122,8 @@ def packet(
 
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
-                                  progress=progress, stage=stage, form=form, downsample_dpi=downsample)
+                                  progress=progress, stage=stage, form=form, downsample_dpi=downsample,
+                                  fit_a4=fit_a4)
         console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
         if result.bundle_pages:

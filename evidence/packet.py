@@ -122,6 +122,7 @@ def build_packet(
     progress: Progress | None = None,
     office: OfficeSession | None = None,
     downsample_dpi: int | None = None,
+    fit_a4: bool = False,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
@@ -141,7 +142,9 @@ def build_packet(
     for this packet and ended with it. ``downsample_dpi`` (e.g. 150 or 200): re-encode every
     exhibit image finer than that at its printed size, for e-filing size limits
     (:mod:`evidence.downsample`); the bytes saved are in ``manifest.json`` (``downsampling``),
-    the result and each exhibit's note.
+    the result and each exhibit's note. ``fit_a4``: every page of 证据材料.pdf becomes A4 (a
+    landscape page landscape A4; larger pages shrunk, smaller ones centred at their size, none
+    cropped; see :mod:`evidence.placement`).
 
     The packet is built in a staging folder ``out_dir/.<case id>.partial-XXXXXXXX`` and moved
     into place when complete. A run removes only what it made: on failure its staging folder,
@@ -197,13 +200,14 @@ def build_packet(
     try:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
-            prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi)
+            prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi,
+                                         fit_a4=fit_a4)
                         if case.evidence and stage != "notices" else [])
             downsampling = _downsampling(prepared, downsample_dpi)
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
                 filing.review.extend(_exhibit_notes(prepared))
-            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office)
+            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office, fit_a4)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
                 _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi)
         from legaldocs.documents.consistency import check_packet
@@ -244,7 +248,7 @@ def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | No
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
-                     office: OfficeSession | None = None, *, downsample_dpi: int | None = None) -> list[PreparedExhibit]:
+                     office: OfficeSession | None = None, *, downsample_dpi: int | None = None, fit_a4: bool = False) -> list[PreparedExhibit]:
     """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's), Word
     files with ``office`` when given (else one LibreOffice run per exhibit); with
     ``downsample_dpi``, images finer than that are re-encoded at it.
@@ -262,7 +266,8 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
         try:
-            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office, downsample_dpi=downsample_dpi))
+            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office, downsample_dpi=downsample_dpi,
+                                             fit_a4=fit_a4))
         except EvidenceError:
             # find every bad file of this exhibit, not only the first
             for j, path in enumerate(files):
@@ -311,7 +316,7 @@ def _publish_modes(staging: Path) -> None:
 
 def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], prepared: list[PreparedExhibit],
                 staging: Path, templates: Path, report: Progress, stage: str,
-                office: OfficeSession | None = None) -> dict:
+                office: OfficeSession | None = None, fit_a4: bool = False) -> dict:
     case = filing.case
     items = case.evidence
     steps_total = len(items) + 4
@@ -365,7 +370,8 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
             document=INDEX, passes=MAX_INDEX_PASSES))
 
     report(BUNDLE, len(items) + 2, steps_total)
-    bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX)
+    bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX,
+                             fit_a4=fit_a4)
     expected = index_pages + sum(p.page_count for p in prepared)
     if bundle.page_count != expected:
         raise LegalDocsError(_("{document} has {pages} pages, expected {expected}").format(
