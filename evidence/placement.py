@@ -14,8 +14,8 @@ leaves both zones free is used:
 With ``fit_a4`` every page becomes an A4 page, a landscape page (wider than tall) a landscape
 A4 one, so that it is still read upright on screen and printers turn it as any landscape page;
 larger pages (Letter, legal, A3, odd sizes) are shrunk to fit, smaller ones (a receipt, A5) are
-centred at their own size, as a photocopy at 100% would be. A page within 2 pt of A4 counts as
-A4.
+centred at their own size, as a photocopy at 100% would be; even a page a fraction of a point
+from A4 is placed on an exact A4 page.
 
 Whether a zone holds content is the caller's question (``occupied``). :class:`PageImages`
 answers it by rendering the page at about 36 dpi with PDFium (pypdfium2, used only here) and
@@ -38,7 +38,7 @@ __all__ = ["A4_PT", "JpegScan", "PageImages", "Placement", "place"]
 
 #: A4 portrait, in points.
 A4_PT = (595.2756, 841.8898)
-_A4_TOLERANCE_PT = 2.0
+_A4_TOLERANCE_PT = 0.01
 _RENDER_SCALE = 0.5  # pixels per point: 36 dpi
 _MAX_RENDER_PIXELS = 4_000_000
 _INK = 230  # grey level (0 black, 255 white) below which a pixel is content

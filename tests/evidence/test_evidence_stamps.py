@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import img2pdf
 import pikepdf
 import pytest
+import yaml
 from PIL import Image, ImageChops, ImageDraw
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -26,7 +28,9 @@ from evidence import BundleError, assemble_bundle, prepare_exhibit
 from evidence import pdf as evidence_pdf
 from evidence import placement, stamp
 
-FOUND = Path(__file__).resolve().parents[2] / ".." / "shared" / "cases" / "found" / "exhibits"
+ROOT = Path(__file__).resolve().parents[2]
+FOUND = ROOT / ".." / "shared" / "cases" / "found" / "exhibits"
+DEMO = ROOT / "examples" / "demo" / "case.yaml"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 A4 = placement.A4_PT
 LETTER = (612.0, 792.0)
@@ -418,3 +422,29 @@ def test_stamp_font_without_chinese_is_refused(tmp_path):
     with pytest.raises(BundleError, match="DejaVuSans.ttf：字体缺少证据标签所需的“证”“据”二字"):
         assemble_bundle(_index(tmp_path / "index.pdf", 1), [exhibit], out, stamp_font=DEJAVU)
     assert not out.exists()
+
+
+def test_packet_fit_a4_from_the_command_line(tmp_path):
+    """``legaldocs packet --fit-a4``: the demo case with a Letter and a landscape legal exhibit
+    added has only A4 pages in 证据材料.pdf, each exhibit page labelled."""
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        item["files"] = [str((DEMO.parent / f).resolve()) for f in item["files"]]
+    letter = _text_pdf(tmp_path / "letter.pdf", [(LETTER, [(40, 20, "US letter footer")]),
+                                                 ((1008.0, 612.0), [(40, 300, "legal landscape")])])
+    data["evidence"].append({"id": "X1", "title": "美国信纸文件", "files": [str(letter)],
+                             "purpose": "证明有关事实", "group": "其他"})
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "evidence.cli", "packet", str(case), "--out", str(tmp_path / "out"),
+                          "--quiet", "--fit-a4"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    bundle = next((tmp_path / "out").glob("*/证据材料.pdf"))
+    pages = _words(bundle)
+    for number, (width, height, words) in enumerate(pages, start=1):
+        assert sorted((round(width, 1), round(height, 1))) == [round(A4[0], 1), round(A4[1], 1)], number
+    last = len(data["evidence"])
+    ours = [(width > height, {w[0] for w in words}) for width, height, words in pages
+            if f"证据{last}-1" in {w[0] for w in words} or f"证据{last}-2" in {w[0] for w in words}]
+    assert [landscape for landscape, _ in ours] == [False, True]
+    assert "footer" in ours[0][1] and "landscape" in ours[1][1]
