@@ -39,9 +39,11 @@ PDF still uses without embedding them; the bundle refuses an index PDF with any 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +58,7 @@ from legaldocs.files import atomic_path
 from legaldocs.i18n import _
 
 __all__ = [
+    "IndexLink",
     "MIN_PAGE_SIDE_PT",
     "PageBox",
     "make_room_for_stamps",
@@ -130,76 +133,252 @@ def write_exhibit(
 
 
 def write_bundle(
-    index: Path,
+    index: Path | None,
     exhibits: Sequence[tuple[Path, int]],
     out: Path,
     *,
-    bookmarks: Sequence[tuple[str, int]],
+    bookmarks: Sequence[BundleBookmark],
     stamper: Stamper,
     exhibit_numbers: Sequence[int],
     title: str,
     work_dir: Path,
     fit_a4: bool = False,
+    first_page: int = 1,
+    links: Sequence[IndexLink] = (),
 ) -> tuple[int, int]:
-    """Write the bundle: index pages, then each exhibit's pages, bookmarked and stamped.
+    """Write the bundle (or one volume of it): index pages, then each exhibit's pages,
+    bookmarked, stamped, and the index's rows linked to their exhibits.
+
+    The file is written as it is assembled, one source at a time (:mod:`evidence.writer`), so
+    memory stays flat whatever the number of pages or the size of the scans; every stream is
+    copied as stored (an exhibit's unusual streams were decoded, once, when
+    :func:`write_exhibit` wrote it). A part whose pages still need normalising (annotations, a
+    form, a rotation, a tiny page: not a PDF :func:`write_exhibit` wrote) goes through
+    :func:`write_exhibit` first.
 
     Args:
-        index: the 证据目录 PDF; every font in it must be embedded.
+        index: the 证据目录 PDF (every font in it must be embedded), or ``None`` for a volume
+            without it.
         exhibits: ``(pdf path, expected page count)`` per exhibit, in order.
         out: the bundle PDF to write (atomically); its folder must exist.
-        bookmarks: ``(title, 0-based page index)`` top-level outline entries, in order.
+        bookmarks: the outline, in order: ``(title, 0-based page index)`` or ``(title, page
+            index, children)``, ``children`` being bookmarks of the same form nested under it.
         stamper: draws the stamps (:class:`evidence.stamp.Stamper`): every page gets its
-            number ``1..N``, each exhibit page also its label ``证据N-k``; its font is embedded
-            once. Exhibit pages are expected to have room for them
-            (:func:`make_room_for_stamps`).
+            number ``first_page, first_page + 1 ...``, each exhibit page also its label
+            ``证据N-k``; its font is embedded once. Exhibit pages are expected to have room for
+            them (:func:`make_room_for_stamps`).
         exhibit_numbers: the number N of each exhibit, as ``exhibits``.
         title: document title (``/Title`` in the document information).
         work_dir: existing folder for temporary files.
         fit_a4: make every page that is not A4 an A4 one (see :mod:`evidence.placement`),
             keeping the stamp zones free; exhibits prepared with ``fit_a4`` already are.
+        first_page: the number stamped on the first page (a later volume, or a supplement,
+            continues the numbers of those before it).
+        links: link annotations put on the index's pages (:class:`IndexLink`).
 
     Returns:
-        ``(total pages, index pages)``.
+        ``(pages written, index pages)``; index pages 0 without an index.
 
     Raises:
         BundleError: the index has unembedded fonts or no pages, an exhibit PDF's page count
-            differs from the expected one, or the bundle cannot be written.
+            differs from the expected one, a link goes to a page the file lacks, or the
+            bundle cannot be written. Nothing is written at ``out`` then.
         ExhibitError: an exhibit PDF cannot be read.
     """
-    index = Path(index)
-    try:
-        missing = unembedded_fonts(index)
-    except ExhibitError as exc:
-        raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
-    if missing:
-        raise BundleError(
-            _("{path}: the index uses fonts that are not embedded ({fonts}); "
-              "produce it with every font embedded so that every Chinese glyph renders").format(
-                path=index, fonts=", ".join(missing))
-        )
-    out = Path(out)
-    merger = _Merger(out.parent, BundleError)
-    try:
+    from evidence import writer
+
+    parts: list[tuple[Path, int]] = []
+    index_pages = 0
+    if index is not None:
+        index = Path(index)
         try:
-            index_pages = merger.append(index, index)
+            missing = unembedded_fonts(index)
+            index_pages = page_count(index)
         except ExhibitError as exc:
             raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
-        for path, expected in exhibits:
-            merger.append(Path(path), Path(path), expected=expected)
-        bundle = merger.pdf
-        labels: list[str | None] = [None] * index_pages
-        for (_path, expected), number in zip(exhibits, exhibit_numbers, strict=True):
-            labels += [exhibit_label(number, page) for page in range(1, expected + 1)]
-        _stamp_pages(bundle, stamper, labels, fit_a4=fit_a4)
-        _add_outline(bundle, bookmarks)
-        bundle.docinfo[Name.Title] = title
-        bundle.Root.PageMode = Name.UseOutlines
-        _save(bundle, out, BundleError)
-        return len(bundle.pages), index_pages
+        if missing:
+            raise BundleError(
+                _("{path}: the index uses fonts that are not embedded ({fonts}); "
+                  "produce it with every font embedded so that every Chinese glyph renders").format(
+                    path=index, fonts=", ".join(missing))
+            )
+        parts.append((index, index_pages))
+    parts += [(Path(path), expected) for path, expected in exhibits]
+    labels: list[str | None] = [None] * index_pages
+    for (_path, expected), number in zip(exhibits, exhibit_numbers, strict=True):
+        labels += [exhibit_label(number, page) for page in range(1, expected + 1)]
+    for link in links:
+        if link.file is None and not 0 <= link.target < len(labels):
+            raise BundleError(_("{path}: a link goes to page {page}, which the bundle does not have").format(
+                path=out, page=link.target + 1))
+    out = Path(out)
+    try:
+        with atomic_path(out) as temporary, temporary.open("wb") as handle:
+            bundle = writer.StreamingPdf(handle)
+            # written once for every page: the stamp font, the plate's state, the stream that
+            # opens each page's own content
+            with pikepdf.new() as shared:
+                copier = bundle.copier(shared)
+                common = [copier.reference(obj) for obj in (
+                    _embed_stamp_font(shared, stamper.font),
+                    shared.make_indirect(Dictionary(Type=Name.ExtGState, ca=Decimal(str(PLATE_ALPHA)))),
+                    shared.make_stream(b"q\n"),
+                )]
+                copier.write_pending()
+            pages = [bundle.reserve() for _ in labels]
+            done = 0
+            for position, (path, expected) in enumerate(parts):
+                on_index = index is not None and position == 0
+                with _bundle_part(path, expected, work_dir, on_index) as source:
+                    copier = bundle.copier(source)
+                    font, plate, opener = (copier.external(number) for number in common)
+                    mine = pages[done:done + expected]
+                    for page, number in zip(source.pages, mine):
+                        copier.bind(page.obj, number)
+                    for offset, page in enumerate(source.pages):
+                        writer.push_inherited(page.obj)
+                        _stamp_page(page, first_page + done + offset, labels[done + offset], stamper,
+                                    font, plate, opener, source.make_stream, fit_a4=fit_a4)
+                        if on_index:
+                            _add_links(source, page, [link for link in links if link.page == offset],
+                                       lambda target: copier.external(pages[target]))
+                        bundle.write_page(copier, page, mine[offset])
+                done += expected
+            bundle.finish(pages, outline=_outline(bookmarks, pages), info={"Title": title})
     except pikepdf.PdfError as exc:
         raise BundleError(_("{path}: cannot assemble the bundle: {error}").format(path=out, error=exc)) from exc
+    except OSError as exc:
+        raise BundleError(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from exc
+    return len(pages), index_pages
+
+
+#: An outline entry of :func:`write_bundle`: ``(title, 0-based page index)`` or
+#: ``(title, page index, children)``.
+BundleBookmark = tuple
+
+
+@dataclass(frozen=True)
+class IndexLink:
+    """A link on a page of the index: a click within ``rect`` goes to a page.
+
+    Attributes:
+        page: the index page it is on (0-based).
+        rect: ``(left, bottom, right, top)`` in that page's coordinates, points.
+        target: the 0-based index of the page it goes to, in this file or in ``file``.
+        file: ``None`` for a page of this file, else the name of another file in the same
+            folder (another volume of the bundle).
+    """
+
+    page: int
+    rect: tuple[float, float, float, float]
+    target: int
+    file: str | None = None
+
+
+@contextlib.contextmanager
+def _bundle_part(path: Path, expected: int, work_dir: Path, is_index: bool) -> Iterator[pikepdf.Pdf]:
+    """The part of a bundle at ``path`` opened (read as a stream, not mapped into memory),
+    with ``expected`` pages, normalised through :func:`write_exhibit` first when it needs it."""
+
+    def unusable(exc: ExhibitError) -> BundleError:
+        return BundleError(_("index PDF unusable: {error}").format(error=exc))
+
+    try:
+        source = _open(path, path, stream=True)
+    except ExhibitError as exc:
+        if is_index:
+            raise unusable(exc) from exc
+        raise
+    try:
+        if len(source.pages) != expected:
+            if is_index:
+                raise BundleError(_("{path}: the index changed while the bundle was assembled").format(path=path))
+            raise BundleError(
+                _("{label}: has {pages} pages but its exhibit record says {expected}; prepare the exhibit again").format(
+                    label=path, pages=len(source.pages), expected=expected)
+            )
+        if _needs_normalising(source):
+            source.close()
+            handle, name = tempfile.mkstemp(prefix=".normalised-", suffix=".pdf", dir=work_dir)
+            os.close(handle)
+            normalised = Path(name)
+            try:
+                try:
+                    write_exhibit([(path, path)], normalised)
+                except ExhibitError as exc:
+                    if is_index:
+                        raise unusable(exc) from exc
+                    raise
+                source = _open(normalised, path, stream=True)
+                if len(source.pages) != expected:
+                    raise BundleError(_("{path}: normalising changed the number of pages").format(path=path))
+                yield source
+            finally:
+                source.close()
+                normalised.unlink(missing_ok=True)
+            return
+        yield source
     finally:
-        merger.close()
+        source.close()
+
+
+def _needs_normalising(pdf: pikepdf.Pdf) -> bool:
+    """Whether normalising (:func:`_append_normalised`) would change a page of ``pdf``: a form,
+    an annotation or another dropped entry, a rotation, an empty or a tiny page."""
+    from evidence.writer import inherited
+
+    if Name.AcroForm in pdf.Root:
+        return True
+    for page in pdf.pages:
+        obj = page.obj
+        if any(key in obj for key in _PAGE_KEYS_DROPPED):
+            return True
+        rotation = obj.get(Name.Rotate, inherited(obj, "/Rotate"))
+        if rotation is not None:
+            try:
+                if int(rotation) % 360:
+                    return True
+            except (TypeError, ValueError):
+                return True
+        left, bottom, right, top = _visible_box(page)
+        if min(right - left, top - bottom) < MIN_PAGE_SIDE_PT:
+            return True
+    return False
+
+
+def _add_links(pdf: pikepdf.Pdf, page: Page, links: Sequence[IndexLink],
+               page_object: Callable[[int], pikepdf.Object]) -> None:
+    """Put ``links`` on ``page`` as link annotations without a border; ``page_object(i)`` is
+    the object standing for page ``i`` of the bundle (a destination in this file)."""
+    if not links:
+        return
+    annotations = []
+    for link in links:
+        if link.file is None:
+            action = Dictionary(S=Name.GoTo, D=Array([page_object(link.target), Name.Fit]))
+        else:
+            action = Dictionary(
+                S=Name.GoToR, D=Array([link.target, Name.Fit]), NewWindow=False,
+                F=Dictionary(Type=Name.Filespec, F=pikepdf.String(link.file.encode("utf-8")),
+                             UF=pikepdf.String(link.file)),
+            )
+        annotations.append(pdf.make_indirect(Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=Array([_number_value(v) for v in link.rect]),
+            Border=Array([0, 0, 0]), A=action,
+        )))
+    page.obj.Annots = Array(annotations)
+
+
+def _outline(bookmarks: Sequence[BundleBookmark], pages: Sequence[int]) -> list:
+    """:func:`write_bundle`'s bookmarks as :class:`evidence.writer.Bookmark` (page objects)."""
+    from evidence.writer import Bookmark
+
+    out = []
+    for entry in bookmarks:
+        title, index = entry[0], entry[1]
+        children = entry[2] if len(entry) > 2 else ()
+        out.append(Bookmark(title, pages[index], _outline(children, pages)))
+    return out
 
 
 def unembedded_fonts(path: Path) -> list[str]:
@@ -235,9 +414,12 @@ def unembedded_fonts(path: Path) -> list[str]:
 # -- opening -------------------------------------------------------------------------------------
 
 
-def _open(path: Path, label: Path) -> pikepdf.Pdf:
+def _open(path: Path, label: Path, *, stream: bool = False) -> pikepdf.Pdf:
+    """Open a PDF (``stream``: read as a file, not mapped into memory; faster when every stream
+    is read once, and a large file does not count in the process's memory)."""
+    access = pikepdf.AccessMode.stream if stream else pikepdf.AccessMode.default
     try:
-        pdf = pikepdf.open(path, password="", attempt_recovery=True, suppress_warnings=True)
+        pdf = pikepdf.open(path, password="", attempt_recovery=True, suppress_warnings=True, access_mode=access)
     except pikepdf.PasswordError as exc:
         raise ExhibitError(
             label, _("PDF is encrypted and needs a password to open; provide an unprotected copy")
@@ -594,37 +776,37 @@ def _number_value(value: float):
 # -- stamping and outline ------------------------------------------------------------------------
 
 
-def _stamp_pages(bundle: pikepdf.Pdf, stamper: Stamper, labels: Sequence[str | None], *,
-                 fit_a4: bool) -> None:
-    """Number every page of ``bundle`` 1..N and label it ``labels[i]``, the font embedded once.
+def _stamp_page(page: Page, number: int, label: str | None, stamper: Stamper, font: pikepdf.Object,
+                plate: pikepdf.Object, opener: pikepdf.Object, make_stream: Callable[[bytes], pikepdf.Object],
+                *, fit_a4: bool) -> None:
+    """Stamp page number ``number`` and ``label`` (or none) on ``page``.
 
-    Each page's own content is wrapped in ``q``/``Q`` (one shared stream opens it) so that
-    graphics state it leaves behind cannot displace the stamps, drawn in one new stream after
-    it. The stamp font and plate state are added to each page's resources under the first free
-    names ``/LDStamp``, ``/LDPlate`` (never random: the same input gives the same bytes).
+    ``font`` (the stamp font, :func:`_embed_stamp_font`), ``plate`` (the plate's graphics
+    state) and ``opener`` (a stream ``q``) are objects shared by every page of the bundle;
+    ``make_stream`` makes a new stream in the page's document. The page's own content is
+    wrapped in ``q``/``Q`` (the shared stream opens it) so that graphics state it leaves behind
+    cannot displace the stamps, drawn in one new stream after it. The stamp font and plate
+    state are added to the page's resources under the first free names ``/LDStamp``,
+    ``/LDPlate`` (never random: the same input gives the same bytes).
     """
     from evidence import placement
 
-    font = _embed_stamp_font(bundle, stamper.font)
-    plate = bundle.make_indirect(Dictionary(Type=Name.ExtGState, ca=Decimal(str(PLATE_ALPHA))))
-    opener = bundle.make_stream(b"q\n")
-    for index, (page, label) in enumerate(zip(bundle.pages, labels, strict=True)):
-        box = _visible_box(page)
-        if fit_a4:
-            plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=True)
-            if plan is not None and plan.size != (box[2] - box[0], box[3] - box[1]):
-                _place(page, box, plan)
-                box = _visible_box(page)
-        resources = page.obj.get(Name.Resources)
-        if not isinstance(resources, Dictionary):
-            page.obj.Resources = Dictionary()
-            resources = page.obj.Resources
-        font_name = _resource_name(resources, Name.Font, font, "LDStamp")
-        plate_name = _resource_name(resources, Name.ExtGState, plate, "LDPlate")
-        drawing = stamper.draw(box, index + 1, label, font=str(font_name), plate=str(plate_name))
-        contents = page.obj.get(Name.Contents)
-        own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])
-        page.obj.Contents = Array([opener, *own, bundle.make_stream(b"\nQ\n" + drawing)])
+    box = _visible_box(page)
+    if fit_a4:
+        plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=True)
+        if plan is not None and plan.size != (box[2] - box[0], box[3] - box[1]):
+            _place(page, box, plan)
+            box = _visible_box(page)
+    resources = page.obj.get(Name.Resources)
+    if not isinstance(resources, Dictionary):
+        page.obj.Resources = Dictionary()
+        resources = page.obj.Resources
+    font_name = _resource_name(resources, Name.Font, font, "LDStamp")
+    plate_name = _resource_name(resources, Name.ExtGState, plate, "LDPlate")
+    drawing = stamper.draw(box, number, label, font=str(font_name), plate=str(plate_name))
+    contents = page.obj.get(Name.Contents)
+    own = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])
+    page.obj.Contents = Array([opener, *own, make_stream(b"\nQ\n" + drawing)])
 
 
 def _resource_name(resources: Dictionary, category: Name, obj: pikepdf.Object, stem: str) -> Name:
@@ -699,13 +881,6 @@ def _draw_page_over(page: Page, other: Page, rect: Rectangle, *, prefix: str, fi
     )
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"\nQ\n" + drawing)
-
-
-def _add_outline(pdf: pikepdf.Pdf, bookmarks: Sequence[tuple[str, int]]) -> None:
-    with pdf.open_outline() as outline:
-        outline.root.clear()
-        for title, page_index in bookmarks:
-            outline.root.append(pikepdf.OutlineItem(title, page_index))
 
 
 # -- fonts ---------------------------------------------------------------------------------------
