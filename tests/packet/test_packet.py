@@ -87,10 +87,15 @@ def test_bundle_pages_bookmarks_and_index_agree(case_path, packets):
     # index pages + the exhibits' pages, nothing else
     assert exhibit_marks[0][1] == index_pages + 1
     assert len(texts) == result.bundle_pages == index_pages + sum(e["pages"] for e in result.exhibits)
-    # the index in the bundle is the index file, and every page carries its number
+    # the index in the bundle is the index file, every page carries its number (— n —), and each
+    # exhibit page its label 证据N-k (exhibit N, its page k), the index pages none
     assert _squash(texts[0])[:20] == _squash(page_texts(index)[0])[:20]
+    labels = {first + k: f"证据{n}-{k + 1}" for n, (_, first) in enumerate(exhibit_marks, start=1)
+              for k in range(starts[n] - first)}
     for number, text in enumerate(texts, start=1):
-        assert re.search(rf"(?<!\d){number}(?!\d)", text), f"page {number} carries no page number"
+        assert re.search(rf"—\s*{number}\s*—", text), f"page {number} carries no page number"
+        found = re.findall(r"证据\d+-\d+", text)
+        assert found == ([labels[number]] if number in labels else []), f"page {number}: labels {found}"
     total = f"共{len(texts)}页"
     assert total in index_text
 
