@@ -34,6 +34,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import threading
 import time
@@ -131,7 +132,8 @@ def folder(parent: Path, prefix: str) -> Iterator[Path]:
 def record(path: Path, **facts: object) -> None:
     """Add ``facts`` (JSON values) to what the lock of ``path``, a folder of this process, says;
     ``libreoffice=[process group ids]`` names the LibreOffice started for the folder, which
-    :func:`clear_dead` kills if this process dies first. A folder not held does nothing."""
+    :func:`clear_dead` kills if this process dies first, and ``sockets=[paths]`` the socket files
+    of its pipes, which it then removes. A folder not held does nothing."""
     lock = str(_lock_of(Path(path).absolute()))
     with _held_lock:
         fd = _held.get(lock)
@@ -337,9 +339,16 @@ def _clear_locked(path: Path, salvage: Callable[[Path], bool] | None) -> bool:
         try:
             facts = json.loads(os.pread(fd, 1 << 16, 0) or b"{}")
             groups = [int(g) for g in facts.get("libreoffice", [])]
+            sockets = [str(s) for s in facts.get("sockets", [])]
         except (OSError, ValueError, TypeError, AttributeError):
-            groups = []
+            groups, sockets = [], []
         _kill_libreoffice(path, groups)
+        for socket in sockets:  # its pipes, which a killed LibreOffice leaves behind
+            try:
+                if stat.S_ISSOCK(os.lstat(socket).st_mode):
+                    os.unlink(socket)
+            except OSError:
+                pass
         if path.exists() and not (salvage and salvage(path)):
             shutil.rmtree(path, ignore_errors=True)
         _unlink(lock)

@@ -110,12 +110,19 @@ def test_making_a_folder_clears_the_dead_ones_of_its_kind(tmp_path):
 
 
 def test_libreoffice_left_by_a_dead_run_is_killed_and_unrelated_processes_are_not(tmp_path):
-    # stand-ins for LibreOffice: processes in groups of their own whose arguments name the folder
-    script = textwrap.dedent("""
-        import subprocess, sys
+    # stand-ins for LibreOffice: processes in groups of their own whose arguments name the folder,
+    # and the socket file of a pipe, left as a killed LibreOffice leaves it (bound, then not closed
+    # cleanly); a file that is not a socket is never removed, whatever a lock says
+    pipe = tmp_path / "OSL_PIPE_test"
+    other_file = tmp_path / "notes.txt"
+    other_file.write_text("mine")
+    script = textwrap.dedent(f"""
+        import socket, subprocess, sys
         profile = str(folder / "profile-0")
         named = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", profile], start_new_session=True)
-        runs.record(folder, libreoffice=[named.pid])
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind({str(pipe)!r})
+        runs.record(folder, libreoffice=[named.pid], sockets=[{str(pipe)!r}, {str(other_file)!r}])
     """)
     dead, folder = _owner(tmp_path, "legaldocs-office-", extra=script.replace("\n", "\n        "))
     # a process group named in the lock whose processes do not name the folder: its id was reused
@@ -129,6 +136,7 @@ def test_libreoffice_left_by_a_dead_run_is_killed_and_unrelated_processes_are_no
     try:
         _kill(dead)
         assert _alive(recorded), "the dead run's process outlives it until cleared"
+        assert pipe.is_socket()
         # the group id the lock names is now another's: record it as if the run had started it
         lock.write_text(json.dumps({**facts, "libreoffice": [recorded, stranger.pid]}))
         assert runs.clear_dead(tmp_path, f"legaldocs-office-{runs.TOKEN}") == [folder]
@@ -138,6 +146,7 @@ def test_libreoffice_left_by_a_dead_run_is_killed_and_unrelated_processes_are_no
         assert not _alive(recorded), "the process the dead run started for its folder was left running"
         assert _alive(stranger.pid) and _alive(onlooker.pid)
         assert not folder.exists() and not lock.exists()
+        assert not pipe.exists() and other_file.read_text() == "mine"
     finally:
         for process in (stranger, onlooker):
             _kill(process)

@@ -27,6 +27,7 @@ LibreOffice). The worker here talks to LibreOffice over a named pipe, private to
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -35,6 +36,7 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import threading
@@ -148,9 +150,11 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
         staging = private / "pdf"
         staging.mkdir()
         _write_profile(profile, FONT_SUBSTITUTIONS)
+        url = profile.resolve().as_uri()
+        sockets = _pipe_sockets(_instance_pipe(url))
         command = [
             soffice,
-            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            f"-env:UserInstallation={url}",
             "--headless",
             "--invisible",
             "--nologo",
@@ -163,7 +167,11 @@ def docx_to_pdf(sources: Sequence[Path], out_dir: Path, *, timeout: float = 180)
             str(staging),
             *(str(source.resolve()) for source in sources),
         ]
-        output = _run(command, sources, timeout, started=lambda group: runs.record(private, libreoffice=[group]))
+        try:
+            output = _run(command, sources, timeout,
+                          started=lambda group: runs.record(private, libreoffice=[group], sockets=sockets))
+        finally:
+            _remove_sockets(sockets)  # left by a LibreOffice killed on timeout
         produced: list[Path] = []
         for source in sources:
             pdf = staging / f"{source.stem}.pdf"
@@ -276,6 +284,49 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def _pipe_sockets(*names: str) -> list[str]:
+    """The socket files of LibreOffice's named pipes ``names`` (``/tmp/OSL_PIPE_<uid>_<name>``,
+    in ``/var/tmp`` when ``/tmp`` cannot be written), which a LibreOffice ended with SIGKILL
+    leaves behind: the caller removes them (:func:`_remove_sockets`)."""
+    folder = "/tmp" if os.access("/tmp", os.W_OK) or not os.access("/var/tmp", os.W_OK) else "/var/tmp"
+    return [f"{folder}/OSL_PIPE_{os.getuid()}_{name}" for name in names]
+
+
+def _instance_pipe(profile_url: str) -> str:
+    """The name of the pipe of the LibreOffice using the profile ``profile_url`` (through which
+    a second start hands it its files): ``SingleOfficeIPC_`` and the MD5 of the URL in UTF-16,
+    each byte in hexadecimal without padding, as LibreOffice makes it."""
+    digest = hashlib.md5(profile_url.encode("utf-16-le"), usedforsecurity=False).digest()
+    return "SingleOfficeIPC_" + "".join(format(byte, "x") for byte in digest)
+
+
+def _clear_stale_pipes() -> None:
+    """Remove the socket files of the pipes of sessions' LibreOffice killed earlier
+    (``OSL_PIPE_<uid>_legaldocs-*``) on which nothing listens any more: no socket bound to the
+    path is open (``/proc/net/unix``). Leaves everything as it is without ``/proc``."""
+    try:
+        lines = Path("/proc/net/unix").read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+    except OSError:
+        return
+    bound = {line.split(None, 7)[7] for line in lines if len(line.split(None, 7)) == 8}
+    pattern = _pipe_sockets("legaldocs-")[0]
+    folder, prefix = os.path.dirname(pattern), os.path.basename(pattern)
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(prefix)]
+    except OSError:
+        return
+    _remove_sockets([path for path in (os.path.join(folder, name) for name in names) if path not in bound])
+
+
+def _remove_sockets(paths: Sequence[str]) -> None:
+    for path in paths:
+        try:
+            if stat.S_ISSOCK(os.lstat(path).st_mode):
+                os.unlink(path)
+        except OSError:
+            pass
+
+
 def _looks_like_pdf(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -346,7 +397,8 @@ class _WorkerGone(Exception):
 class _Worker:
     """One ``uno_worker.py`` process and its LibreOffice, leaders of their own process group."""
 
-    def __init__(self, command: list[str], log: Path) -> None:
+    def __init__(self, command: list[str], log: Path, sockets: Sequence[str] = ()) -> None:
+        self.sockets = list(sockets)  # LibreOffice's pipes, removed when it is killed
         with log.open("ab") as stderr:
             self.process = subprocess.Popen(
                 command,
@@ -388,8 +440,10 @@ class _Worker:
             raise _WorkerGone(_("unreadable answer {line}").format(line=repr(line[:200]))) from exc
 
     def kill(self) -> None:
-        """Kill the worker's whole process group (LibreOffice included) and reap the worker."""
+        """Kill the worker's whole process group (LibreOffice included), reap the worker and
+        remove the pipes LibreOffice leaves when killed."""
         _kill_group(self.process)
+        _remove_sockets(self.sockets)
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 stream.close()
@@ -637,20 +691,24 @@ class OfficeSession:
         with self._state_lock:
             if self._resources.home is None:  # clearing the profiles of dead runs' LibreOffice first
                 self._resources.home = runs.make(Path(tempfile.gettempdir()), "legaldocs-office-")
+                _clear_stale_pipes()
             home = self._resources.home
         profile = home / f"profile-{slot.number}"
         if not slot.profile_ready:
             shutil.rmtree(profile, ignore_errors=True)
             _write_profile(profile, FONT_SUBSTITUTIONS)
         pipe = f"legaldocs-{os.getpid()}-{secrets.token_hex(8)}"
-        command = [slot.python, "-I", str(_WORKER), soffice, profile.resolve().as_uri(), pipe,
-                   str(math.ceil(self.start_timeout * 1000)), str(home)]
+        url = profile.resolve().as_uri()
+        sockets = _pipe_sockets(pipe, _instance_pipe(url))
+        command = [slot.python, "-I", str(_WORKER), soffice, url, pipe,
+                   str(math.ceil(self.start_timeout * 1000)), str(home), *sockets]
         try:
-            slot.worker = _Worker(command, self._log(slot))
+            slot.worker = _Worker(command, self._log(slot), sockets)
         except OSError as exc:
             raise ConversionError(_("cannot start {python}: {error}").format(python=slot.python, error=exc)) from exc
         with self._state_lock:  # for a later run to kill, should this process die without doing so
-            runs.record(home, libreoffice=self.process_groups)
+            workers = [other.worker for other in self._resources.slots if other.worker is not None]
+            runs.record(home, libreoffice=self.process_groups, sockets=[s for w in workers for s in w.sockets])
         slot.ready = False
         slot.deadline = time.monotonic() + self.start_timeout + _START_MARGIN
         slot.starts += 1

@@ -6,7 +6,7 @@ is usually not the interpreter of the project's virtualenv. It uses the standard
 ``uno`` only. :mod:`legaldocs.documents.office` starts it and talks to it; read that module for
 the behaviour (timeouts, restarts, clean-up).
 
-    python3 uno_worker.py SOFFICE PROFILE_URL PIPE_NAME START_TIMEOUT_MILLISECONDS PRIVATE_FOLDER
+    python3 uno_worker.py SOFFICE PROFILE_URL PIPE_NAME START_TIMEOUT_MILLISECONDS PRIVATE_FOLDER [SOCKET ...]
 
 It starts ``soffice`` listening on the named pipe ``PIPE_NAME`` with the user profile
 ``PROFILE_URL`` (a ``file://`` URL), in the worker's own process group (the caller starts the
@@ -25,7 +25,8 @@ up to ``START_TIMEOUT_MILLISECONDS`` for it to answer. Then it exchanges JSON li
   it is done), it kills its process group, LibreOffice included, at once, and leaves behind a
   small process of its own that removes ``PRIVATE_FOLDER`` (the caller's folder holding the
   profile) and its lock file ``PRIVATE_FOLDER.lock`` once that group is gone, unless the lock
-  is still held (:mod:`legaldocs.runs`).
+  is still held (:mod:`legaldocs.runs`), and the socket files ``SOCKET`` of LibreOffice's pipes,
+  which a LibreOffice killed leaves behind.
 """
 
 import json
@@ -60,8 +61,8 @@ def _prop(name, value):
 # folder and its lock file FOLDER.lock (see legaldocs.runs), if the lock is free: its owner, the
 # caller, is gone. A lock still held means a live owner, which removes the folder itself.
 _REMOVE_AFTER = """
-import fcntl, os, shutil, sys, time
-group, folder = int(sys.argv[1]), sys.argv[2]
+import fcntl, os, shutil, stat, sys, time
+group, folder, sockets = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline:
     try:
@@ -82,6 +83,12 @@ try:
         os.unlink(lock)
 except OSError:
     pass
+for path in sockets:
+    try:
+        if stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)
+    except OSError:
+        pass
 """
 
 
@@ -90,11 +97,12 @@ def _kill_group():
     os.killpg(os.getpgid(0), signal.SIGKILL)
 
 
-def _abandoned(folder):
-    """The caller is gone: have ``folder`` removed once the group is dead, then kill the group."""
+def _abandoned(folder, sockets):
+    """The caller is gone: have ``folder`` and ``sockets`` removed once the group is dead, then
+    kill the group."""
     try:
         subprocess.Popen(
-            [sys.executable, "-I", "-c", _REMOVE_AFTER, str(os.getpgid(0)), folder],
+            [sys.executable, "-I", "-c", _REMOVE_AFTER, str(os.getpgid(0)), folder, *sockets],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -180,6 +188,7 @@ def _convert(desktop, source, target):
 
 def main(argv):
     soffice, profile_url, pipe_name, start_timeout, folder = argv[1], argv[2], argv[3], int(argv[4]) / 1000, argv[5]
+    sockets = argv[6:]
     requests = []
     arrived = threading.Condition()
 
@@ -190,7 +199,7 @@ def main(argv):
             with arrived:
                 requests.append(line)
                 arrived.notify()
-        _abandoned(folder)
+        _abandoned(folder, sockets)
 
     threading.Thread(target=read_input, daemon=True).start()
     try:

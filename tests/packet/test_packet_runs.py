@@ -118,11 +118,15 @@ def _processes() -> list[tuple[int, int, list[str]]]:
     return found
 
 
-def _libreoffice(tmp: Path) -> list[int]:
+def _libreoffice(tmp: Path, programs=("soffice", "soffice.bin", "oosplash", "uno_worker.py")) -> list[int]:
     """LibreOffice processes (and their workers) of runs whose temporary folder is ``tmp``."""
-    programs = {"soffice", "soffice.bin", "oosplash", "uno_worker.py"}
     return [pid for pid, _parent, args in _processes()
-            if any(str(tmp) in a for a in args) and programs & {a.rsplit("/", 1)[-1] for a in args[:3]}]
+            if any(str(tmp) in a for a in args) and set(programs) & {a.rsplit("/", 1)[-1] for a in args[:3]}]
+
+
+def _soffice(tmp: Path) -> list[int]:
+    """LibreOffice itself (not only its worker, which starts it) of runs whose temporary folder is ``tmp``."""
+    return _libreoffice(tmp, ("soffice.bin",))
 
 
 def _gone(pids_of, seconds: float = 15) -> list[int]:
@@ -190,7 +194,7 @@ def test_a_failing_run_leaves_the_packet_of_a_run_ending_first(tmp_path, exhibit
     a = _start(failing, out, tmp)
     started.append(a)
     _wait_for(lambda: _staging(out), a, "staging folder of the failing run")  # it made --out
-    _wait_for(lambda: _libreoffice(tmp), a, "LibreOffice of the failing run")
+    _wait_for(lambda: _soffice(tmp), a, "LibreOffice of the failing run")
     held = [*_staging(out), *tmp.iterdir()]  # its staging, work and LibreOffice folders, and their locks
     a.send_signal(signal.SIGSTOP)  # alive, its work under way, while the other runs start to end
     try:
@@ -200,7 +204,7 @@ def test_a_failing_run_leaves_the_packet_of_a_run_ending_first(tmp_path, exhibit
         assert code == 0, err
         # the live run's folders, locks and LibreOffice were left alone by the other's clearing
         assert all(p.exists() for p in held) and all(Path(f"{p}.lock").exists() for p in held if p.is_dir())
-        assert _libreoffice(tmp)
+        assert _soffice(tmp)
     finally:
         a.send_signal(signal.SIGCONT)
     code, err = _finish(a)
@@ -239,13 +243,18 @@ def test_the_debris_of_a_killed_run_is_cleared_by_the_next_run(tmp_path, exhibit
     a = _start(_case(tmp_path / "a", *_slow(exhibits)), out, tmp)
     started.append(a)
     staging = _wait_for(lambda: _staging(out), a, "staging folder")
-    _wait_for(lambda: _libreoffice(tmp), a, "LibreOffice")
-    workers = [pid for pid, parent, args in _processes() if parent == a.pid and any("uno_worker" in x for x in args)]
-    a.kill()  # SIGKILL: no clean-up of its own
+    _wait_for(lambda: _soffice(tmp), a, "LibreOffice")
+    # the socket files of LibreOffice's pipes (in /tmp, whatever TMPDIR), named in its folder's lock
+    sockets = [Path(p) for lock in tmp.glob("legaldocs-office-*.lock")
+               for p in json.loads(lock.read_text(encoding="utf-8"))["sockets"]]
+    assert sockets
     if with_worker:  # killed with it (as the out-of-memory killer or a kill -9 of both would)
+        a.send_signal(signal.SIGSTOP)  # neither may see the other go and end LibreOffice first
+        workers = [pid for pid, parent, args in _processes() if parent == a.pid and any("uno_worker" in x for x in args)]
         assert workers, "the run's LibreOffice worker was not found"
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
+    a.kill()  # SIGKILL: no clean-up of its own
     a.communicate()
     # the debris: staging folder and its lock in --out, the work folder in the temporary folder
     assert staging[0].is_dir() and Path(f"{staging[0]}.lock").is_file()
@@ -253,7 +262,7 @@ def test_the_debris_of_a_killed_run_is_cleared_by_the_next_run(tmp_path, exhibit
     assert work and Path(f"{work[0]}.lock").is_file()
     if with_worker:  # ... and LibreOffice, still running with its profile
         time.sleep(1)
-        assert _libreoffice(tmp), "LibreOffice should outlive a worker killed with its run"
+        assert _soffice(tmp), "LibreOffice should outlive a worker killed with its run"
         assert [p for p in tmp.glob("legaldocs-office-*") if p.is_dir()]
     else:  # the worker saw its caller go and ended LibreOffice itself
         assert not _gone(lambda: _libreoffice(tmp))
@@ -263,5 +272,6 @@ def test_the_debris_of_a_killed_run_is_cleared_by_the_next_run(tmp_path, exhibit
     code, err = _finish(b)
     assert code == 0, err
     assert not staging[0].exists() and not work[0].exists()
+    assert not [p for p in sockets if p.exists()], "LibreOffice's pipes left behind"
     _assert_whole_packet(out)
     _assert_nothing_left(tmp)
