@@ -378,4 +378,7 @@ def _convert_office(
         label = ", ".join(str(original) for original in (culprits or [o for _, o in originals]))
         reason = reason.removeprefix(f"{label}: ")
         raise ExhibitError(label, _("LibreOffice could not convert it to PDF: {reason}").format(reason=reason)) from exc
+    for position, converted in zip(positions, pdfs, strict=True):
+        # the same pages whatever LibreOffice converted before (its font ids run on)
+        pdf.make_reproducible(converted, label=files[position])
     return dict(zip(positions, pdfs, strict=True))

@@ -9,12 +9,29 @@ pages of that file), 诉讼费用计算表 (.docx, .pdf) with the 案件受理�
 The packet is built in a staging folder next to its destination and moved into place only when
 complete; a failure leaves ``DIR`` as it was, a concurrent run's packet in it included, and the
 debris of a killed run is cleared by the next (:func:`build_packet`).
+
+Reproducible: the same inputs and settings (case file, exhibit files, templates, stage, form and
+dates, this version with the same LibreOffice and fonts) give the same bytes, file for file,
+whenever the packet is built and into whatever folder. Nothing reads the clock or draws a
+random id; each file is made so where it is written (:mod:`legaldocs.documents.reproducible`):
+the Word documents' parts are dated 1980-01-01 in their zips and their properties dated the
+filing date (:mod:`legaldocs.documents.render`), the workbook likewise
+(:mod:`legaldocs.documents.xlsx`);
+every PDF LibreOffice exports (documents, and exhibits given as Word files) gets the filing
+date or none, no XMP, no font ids from LibreOffice's running counter and an ``/ID`` from its
+content (:func:`evidence.pdf.make_reproducible`); exhibits, 证据材料.pdf and the online-filing
+PDFs are saved with content ids and no dates (:mod:`evidence.pdf`); ``packet.zip`` holds its
+entries in path order, dated the filing date, ``rw-r--r--``; the JSON files hold no time.
+``manifest.json`` records every input (the case file and each exhibit file: path as the case
+file gives it, SHA-256, size, evidence item, exhibit number), each exhibit's pages in
+证据材料.pdf and every output's SHA-256 and size; ``legaldocs verify DIR``
+(:func:`legaldocs.documents.reproducible.verify_packet`) re-checks a packet against it and
+names each file changed, missing or added.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import tempfile
@@ -29,6 +46,7 @@ from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.chinese import date_in_chinese
 from legaldocs.documents.office import OfficeSession, docx_to_pdf, office_session
 from legaldocs.documents.render import DocumentProperties, render_docx
+from legaldocs.documents.reproducible import PACKET_FILES, file_entry, sha256_file, zip_date, zip_file
 from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import write_statement_xlsx
 from legaldocs.errors import CaseValidationError, LegalDocsError, OutputError
@@ -57,7 +75,7 @@ from evidence import (
     prepare_exhibit,
     unembedded_fonts,
 )
-from evidence.pdf import write_exhibit
+from evidence.pdf import make_reproducible, write_exhibit
 from evidence.sniff import detect_kind
 from evidence import downsample
 
@@ -89,18 +107,6 @@ class PacketResult:
     documents: tuple[str, ...] = field(default_factory=tuple)
     # images re-encoded for e-filing (downsample_dpi): dpi, exhibits, bytes before, after, saved
     downsampling: dict | None = None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _file_entry(path: Path, name: str) -> dict:
-    return {"path": name, "sha256": _sha256(path), "size": path.stat().st_size}
 
 
 # the first document of each stage: the filing itself, without which there is no packet
@@ -222,7 +228,7 @@ def build_packet(
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
              "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
         _write_review(filing, staging)
-        _write_manifest_and_zip(loaded, filing, facts, staging, stage, downsampling=downsampling)
+        _write_manifest_and_zip(loaded, filing, facts, staging, stage, result["exhibits"], downsampling=downsampling)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -343,9 +349,9 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
                         DocumentProperties(author=case.creditor.name, title=name, date=filing.filing_date))
             companions.append(out)
     if any(d.kind == "statement" for d in documents):
-        write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx")
+        write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx", date=filing.filing_date)
     if not prepared:
-        _to_pdf(office, companions, staging)
+        _to_pdf(office, companions, staging, filing.filing_date)
         return {"bundle_pages": 0, "index_pages": 0, "exhibits": [], "requires": requires}
 
     report(INDEX, len(items) + 1, steps_total)
@@ -355,11 +361,11 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
     for _pass in range(MAX_INDEX_PASSES):
         entries = page_ranges(prepared, index_pages)
         render_docx(template_path("evidence_index.docx", templates), evidence_index_context(filing, entries, index_pages),
-                    index_docx)
+                    index_docx, DocumentProperties(author=case.creditor.name, title=INDEX, date=filing.filing_date))
         sources = [index_docx]
         if first_pass:
             sources += companions
-        _to_pdf(office, sources, staging)
+        _to_pdf(office, sources, staging, filing.filing_date)
         first_pass = False
         actual = pdf_page_count(staging / f"{INDEX}.pdf")
         if actual == index_pages:
@@ -490,9 +496,13 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
         write_exhibit(parts, target)
 
 
-def _to_pdf(office: OfficeSession | None, sources: list[Path], out_dir: Path) -> list[Path]:
-    """Word files to PDFs in ``out_dir``: with the kept-running ``office``, else one LibreOffice run."""
-    return office.convert(sources, out_dir) if office is not None else docx_to_pdf(sources, out_dir)
+def _to_pdf(office: OfficeSession | None, sources: list[Path], out_dir: Path, date: dt.date) -> list[Path]:
+    """Word files to PDFs in ``out_dir``: with the kept-running ``office``, else one LibreOffice
+    run; each PDF dated ``date`` and otherwise made of its content only (no clock, no random id)."""
+    pdfs = office.convert(sources, out_dir) if office is not None else docx_to_pdf(sources, out_dir)
+    for pdf, source in zip(pdfs, sources):
+        make_reproducible(pdf, date, label=source)
+    return pdfs
 
 
 def _short(name: str, limit: int = 24) -> str:
@@ -539,19 +549,60 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
     return facts
 
 
-def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str, *,
+def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str,
+                            exhibits: list[dict] | None = None, *,
                             downsampling: dict | None = None) -> None:
+    """``manifest.json`` (see :func:`_manifest`), then ``packet.zip`` of the folder and
+    ``packet.zip.sha256``; nothing in them depends on the clock or on where the packet is written."""
+    case = loaded.case
+    files = _packet_files(staging)
+    manifest = _manifest(loaded, filing, facts, stage, exhibits or [],
+                         [file_entry(staging / name, name) for name in files])
+    if downsampling is not None:  # images re-encoded for e-filing: bytes before and after
+        manifest["downsampling"] = downsampling
+    _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+    zip_path = staging / "packet.zip"
+    tmp = staging / ".packet.zip.tmp"
+    date_time = zip_date(filing.filing_date)  # every entry dated the filing date, in path order
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for name in sorted([*files, "manifest.json"]):
+            zip_file(zf, staging / name, f"{case.case_id}/{name}", date_time)
+    os.replace(tmp, zip_path)
+    _atomic_write_text(staging / "packet.zip.sha256", f"{sha256_file(zip_path)}  packet.zip\n")
+
+
+def _packet_files(staging: Path) -> list[str]:
+    """The packet's files so far (``/``-separated paths, sorted), without hidden work files and
+    without manifest.json, packet.zip and its checksum."""
+    names = []
+    for path in staging.rglob("*"):
+        name = path.relative_to(staging).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in name.split("/")) and name not in PACKET_FILES:
+            names.append(name)
+    return sorted(names)
+
+
+def _manifest(loaded: LoadedCase, filing: Filing, facts: dict, stage: str, exhibits: list[dict],
+              outputs: list[dict]) -> dict:
+    """What ``manifest.json`` records. ``inputs``: the case file and every exhibit file, each with
+    its path as the case file gives it (relative to ``inputs_relative_to``, the case file's
+    folder), SHA-256, size, the evidence item (``evidence``) and the exhibit number in the bundle
+    (``exhibit``); ``exhibits``: each exhibit's pages in 证据材料.pdf (``first_page``,
+    ``last_page``, ``pages``) and its files; ``outputs``: every file of the packet but the
+    manifest, packet.zip and its checksum (path, SHA-256, size). No clock time."""
     case = loaded.case
     statement = filing.statement
-    base = loaded.path.parent
-    inputs = [_file_entry(loaded.path, loaded.path.name)]
-    for item in case.evidence:
+    bundled = {e["number"] for e in exhibits}
+    inputs = [{**file_entry(loaded.path, loaded.path.name), "role": "case"}]
+    for number, item in enumerate(case.evidence, start=1):
         for name, path in zip(item.files, loaded.evidence_files[item.id]):
-            entry = _file_entry(path, name)
-            entry["evidence"] = item.id
+            entry = {**file_entry(path, name), "evidence": item.id}
+            if number in bundled:
+                entry["exhibit"] = number
             inputs.append(entry)
-    outputs = [_file_entry(p, str(p.relative_to(staging))) for p in sorted(staging.rglob("*")) if p.is_file()]
-    manifest = {
+    items = {number: item for number, item in enumerate(case.evidence, start=1)}
+    exhibits = [{**e, "evidence": items[e["number"]].id, "files": list(items[e["number"]].files)} for e in exhibits]
+    return {
         "tool": "legaldocs",
         "version": __version__,
         "case_id": case.case_id,
@@ -565,21 +616,11 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, sta
         "differences_from_bank": [d.as_dict() for d in statement.differences] if statement is not None else [],
         "acceptance_fee": filing.fee.as_dict(),
         "review": [r.as_dict() for r in filing.review],
-        "inputs_relative_to": str(base),
+        "inputs_relative_to": str(loaded.path.parent.resolve()),
         "inputs": inputs,
+        "exhibits": exhibits,
         "outputs": outputs,
     }
-    if downsampling is not None:  # images re-encoded for e-filing: bytes before and after
-        manifest["downsampling"] = downsampling
-    _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    zip_path = staging / "packet.zip"
-    tmp = staging / ".packet.zip.tmp"
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for p in sorted(staging.rglob("*")):
-            if p.is_file() and not p.name.startswith(".") and p != tmp:
-                zf.write(p, arcname=f"{case.case_id}/{p.relative_to(staging)}")
-    os.replace(tmp, zip_path)
-    _atomic_write_text(staging / "packet.zip.sha256", f"{_sha256(zip_path)}  packet.zip\n")
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

@@ -40,7 +40,9 @@ PDF still uses without embedding them; the bundle refuses an index PDF with any 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -61,6 +63,7 @@ __all__ = [
     "IndexLink",
     "MIN_PAGE_SIDE_PT",
     "PageBox",
+    "make_reproducible",
     "make_room_for_stamps",
     "page_count",
     "unembedded_fonts",
@@ -965,3 +968,87 @@ def _save(pdf: pikepdf.Pdf, out: Path, error: Callable[[str], Exception]) -> Non
         raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc)) from exc
     except OSError as exc:
         raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from exc
+
+
+# trailer entries a converted document keeps: the others (LibreOffice's /ID and /DocChecksum,
+# made from the clock) are bookkeeping of the writer, and /ID is written anew from the content
+_TRAILER_KEPT = (Name.Root, Name.Info, Name.Size)
+# a Type 1 font program's /UniqueID entry, which LibreOffice numbers by a counter of its process
+_UNIQUE_ID = re.compile(rb"/UniqueID\s+\d+\s+def")
+_HEX = frozenset(b"0123456789abcdefABCDEF \t\r\n")
+
+
+def make_reproducible(path: Path, date: dt.date | None = None, *, label: Path | None = None) -> None:
+    """Rewrite the PDF at ``path`` (a document LibreOffice exported) so that its bytes depend
+    only on its pages and ``date``, not on the moment or on what LibreOffice converted before.
+
+    LibreOffice dates the file and identifies it by the clock, and numbers the Type 1 fonts it
+    embeds (``/UniqueID``) by a counter that runs on while it stays open, so the same document
+    converted after another one differs. Here the document information's ``/CreationDate`` and
+    ``/ModDate`` become ``date`` at midnight UTC (as the Word document's own dates,
+    :class:`legaldocs.documents.render.DocumentProperties`), or are removed when ``date`` is
+    ``None``; the XMP metadata (dates and random ids again) and the trailer's ``/DocChecksum``
+    are dropped; the fonts' ``/UniqueID`` (optional in a Type 1 font) is blanked; the file
+    ``/ID`` is computed from the content. Title, author and pages are kept as they are.
+    Written atomically, as exhibits and bundles are.
+
+    Raises:
+        ExhibitError: (naming ``label`` or ``path``) the file cannot be read as a PDF or
+            cannot be written back.
+    """
+    path = Path(path)
+    label = Path(label or path)
+    with _open(path, label) as pdf:
+        try:
+            for key in list(pdf.trailer.keys()):
+                if Name(key) not in _TRAILER_KEPT:
+                    del pdf.trailer[key]
+            if Name.Metadata in pdf.Root:
+                del pdf.Root[Name.Metadata]
+            for key in (Name.CreationDate, Name.ModDate):
+                if date is not None:
+                    pdf.docinfo[key] = f"D:{date.year:04d}{date.month:02d}{date.day:02d}000000Z"
+                elif key in pdf.docinfo:
+                    del pdf.docinfo[key]
+            for obj in pdf.objects:
+                if isinstance(obj, Dictionary) and obj.get(Name.Type) == Name.FontDescriptor:
+                    program = obj.get(Name.FontFile)
+                    if isinstance(program, pikepdf.Stream):
+                        _blank_unique_id(program)
+        except (pikepdf.PdfError, KeyError, TypeError, ValueError) as exc:
+            raise ExhibitError(label, _("cannot set the PDF's dates: {error}").format(error=exc)) from exc
+        _save(pdf, path, lambda reason: ExhibitError(label, reason))
+
+
+def _blank_unique_id(program: pikepdf.Stream) -> None:
+    """Replace ``/UniqueID n def`` in a Type 1 font program (its clear part and its
+    eexec-encrypted private part) by as many spaces, so that no length changes."""
+    data = program.read_bytes()
+    clear_length, encrypted_length = int(program.get(Name.Length1, 0)), int(program.get(Name.Length2, 0))
+    clear = data[:clear_length]
+    if not _UNIQUE_ID.search(clear):
+        return
+    encrypted = data[clear_length:clear_length + encrypted_length]
+    rest = data[clear_length + encrypted_length:]
+
+    def blank(match: re.Match) -> bytes:
+        return b" " * len(match.group())
+
+    if len(encrypted) >= 4 and not set(encrypted[:4]) <= _HEX:  # binary eexec, as LibreOffice writes
+        plain = _eexec(encrypted, decrypt=True)
+        blanked = _UNIQUE_ID.sub(blank, plain)
+        if blanked != plain:
+            encrypted = _eexec(blanked, decrypt=False)
+    program.write(_UNIQUE_ID.sub(blank, clear) + encrypted + rest)
+
+
+def _eexec(data: bytes, *, decrypt: bool) -> bytes:
+    """Type 1 eexec encryption (key 55665), either way (Adobe Type 1 Font Format, 7.2)."""
+    key = 55665
+    out = bytearray(len(data))
+    for i, byte in enumerate(data):
+        result = byte ^ (key >> 8)
+        cipher = byte if decrypt else result
+        key = ((cipher + key) * 52845 + 22719) & 0xFFFF
+        out[i] = result
+    return bytes(out)

@@ -12,7 +12,6 @@ the document and the values.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import zipfile
 from decimal import Decimal
@@ -20,6 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from legaldocs.chinese import date_in_chinese, format_amount
+from legaldocs.documents.reproducible import compare_files
 from legaldocs.errors import LegalDocsError
 from legaldocs.i18n import _
 
@@ -114,20 +114,10 @@ def check_documents(texts: dict[str, tuple[str, list[str]]], facts: dict) -> lis
 
 def check_outputs(folder: Path, outputs: list[dict]) -> list[str]:
     """Files of the packet ``folder`` missing or changed since it was built: ``outputs`` are the
-    manifest's entries (``path`` relative to the folder, ``sha256``)."""
-    problems = []
-    for entry in outputs:
-        path = Path(folder) / entry["path"]
-        if not path.is_file():
-            problems.append(f"{entry['path']}：缺失")
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != entry["sha256"]:
-            problems.append(f"{entry['path']}：生成后被修改（SHA-256 与 manifest.json 不符）")
-    return problems
+    manifest's entries (``path`` relative to the folder, ``sha256``, ``size``); compared by
+    :func:`legaldocs.documents.reproducible.compare_files`, as ``legaldocs verify`` does."""
+    return [f"{name}：缺失" if kind == "missing" else f"{name}：生成后被修改（SHA-256 与 manifest.json 不符）"
+            for name, kind in compare_files(folder, outputs)]
 
 
 def check_packet(folder: Path, facts: dict, kinds: dict[str, str] | None = None) -> list[str]:

@@ -9,6 +9,11 @@ compiled template of each file (by resolved path, and rebuilt when the file's mo
 size or inode changes) and only renders it afterwards. Every part of the document it writes has
 the same XML as docxtpl's own ``DocxTemplate(path).render(...)`` / ``save`` gives; the parts
 that do not depend on the data are serialised once, and the filled ones are written after them.
+
+The same template and context give the same bytes: the parts are dated 1980-01-01 in the zip
+(as Word dates them, :mod:`legaldocs.documents.reproducible`), the document's dates are those
+of :class:`DocumentProperties` (else the template's own; none when it has none), and no
+clock is read.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml
@@ -33,6 +39,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, date_in_chinese_numerals, format_amount, percent
+from legaldocs.documents.reproducible import zip_entry
 from legaldocs.errors import TemplateError
 from legaldocs.files import atomic_path
 from legaldocs.i18n import _
@@ -165,7 +172,11 @@ class _CompiledTemplate:
         tpl.render_init()
         self._tpl = tpl
         document = tpl.docx
+        package = document.part.package
+        had_properties = any(rel.reltype == RT.CORE_PROPERTIES for rel in package.rels.values())
         properties = document.core_properties  # created as docxtpl's render would, if missing
+        if not had_properties:
+            properties._element._remove_modified()  # python-docx dates new properties by the clock
         self._body = self._prepare(tpl.get_xml())
         self._root = document.element
         self._body_index = self._root.index(self._root.body)
@@ -195,7 +206,7 @@ class _CompiledTemplate:
         with zipfile.ZipFile(whole) as source, zipfile.ZipFile(static, "w", compression=zipfile.ZIP_DEFLATED) as kept:
             for member in source.infolist():
                 if member.filename not in filled:
-                    kept.writestr(member.filename, source.read(member.filename))
+                    kept.writestr(zip_entry(member.filename), source.read(member.filename))
         self._static = static.getvalue()
 
     def _prepare(self, xml: str) -> str:
@@ -244,9 +255,10 @@ class _CompiledTemplate:
         return parts
 
     def write(self, parts: list[tuple[str, bytes]], out: Path) -> None:
-        """Write the package: the unchanged parts, then ``parts``."""
+        """Write the package: the unchanged parts, then ``parts``, every part dated
+        :data:`~legaldocs.documents.reproducible.ZIP_EPOCH` (same document, same bytes)."""
         with open(out, "wb") as handle:
             handle.write(self._static)
         with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as package:
             for member, data in parts:
-                package.writestr(member, data)
+                package.writestr(zip_entry(member), data)

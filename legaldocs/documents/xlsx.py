@@ -2,19 +2,25 @@
 
 Sheets: 汇总 (totals, continuing claims, checks, differences from the bank's figures), 计息明细
 (one row per accrual), 还款分配 (how each repayment was applied). Amounts are numbers formatted
-to the 分; the workbook is written atomically.
+to the 分; the workbook is written atomically, dated by the case (never by the clock), so that
+the same statement gives the same bytes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from legaldocs.money.accrual import CATEGORY_NAMES
 from legaldocs.chinese import unit
+from legaldocs.documents.reproducible import rezip
 from legaldocs.files import atomic_path
 from legaldocs.money.statement import Statement
 
@@ -22,8 +28,10 @@ _MONEY = "#,##0.00"
 _KIND = {"interest": "利息", "penalty_interest": "罚息", "compound_interest": "复利"}
 
 
-def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细表") -> Path:
-    """Write ``st`` to ``out`` (.xlsx) atomically and return the path."""
+def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细表", date: dt.date | None = None) -> Path:
+    """Write ``st`` to ``out`` (.xlsx) atomically and return the path. ``date``: the workbook's
+    created and modified date (default: the statement's as-of date); the same statement and
+    date give the same bytes."""
     yuan = unit(st.currency)
     wb = Workbook()
     summary = wb.active
@@ -102,6 +110,12 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         for col, width in zip(range(1, 10), (10, 12, 8, 9, 12, 9, 9, 8, 70)):
             repriced.column_dimensions[get_column_letter(col)].width = width
 
+    # dated by the case, not the clock: openpyxl's own save dates the workbook and its parts now
+    stamp = dt.datetime.combine(date or st.as_of, dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.title = title
+    data = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED)).save()
     with atomic_path(out) as tmp:
-        wb.save(str(tmp))
+        rezip(data.getvalue(), tmp)
     return out
