@@ -44,7 +44,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +52,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
+from evidence import decoding
 from evidence.annotations import give_appearances
 from evidence.fonts import embed_substitutes
 from evidence.errors import BundleError, ExhibitError, ExhibitNote
@@ -97,7 +98,9 @@ def page_count(path: Path, *, label: Path | None = None) -> int:
 
 
 def write_exhibit(
-    parts: Sequence[tuple[Path, Path]], out: Path, notes: list[ExhibitNote] | None = None
+    parts: Sequence[tuple[Path, Path]], out: Path, notes: list[ExhibitNote] | None = None, *,
+    received: Collection[Path] = (), max_decoded_bytes: int | None = None,
+    on_part: Callable[[Path], None] | None = None,
 ) -> int:
     """Normalise and concatenate PDFs into one exhibit PDF written atomically at ``out``.
 
@@ -107,13 +110,23 @@ def write_exhibit(
         out: the PDF to write; its folder must exist.
         notes: when given, what normalising did or found that a clerk must know is appended
             to it (:class:`~evidence.errors.ExhibitNote`).
+        received: the paths among ``parts`` that are files as received from outside (a PDF
+            given as an exhibit), not made by this package (image pages, LibreOffice's PDFs).
+            Each is checked before anything else reads its data: its streams, decoded piece
+            by piece, may not exceed ``max_decoded_bytes`` (bytes, for the file; no limit when
+            None), and it is refused when pages or content were lost (damaged, or drawing a
+            missing resource), or noted ``repaired`` when qpdf repaired it without loss.
+        max_decoded_bytes: see ``received``.
+        on_part: called with each part's label before the part is read.
 
     Returns:
         The number of pages written.
 
     Raises:
         ExhibitError: a part cannot be opened (needs a password, damaged beyond repair), has
-            no pages, or cannot be copied. ``out`` is then left untouched.
+            no pages, or cannot be copied; a received part exceeds ``max_decoded_bytes`` or
+            lost content (the message gives the pages the file declares, found and intact).
+            ``out`` is then left untouched.
     """
     if not parts:
         raise ExhibitError(out, _("no pages to write"))
@@ -125,8 +138,12 @@ def write_exhibit(
 
     merger = _Merger(out.parent, error, notes)
     try:
+        checked = {Path(path) for path in received}
         for path, label in parts:
-            merger.append(Path(path), Path(label))
+            if on_part is not None:
+                on_part(Path(label))
+            merger.append(Path(path), Path(label), check=Path(path) in checked,
+                          max_decoded_bytes=max_decoded_bytes)
         _save(merger.pdf, out, error)
         return len(merger.pdf.pages)
     except pikepdf.PdfError as exc:
@@ -446,6 +463,222 @@ def _open(path: Path, label: Path, *, stream: bool = False) -> pikepdf.Pdf:
     return pdf
 
 
+# -- checking a received file --------------------------------------------------------------------
+
+#: A page (or form) whose content decodes to more than this is not read for the resources it
+#: draws; every resource it lists is checked instead.
+_SCAN_CONTENT_BYTES = 32 << 20
+# Entries not followed when looking for a page's streams: back-references to the page tree,
+# parts the bundle drops (thumbnails, actions, beads, private data), arrays of numbers only.
+_NOT_FOLLOWED = frozenset({
+    "/Parent", "/P", "/Thumb", "/PieceInfo", "/B", "/AA", "/A", "/Dest", "/StructParent",
+    "/StructParents", "/Widths", "/W", "/W2", "/MediaBox", "/CropBox", "/BleedBox", "/TrimBox",
+    "/ArtBox", "/Matrix", "/BBox", "/FontBBox", "/Decode", "/Domain", "/Range", "/Rect",
+    "/QuadPoints", "/InkList", "/Vertices", "/Differences",
+})
+# Operators that draw a named resource, and the resource category of the name.
+_DRAWING_OPERATORS = {"Do": "/XObject", "Tf": "/Font", "sh": "/Shading", "gs": "/ExtGState",
+                      "scn": "/Pattern", "SCN": "/Pattern"}
+_ObjGen = tuple[int, int]
+
+
+def _check_received(pdf: pikepdf.Pdf, label: Path, max_decoded_bytes: int | None,
+                    notes: list[ExhibitNote]) -> None:
+    """Check a PDF as received, before any of its pages is copied or saved.
+
+    1. Every stream the pages use (content, images, fonts, forms, annotation appearances) is
+       decoded piece by piece (:func:`evidence.decoding.decoded_size`, never held whole) and
+       the bytes counted; past ``max_decoded_bytes`` for the file the exhibit is refused at
+       once, as a possible decompression bomb.
+    2. Every page must have its content intact: its content streams present and decodable,
+       and every resource its content draws (image, form, font, shading, pattern, graphics
+       state) present with readable data. A file with pages missing (its page tree counts
+       more than were found) or with content lost is refused, naming both page counts; one
+       that needed repair (qpdf's warnings) but lost nothing gets an ExhibitNote ``repaired``.
+
+    Raises:
+        ExhibitError: naming ``label``, as above.
+    """
+    sizes, unreadable = _measure_streams(pdf, label, max_decoded_bytes)
+    warnings = pdf.get_warnings()  # (and clears them) before content is read: its syntax warnings are no repair
+    repaired = bool(warnings)
+    found = len(pdf.pages)
+    declared = _declared_pages(pdf, found)
+    lost = [number for number, page in enumerate(pdf.pages, start=1)
+            if not _page_intact(page, sizes, unreadable, repaired)]
+    intact = found - len(lost)
+    if lost or found < declared:
+        detail = _(" (content missing or unreadable on pages {numbers})").format(
+            numbers=", ".join(str(number) for number in lost)) if lost else ""
+        message = (_("damaged PDF, content lost in the repair: the file declares {declared} pages, {found} were found, "
+                     "{intact} of them with their content intact{detail}; refused so that no blank or incomplete page "
+                     "is filed: provide an undamaged copy") if repaired else
+                   _("content missing: the file declares {declared} pages, {found} were found, {intact} of them with "
+                     "their content intact{detail}; refused so that no blank or incomplete page is filed: provide a "
+                     "complete copy"))
+        raise ExhibitError(label, message.format(declared=declared, found=found, intact=intact, detail=detail))
+    if repaired:
+        notes.append(ExhibitNote(
+            str(label), "repaired",
+            f"文件已损坏（qpdf：{_warning_text(warnings[0], label)}），经自动修复后读取，未丢失内容：文件声明{declared}页，"
+            f"找到{found}页，{intact}页内容完整。请核对证据材料中该文件各页与原件一致，必要时换用未损坏的文件",
+            "check"))
+
+
+def _warning_text(warning: str, label: Path) -> str:
+    """A qpdf warning without the file name it starts with."""
+    return warning.rsplit(": ", 1)[-1]
+
+
+def _measure_streams(pdf: pikepdf.Pdf, label: Path, limit: int | None
+                     ) -> tuple[dict[_ObjGen, int], set[_ObjGen]]:
+    """Decoded size of every stream reachable from the pages, and the streams that cannot be
+    read or decoded. Raises ExhibitError when the total passes ``limit`` (bytes)."""
+    budget = limit if limit is not None else 1 << 62
+    sizes: dict[_ObjGen, int] = {}
+    unreadable: set[_ObjGen] = set()
+    seen: set[_ObjGen] = set()
+    total = 0
+    stack: list[pikepdf.Object] = [page.obj for page in pdf.pages]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Array):
+            stack.extend(item for item in obj if isinstance(item, (Dictionary, Array, pikepdf.Stream)))
+            continue
+        if not isinstance(obj, (Dictionary, pikepdf.Stream)):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            filters, parms = _filters(obj)
+            try:
+                raw = obj.read_raw_bytes()
+            except pikepdf.PdfError:
+                unreadable.add(obj.objgen)
+                continue
+            result = decoding.decoded_size(raw, filters, parms, limit=budget - total)
+            del raw
+            total += result.size
+            if result.exceeded:
+                raise ExhibitError(label, _(
+                    "decoded data exceeds {limit} MiB, the budget for one file: refused as a possible "
+                    "decompression bomb (its compressed streams expand without end)").format(limit=budget >> 20))
+            sizes[obj.objgen] = result.size
+            if result.error:
+                unreadable.add(obj.objgen)
+            entries = obj.stream_dict.items()
+        else:
+            entries = obj.items()
+        stack.extend(value for key, value in entries
+                     if key not in _NOT_FOLLOWED and isinstance(value, (Dictionary, Array, pikepdf.Stream)))
+    return sizes, unreadable
+
+
+def _filters(stream: pikepdf.Stream) -> tuple[list[str], list[Dictionary | None]]:
+    names = stream.get(Name.Filter)
+    parms = stream.get(Name.DecodeParms)
+    names = [names] if isinstance(names, Name) else list(names) if isinstance(names, Array) else []
+    parms = list(parms) if isinstance(parms, Array) else [parms] * len(names)
+    return ([str(name) for name in names],
+            [parm if isinstance(parm, Dictionary) else None for parm in parms])
+
+
+def _declared_pages(pdf: pikepdf.Pdf, found: int) -> int:
+    """Pages the file's page tree says it has (``/Count``), else the number found."""
+    try:
+        count = pdf.Root.Pages.Count
+    except (AttributeError, KeyError, TypeError, ValueError, pikepdf.PdfError):
+        return found
+    return int(count) if isinstance(count, int) and count > 0 else found
+
+
+def _page_intact(page: Page, sizes: dict[_ObjGen, int], unreadable: set[_ObjGen], repaired: bool) -> bool:
+    """True when the page's content and every resource it draws are present and readable.
+
+    A page without content is blank; in a repaired file its content is taken as lost.
+    """
+    contents = page.obj.get(Name.Contents)
+    if contents is None:
+        return not repaired
+    streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents) if isinstance(contents, Array) else []
+    if not streams or any(not isinstance(stream, pikepdf.Stream) or stream.objgen in unreadable
+                          for stream in streams):
+        return False
+    size = sum(sizes.get(stream.objgen, 0) for stream in streams)
+    return _draws_intact(page.obj, _resources(page.obj), size, sizes, unreadable, set())
+
+
+def _resources(page: Dictionary) -> Dictionary | None:
+    """The page's resources, inherited from the page tree when the page has none."""
+    node, depth = page, 0
+    while isinstance(node, Dictionary) and depth < 64:
+        resources = node.get(Name.Resources)
+        if isinstance(resources, Dictionary):
+            return resources
+        node, depth = node.get(Name.Parent), depth + 1
+    return None
+
+
+def _draws_intact(holder: pikepdf.Object, resources: Dictionary | None, size: int,
+                  sizes: dict[_ObjGen, int], unreadable: set[_ObjGen], seen: set[_ObjGen]) -> bool:
+    """True when every resource ``holder``'s content (a page's, a form's, a pattern's) draws
+    is in ``resources`` with readable data, forms and patterns checked in turn."""
+    drawn: set[tuple[str, str]] = set()
+    if size <= _SCAN_CONTENT_BYTES:
+        try:
+            instructions = pikepdf.parse_content_stream(holder, " ".join(_DRAWING_OPERATORS))
+        except (pikepdf.PdfError, ValueError, TypeError):
+            return False
+        for operands, operator in instructions:
+            names = [operand for operand in operands if isinstance(operand, Name)]
+            if names:
+                drawn.add((_DRAWING_OPERATORS[str(operator)], str(names[-1] if str(operator) in ("scn", "SCN") else names[0])))
+    elif isinstance(resources, Dictionary):  # too large to read: every resource listed
+        for category in set(_DRAWING_OPERATORS.values()):
+            group = resources.get(category)
+            if isinstance(group, Dictionary):
+                drawn.update((category, str(key)) for key in group.keys())
+    for category, name in drawn:
+        group = resources.get(category) if isinstance(resources, Dictionary) else None
+        entry = group.get(name) if isinstance(group, Dictionary) else None
+        if entry is None or (unreadable and _uses_unreadable(entry, unreadable)):
+            return False
+        if isinstance(entry, pikepdf.Stream) and entry.objgen not in seen and (
+                entry.get(Name.Subtype) == Name.Form or entry.get(Name.PatternType) == 1):
+            seen.add(entry.objgen)
+            inner = entry.get(Name.Resources)
+            if not _draws_intact(entry, inner if isinstance(inner, Dictionary) else resources,
+                                 sizes.get(entry.objgen, 0), sizes, unreadable, seen):
+                return False
+    return True
+
+
+def _uses_unreadable(entry: pikepdf.Object, unreadable: set[_ObjGen]) -> bool:
+    """True when ``entry`` or a stream under it (a font's program, an image's mask ...) is
+    unreadable; a form's or pattern's own resources are left to :func:`_draws_intact`."""
+    stack, seen = [entry], set()
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, Array):
+            stack.extend(obj)
+            continue
+        if not isinstance(obj, (Dictionary, pikepdf.Stream)):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in unreadable:
+                return True
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        form = isinstance(obj, pikepdf.Stream) and (obj.get(Name.Subtype) == Name.Form or obj.get(Name.PatternType) == 1)
+        entries = obj.stream_dict.items() if isinstance(obj, pikepdf.Stream) else obj.items()
+        stack.extend(value for key, value in entries
+                     if key not in _NOT_FOLLOWED and not (form and key == "/Resources"))
+    return False
+
+
 # -- merging -------------------------------------------------------------------------------------
 
 
@@ -467,12 +700,16 @@ class _Merger:
         self._sources: list[pikepdf.Pdf] = []
         self._spills: list[Path] = []
 
-    def append(self, path: Path, label: Path, *, expected: int | None = None) -> int:
-        """Append the pages of ``path``; return how many. ``expected``: required page count."""
+    def append(self, path: Path, label: Path, *, expected: int | None = None, check: bool = False,
+               max_decoded_bytes: int | None = None) -> int:
+        """Append the pages of ``path``; return how many. ``expected``: required page count;
+        ``check``: check the file as received first (:func:`_check_received`)."""
         if len(self._sources) >= _MAX_OPEN_SOURCES:
             self._spill()
         source = _open(path, label)
         self._sources.append(source)
+        if check:
+            _check_received(source, label, max_decoded_bytes, self.notes)
         if expected is not None and len(source.pages) != expected:
             raise BundleError(
                 _("{label}: has {pages} pages but its exhibit record says {expected}; prepare the exhibit again").format(
@@ -488,7 +725,7 @@ class _Merger:
             os.close(handle)
             spill = Path(name)
             self._spills.append(spill)
-            self.pdf.save(spill)
+            self.pdf.save(spill, **_SAVE_STREAMS)
         except (pikepdf.PdfError, OSError) as exc:
             raise self._error(_("cannot write a temporary file in {folder}: {error}").format(
                 folder=self._spill_dir, error=exc)) from exc
@@ -955,19 +1192,38 @@ def _is_embedded(font: Dictionary) -> bool:
 # -- saving --------------------------------------------------------------------------------------
 
 
+# How streams are written. qpdf copies a stream as it is when its data is stored with a lone
+# /FlateDecode (or a one-element array of it) or ends in an image codec (DCT, JPX, JBIG2, CCITT);
+# a stream without a filter is compressed; any other (nested Flate, LZW, ASCII85, RunLength...)
+# is decoded and written with a lone /FlateDecode, whatever the decode level, as long as streams
+# are compressed (compress_streams=False would copy those too, but also leave the object and
+# cross-reference streams uncompressed, a fifth larger file). So an exhibit's unusual streams are
+# decoded once, when it is written, within the budget its file was checked against
+# (:func:`_check_received`), and a bundle, made of written exhibits, decodes no stream of theirs.
+# Flate data is never re-compressed, nor image data ever decoded.
+_SAVE_STREAMS = {
+    "compress_streams": True,
+    "recompress_flate": False,
+    "stream_decode_level": pikepdf.StreamDecodeLevel.generalized,
+}
+
+
 def _save(pdf: pikepdf.Pdf, out: Path, error: Callable[[str], Exception]) -> None:
-    """Save atomically, deterministically (same input, same bytes), with object streams."""
+    """Save atomically, deterministically (same input, same bytes), with object streams;
+    streams as :data:`_SAVE_STREAMS` says."""
     try:
         with atomic_path(out) as temporary:
             pdf.save(
                 temporary,
                 object_stream_mode=pikepdf.ObjectStreamMode.generate,
                 deterministic_id=True,
+                **_SAVE_STREAMS,
             )
     except (pikepdf.PdfError, RuntimeError, ValueError) as exc:
         raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc)) from exc
     except OSError as exc:
         raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from exc
+
 
 
 # trailer entries a converted document keeps: the others (LibreOffice's /ID and /DocChecksum,
