@@ -240,5 +240,50 @@ def check(
     run_guarded(action)
 
 
+@app.command(help=N_(
+    "Re-check a packet folder against its manifest.json: every file as built (SHA-256 and size), "
+    "no file added, packet.zip matching packet.zip.sha256 and the folder, and the case's input "
+    "files unchanged when they can be found (in the folder recorded in the manifest, or --inputs). "
+    "Names each file changed, missing or added; exit 2 then, 0 when all is as built."))
+def verify(
+    folder: Annotated[Path, Argument(help=N_("a packet folder (OUT/<case id>) written by packet"))],
+    inputs: Annotated[Optional[Path], Option(help=N_("folder the case file and its exhibits are in now (default: where they were when the packet was built)"))] = None,
+    as_json: Annotated[bool, Option("--json", help=N_("print JSON"))] = False,
+) -> None:
+    import json
+
+    from legaldocs.cli import EXIT_INVALID, fail, json_errors
+    from legaldocs.documents.reproducible import verify_packet
+    from legaldocs.errors import LegalDocsError
+
+    json_errors(as_json)
+    try:
+        result = verify_packet(folder, inputs)
+    except LegalDocsError as exc:
+        raise fail(_("error: {error}").format(error=exc), EXIT_INVALID) from None
+    if as_json:
+        console.print_json(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        for finding in result.findings:
+            console.print(f"  {finding.message}", markup=False, highlight=False, soft_wrap=True)
+        if result.inputs is None:
+            inputs_said = _("inputs not checked: {folder} not found (give --inputs DIR)").format(
+                folder=result.inputs_folder if result.inputs_folder is not None else "inputs_relative_to")
+        else:
+            inputs_said = ngettext("{count} input of the case checked", "{count} inputs of the case checked",
+                                   result.inputs).format(count=result.inputs)
+        if result.ok:
+            console.print(_("{folder}: every file as built ({count} checked); {inputs}").format(
+                folder=folder, count=result.outputs, inputs=inputs_said), markup=False, highlight=False, soft_wrap=True)
+        else:
+            err_console.print(ngettext("{folder}: {count} file not as built; {inputs}",
+                                       "{folder}: {count} files not as built; {inputs}",
+                                       len(result.findings)).format(folder=folder, count=len(result.findings),
+                                                                    inputs=inputs_said),
+                              markup=False, highlight=False, soft_wrap=True)
+    if not result.ok:
+        raise SystemExit(EXIT_INVALID)
+
+
 if __name__ == "__main__":
     app()
