@@ -9,7 +9,10 @@ What is done to the pixels, and why:
 * EXIF orientation is applied, so the page shows the image upright as a photo viewer would.
 * Transparency (PNG alpha, palette transparency) is flattened onto white: PDF images here are
   opaque, and a scan's transparent areas are paper.
-* 16-bit samples are scaled to 8 bits; exotic modes (YCbCr, LAB, CMYK TIFF) become RGB.
+* Every Pillow mode becomes one that can be encoded (1, L, RGB, or CMYK for JPEG) through one
+  table, :data:`_ENCODABLE`: 16-bit samples scaled to 8 bits, so are 32-bit integer and float
+  samples (their range stretched over 0..255 unless it is 8-bit, 16-bit or 0..1); YCbCr, LAB,
+  HSV and RGBX converted to RGB, and a lossless CMYK image (a CMYK TIFF) too, PNG having no CMYK.
 * An image finer than 600 dpi at its printed size is downscaled to 600 dpi; JPEG files are
   decoded at reduced size directly (libjpeg's DCT scaling) to spare memory.
 * Bilevel (1-bit) frames are stored CCITT G4 (lossless), images that came as JPEG are stored as
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +63,6 @@ _LAYOUT = img2pdf.get_layout_fun(
 )
 _PILLOW_FORMATS = {"jpeg": ["JPEG", "MPO"], "png": ["PNG"], "tiff": ["TIFF"]}
 _EXIF_ORIENTATION = 0x0112
-_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
 
 
 def image_to_pdfs(
@@ -119,13 +122,13 @@ def image_to_pdfs(
                 if len(chunk) == _FRAMES_PER_FILE:
                     flush()
             flush()
-    except ExhibitError:
+    except (ExhibitError, MemoryError):  # out of memory: the worker's budget says so, naming the file
         raise
     except UnidentifiedImageError as exc:
         raise ExhibitError(label, _("not a readable {kind} image").format(kind=kind.upper())) from exc
     except Image.DecompressionBombError as exc:
         raise ExhibitError(label, _("image refused as a decompression bomb: {error}").format(error=exc)) from exc
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, img2pdf.ImageOpenError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, img2pdf.ImageOpenError) as exc:
         raise ExhibitError(label, _("damaged or unsupported {kind} image: {error}").format(kind=kind.upper(), error=exc)) from exc
     except Exception as exc:  # img2pdf raises plain Exception for some malformed images
         raise ExhibitError(label, _("cannot convert {kind} image: {error}").format(kind=kind.upper(), error=exc)) from exc
@@ -287,13 +290,13 @@ def _page_image(image: Image.Image, source: Path, *, single: bool) -> bytes:
     icc = image.info.get("icc_profile")
     base_mode = image.mode
     frame = ImageOps.exif_transpose(image) if orientation != 1 else image
-    frame = _opaque_8bit(frame)
+    frame = encodable(frame, jpeg=was_jpeg)
     if frame.size != target:
-        if frame.mode in ("1", "P"):
-            frame = frame.convert("L" if frame.mode == "1" else "RGB")
+        if frame.mode == "1":  # resampled through grey: a bilevel image has no grey to blend
+            frame = frame.convert("L")
         frame = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    if icc and not _same_colour_family(base_mode, frame.mode):
-        icc = None
+    if icc and _ENCODABLE[base_mode][0] != _ENCODABLE[frame.mode][0]:
+        icc = None  # the profile describes other samples than those now stored
     return _encode(frame, jpeg=was_jpeg, icc=icc)
 
 
@@ -341,45 +344,103 @@ def _tiff_jpeg(image: Image.Image) -> bool:
     return image.format == "TIFF" and image.info.get("compression") in ("jpeg", "tiff_jpeg")
 
 
-def _opaque_8bit(frame: Image.Image) -> Image.Image:
-    """Return ``frame`` as mode 1, L, RGB or CMYK: alpha flattened on white, 8 bits a sample."""
-    mode = frame.mode
-    if mode in _SIXTEEN_BIT:
-        return frame.convert("I").point(lambda value: value / 257).convert("L")
-    if mode in ("I", "F"):
-        low, high = frame.getextrema()
-        span = (high - low) or 1
-        return frame.point(lambda value: (value - low) * 255 / span).convert("L")
-    if mode == "P":
-        has_alpha = "transparency" in frame.info or frame.palette.mode == "RGBA"
-        frame = frame.convert("RGBA" if has_alpha else "RGB")
-        mode = frame.mode
-    if mode == "PA":
-        frame, mode = frame.convert("RGBA"), "RGBA"
-    if mode == "L" and "transparency" in frame.info:
-        frame, mode = frame.convert("LA"), "LA"
-    if mode == "RGB" and "transparency" in frame.info:
-        frame, mode = frame.convert("RGBA"), "RGBA"
-    if mode in ("LA", "La"):
-        return _on_white(frame.convert("LA"), "L")
-    if mode in ("RGBA", "RGBa"):
-        return _on_white(frame.convert("RGBA"), "RGB")
-    if mode in ("1", "L", "RGB", "CMYK"):
-        return frame
+def encodable(frame: Image.Image, *, jpeg: bool) -> Image.Image:
+    """``frame`` in a mode that can be encoded: ``1`` (CCITT G4), ``L`` or ``RGB`` (PNG, or JPEG
+    when ``jpeg``), ``CMYK`` (only when ``jpeg``); transparency flattened onto white.
+
+    One table, :data:`_ENCODABLE`, says how for every Pillow mode.
+
+    Raises:
+        ValueError: a mode Pillow may add one day that is not in the table.
+    """
+    if frame.mode not in _ENCODABLE:
+        raise ValueError(f"image mode {frame.mode} is not supported")
+    return _ENCODABLE[frame.mode][1](frame, jpeg)
+
+
+_Convert = Callable[[Image.Image, bool], Image.Image]
+
+
+def _as_is(frame: Image.Image, jpeg: bool) -> Image.Image:
+    return frame
+
+
+def _to(mode: str) -> _Convert:
+    return lambda frame, jpeg: frame.convert(mode)
+
+
+def _flattened(via: str, mode: str) -> _Convert:
+    """Through ``via`` (a mode with alpha), then its alpha flattened onto white as ``mode``."""
+    def convert(frame: Image.Image, jpeg: bool) -> Image.Image:
+        frame = frame.convert(via) if frame.mode != via else frame
+        background = Image.new(mode, frame.size, "white")
+        background.paste(frame.convert(mode), mask=frame.getchannel("A"))
+        return background
+    return convert
+
+
+def _transparent(keyed: _Convert, mode: str, alpha_mode: str) -> _Convert:
+    """A mode that may carry a transparent colour (``info["transparency"]``): flattened then."""
+    flatten = _flattened(alpha_mode, mode)
+    return lambda frame, jpeg: flatten(frame, jpeg) if "transparency" in frame.info else keyed(frame, jpeg)
+
+
+def _palette(frame: Image.Image, jpeg: bool) -> Image.Image:
+    if "transparency" in frame.info or frame.palette.mode == "RGBA":
+        return _flattened("RGBA", "RGB")(frame, jpeg)
     return frame.convert("RGB")
 
 
-def _on_white(frame: Image.Image, mode: str) -> Image.Image:
-    background = Image.new(mode, frame.size, "white")
-    background.paste(frame.convert(mode), mask=frame.getchannel("A"))
-    return background
+def _sixteen_bits(frame: Image.Image, jpeg: bool) -> Image.Image:
+    return frame.convert("I").point(lambda value: value / 257).convert("L")
 
 
-def _same_colour_family(before: str, after: str) -> bool:
-    family = {"1": "L", "L": "L", "LA": "L", "La": "L", "I": "L", "F": "L", "RGB": "RGB",
-              "RGBA": "RGB", "RGBa": "RGB", "RGBX": "RGB", "P": "RGB", "PA": "RGB", "CMYK": "CMYK"}
-    family.update({mode: "L" for mode in _SIXTEEN_BIT})
-    return family.get(before) == family.get(after, after)
+def _wide_samples(frame: Image.Image, jpeg: bool) -> Image.Image:
+    """32-bit integer or float samples to 8 bits: kept when within 0..255, read as 16 bits
+    when within 0..65535 (integers), as fractions when within 0..1 (floats); any other range
+    stretched over 0..255."""
+    low, high = frame.getextrema()
+    offset, scale = 0, 1
+    if frame.mode == "F" and 0 <= low and high <= 1:
+        scale = 255
+    elif 0 <= low and high <= 255:
+        pass
+    elif frame.mode == "I" and 0 <= low and high <= 65535:
+        scale = 1 / 257
+    else:
+        offset, scale = low, 255 / ((high - low) or 1)
+    return frame.point(lambda value: (value - offset) * scale).convert("L")
+
+
+def _cmyk(frame: Image.Image, jpeg: bool) -> Image.Image:
+    # PNG has no CMYK: stored losslessly, a CMYK image (a CMYK TIFF) becomes RGB
+    return frame if jpeg else frame.convert("RGB")
+
+
+#: Every Pillow mode: the colour family of its samples (an ICC profile of one family does not
+#: describe samples of another) and how a frame of it becomes encodable (:func:`encodable`).
+_ENCODABLE: dict[str, tuple[str, _Convert]] = {
+    "1": ("L", _as_is),
+    "L": ("L", _transparent(_as_is, "L", "LA")),
+    "LA": ("L", _flattened("LA", "L")),
+    "La": ("L", _flattened("LA", "L")),
+    "I": ("L", _wide_samples),
+    "F": ("L", _wide_samples),
+    "I;16": ("L", _sixteen_bits),
+    "I;16L": ("L", _sixteen_bits),
+    "I;16B": ("L", _sixteen_bits),
+    "I;16N": ("L", _sixteen_bits),
+    "P": ("RGB", _palette),
+    "PA": ("RGB", _flattened("RGBA", "RGB")),
+    "RGB": ("RGB", _transparent(_as_is, "RGB", "RGBA")),
+    "RGBA": ("RGB", _flattened("RGBA", "RGB")),
+    "RGBa": ("RGB", _flattened("RGBA", "RGB")),
+    "RGBX": ("RGB", _to("RGB")),
+    "YCbCr": ("YCbCr", _to("RGB")),
+    "LAB": ("LAB", _to("RGB")),
+    "HSV": ("HSV", _to("RGB")),
+    "CMYK": ("CMYK", _cmyk),
+}
 
 
 def _encode(frame: Image.Image, *, jpeg: bool, icc: bytes | None) -> bytes:
@@ -389,8 +450,6 @@ def _encode(frame: Image.Image, *, jpeg: bool, icc: bytes | None) -> bytes:
         frame.save(buffer, format="TIFF", compression="group4")
     elif jpeg and frame.mode in ("L", "RGB", "CMYK"):
         frame.save(buffer, format="JPEG", quality=_JPEG_QUALITY, **extra)
-    elif frame.mode == "CMYK":  # PNG has no CMYK: a lossless CMYK source (TIFF) becomes RGB, still lossless;
-        frame.convert("RGB").save(buffer, format="PNG")  # its CMYK profile would not describe RGB pixels
     else:
         frame.save(buffer, format="PNG", **extra)
     return buffer.getvalue()
