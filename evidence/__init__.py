@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         unembedded_fonts,
     )
     from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
+    from evidence.worker import DecodeBudget
 
 # the names below load their module (and the PDF and image libraries) on first use, so that the
 # ``legaldocs`` command, whose entry point is in this package, starts quickly
@@ -33,6 +34,7 @@ _FROM = {
     **dict.fromkeys(("BundleEntry", "BundleResult", "PreparedExhibit", "assemble_bundle", "page_ranges",
                      "pdf_page_count", "prepare_exhibit", "unembedded_fonts"), "evidence.bundle"),
     **dict.fromkeys(("BundleError", "EvidenceError", "ExhibitError", "ExhibitNote"), "evidence.errors"),
+    "DecodeBudget": "evidence.worker",
 }
 
 
@@ -52,6 +54,7 @@ __all__ = [
     "BundleEntry",
     "BundleError",
     "BundleResult",
+    "DecodeBudget",
     "EvidenceError",
     "ExhibitError",
     "ExhibitNote",

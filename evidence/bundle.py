@@ -3,7 +3,9 @@
 Two steps:
 
 1. :func:`prepare_exhibit` turns the files of one exhibit (PDF, JPEG, PNG, TIFF, Word, OFD) into
-   one normalised PDF and counts its pages. Exhibits can be prepared in parallel.
+   one normalised PDF and counts its pages; :func:`prepare_many` prepares several at a time.
+   Their files are decoded in worker processes, within a budget of bytes, time and memory,
+   and stopped at once when the caller is interrupted (:mod:`evidence.worker`).
 2. :func:`assemble_bundle` puts the 证据目录 (index) first and the exhibits after it, in order,
    adds a bookmark for the index and one per exhibit, and stamps a continuous page number
    ``1..N`` at the bottom centre of every page and the label ``证据N-k`` (exhibit N, its page
@@ -24,14 +26,16 @@ rotation, tiny pages, outlines) and for the font policy, and :mod:`evidence.imag
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import downsample, images, ofd, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
+from evidence.worker import DEFAULT_BUDGET, DecodeBudget, Task, Workers, shared_workers, working_on
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import _
 from legaldocs.documents.office import OfficeSession, docx_to_pdf
@@ -44,6 +48,7 @@ __all__ = [
     "page_ranges",
     "pdf_page_count",
     "prepare_exhibit",
+    "prepare_many",
     "unembedded_fonts",
 ]
 
@@ -109,6 +114,8 @@ def prepare_exhibit(
     office: OfficeSession | None = None,
     downsample_dpi: int | None = None,
     fit_a4: bool = False,
+    budget: DecodeBudget | None = None,
+    workers: Workers | None = None,
 ) -> PreparedExhibit:
     """Convert one exhibit's files into one normalised PDF in ``workdir``.
 
@@ -135,6 +142,17 @@ def prepare_exhibit(
             :mod:`evidence.downsample`); a note of kind ``downsampled`` gives the sizes.
         fit_a4: make every page A4 (a landscape page landscape A4): larger pages shrunk to
             fit, smaller ones centred at their size, none cropped.
+        budget: what decoding the files may cost: bytes a PDF's streams decode to, time,
+            memory, bytes written (:class:`evidence.worker.DecodeBudget`; its defaults when
+            None).
+        workers: the worker processes the files are decoded in (:class:`evidence.worker.Workers`);
+            this process's shared ones when None. Only the LibreOffice conversion of Word
+            documents happens outside them.
+
+    A PDF given as a file is checked before anything reads its data: its streams decoded
+    piece by piece within ``budget.decoded_mib``; refused when it lost pages or content
+    (damaged, or drawing a missing image or font), with the pages it declares, those found
+    and those intact; noted ``repaired`` when qpdf repaired it without loss.
 
     Every page is placed so that the page number and the exhibit label will not cover its
     content (:func:`evidence.pdf.make_room_for_stamps`).
@@ -145,11 +163,120 @@ def prepare_exhibit(
     Raises:
         ExhibitError: naming the file, when it is missing, empty, of an unsupported type,
             named as another type than its content, encrypted with a password, damaged
-            beyond repair, without pages, an image above ``max_image_pixels``, a document
-            LibreOffice cannot convert, or an OFD file that is hostile or cannot be
-            converted. No output file is then left.
+            beyond repair or with content lost, without pages, an image above
+            ``max_image_pixels``, a document LibreOffice cannot convert, an OFD file that is
+            hostile or cannot be converted, or a file whose decoding passes the ``budget``
+            (the message says which part). No output file is then left.
         EvidenceError: ``number``, ``title`` or ``files`` is invalid.
     """
+    result = prepare_many(
+        [(number, title, files, workdir)], max_image_pixels=max_image_pixels, office=office,
+        downsample_dpi=downsample_dpi, fit_a4=fit_a4, budget=budget, workers=workers,
+    )[0]
+    if isinstance(result, EvidenceError):
+        raise result
+    return result
+
+
+def prepare_many(
+    exhibits: Sequence[tuple[int, str, Sequence[Path], Path]],
+    *,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    office: OfficeSession | None = None,
+    downsample_dpi: int | None = None,
+    fit_a4: bool = False,
+    budget: DecodeBudget | None = None,
+    workers: Workers | None = None,
+    done: Callable[[int, PreparedExhibit | EvidenceError], None] | None = None,
+) -> list[PreparedExhibit | EvidenceError]:
+    """Prepare several exhibits as :func:`prepare_exhibit` does, their files decoded by the
+    ``workers`` in parallel (Word documents are converted by LibreOffice first, one at a time).
+
+    Args:
+        exhibits: ``(number, title, files, workdir)`` per exhibit, as for :func:`prepare_exhibit`;
+            each exhibit its own ``workdir``, or at least its own number.
+        done: called with the position in ``exhibits`` and the result as each exhibit ends.
+        the others: as for :func:`prepare_exhibit`, for every exhibit.
+
+    Returns:
+        Per exhibit, in order, its :class:`PreparedExhibit` or the :class:`EvidenceError`
+        (an :class:`ExhibitError` naming the file) that refused it; a refused exhibit leaves
+        no output file. Nothing is raised for a bad exhibit, so that a caller can report all.
+
+    Raises:
+        EvidenceError: ``max_image_pixels`` or ``downsample_dpi`` is invalid.
+    """
+    if max_image_pixels < 1:
+        raise EvidenceError(_("max_image_pixels must be positive, not {value}").format(value=max_image_pixels))
+    if downsample_dpi is not None:
+        downsample.check_dpi(downsample_dpi)
+    budget = budget or DEFAULT_BUDGET
+    results: list[PreparedExhibit | EvidenceError | None] = [None] * len(exhibits)
+    tasks: list[Task] = []
+    positions: list[int] = []
+    staged: list[_Staged] = []
+
+    def finish(position: int, result: PreparedExhibit | EvidenceError) -> None:
+        results[position] = result
+        if done is not None:
+            done(position, result)
+
+    with contextlib.ExitStack() as scratches:
+        for position, (number, title, files, workdir) in enumerate(exhibits):
+            try:
+                one = _stage(number, title, files, Path(workdir), scratches, office,
+                             max_image_pixels=max_image_pixels, downsample_dpi=downsample_dpi, fit_a4=fit_a4,
+                             decoded_bytes=budget.decoded_bytes)
+            except EvidenceError as exc:
+                finish(position, exc)
+                continue
+            staged.append(one)
+            positions.append(position)
+            tasks.append(Task(_decode, (one,), label=", ".join(str(file) for file in one.files),
+                              input_bytes=sum(_size(file) for file in one.files)))
+
+        def ended(index: int, outcome: object) -> None:
+            one = staged[index]
+            if isinstance(outcome, EvidenceError):
+                _remove_output(one.out)
+                finish(positions[index], outcome)
+            else:
+                page_count, notes, downsampled = outcome  # type: ignore[misc]
+                finish(positions[index], PreparedExhibit(
+                    number=one.number, title=one.title, pdf=one.out, page_count=page_count, sources=one.files,
+                    notes=tuple(notes), downsampled=downsampled,
+                ))
+
+        try:
+            (workers or shared_workers()).run(tasks, budget, done=ended)
+        except BaseException:
+            for one in staged:
+                _remove_output(one.out)
+            raise
+    return results  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """An exhibit ready for a worker: its files recognised, its Word documents converted."""
+
+    number: int
+    title: str
+    files: tuple[Path, ...]
+    kinds: tuple[str, ...]
+    converted: dict[int, Path]
+    scratch: Path
+    out: Path
+    max_image_pixels: int
+    downsample_dpi: int | None
+    fit_a4: bool
+    decoded_bytes: int
+
+
+def _stage(number: int, title: str, files: Sequence[Path], workdir: Path, scratches: contextlib.ExitStack,
+           office: OfficeSession | None, **settings) -> _Staged:
+    """Check the arguments, recognise the files, make the scratch folder (removed with
+    ``scratches``) and convert the Word documents: what happens in the caller's process."""
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise EvidenceError(_("exhibit number must be an integer of at least 1, not {number}").format(number=repr(number)))
     if not isinstance(title, str) or not title.strip():
@@ -157,58 +284,71 @@ def prepare_exhibit(
     files = [Path(file) for file in files]
     if not files:
         raise EvidenceError(_("证据{number} {title}: the exhibit has no files").format(number=number, title=title))
-    if max_image_pixels < 1:
-        raise EvidenceError(_("max_image_pixels must be positive, not {value}").format(value=max_image_pixels))
-    if downsample_dpi is not None:
-        downsample.check_dpi(downsample_dpi)
     kinds = [sniff.detect_kind(file) for file in files]
-
-    workdir = Path(workdir)
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise EvidenceError(_("{folder}: cannot create the work folder: {error}").format(folder=workdir, error=exc)) from exc
-    out = workdir / f"exhibit-{number:03d}.pdf"
-    with tempfile.TemporaryDirectory(prefix=f".exhibit-{number:03d}-", dir=workdir) as scratch:
-        scratch_dir = Path(scratch)
-        converted = _convert_office(files, kinds, scratch_dir, office)
-        parts: list[tuple[Path, Path]] = []
-        notes: list[ExhibitNote] = []
-        for position, (file, kind) in enumerate(zip(files, kinds, strict=True)):
-            if kind == "pdf":
-                parts.append((file, file))
-            elif kind == "ofd":
-                ofd_pdf = scratch_dir / f"ofd-{position:04d}.pdf"
-                ofd.ofd_to_pdf(file, ofd_pdf, label=file, notes=notes)
-                parts.append((ofd_pdf, file))
-            elif kind in sniff.IMAGE_KINDS:
-                frames_dir = scratch_dir / f"image-{position:04d}"
-                frames_dir.mkdir()
-                for frame_pdf in images.image_to_pdfs(
-                    file, kind, frames_dir, max_image_pixels=max_image_pixels, label=file
-                ):
-                    parts.append((frame_pdf, file))
-            else:
-                parts.append((converted[position], file))
-        page_count = pdf.write_exhibit(parts, out, notes)
-        try:
-            pdf.make_room_for_stamps(out, fit_a4=fit_a4, label=", ".join(str(file) for file in files))
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-    downsampled = None
-    if downsample_dpi is not None:
-        try:
-            result = downsample.downsample_pdf(out, downsample_dpi, max_image_pixels=max_image_pixels,
-                                               label=", ".join(str(file) for file in files), notes=notes)
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-        downsampled = (result.bytes_before, result.bytes_after)
-    return PreparedExhibit(
-        number=number, title=title, pdf=out, page_count=page_count, sources=tuple(files),
-        notes=tuple(notes), downsampled=downsampled,
-    )
+    scratch = Path(scratches.enter_context(tempfile.TemporaryDirectory(prefix=f".exhibit-{number:03d}-", dir=workdir)))
+    converted = _convert_office(files, kinds, scratch, office)
+    return _Staged(number, title, tuple(files), tuple(kinds), converted, scratch, workdir / f"exhibit-{number:03d}.pdf",
+                   **settings)
+
+
+def _decode(one: _Staged) -> tuple[int, list[ExhibitNote], tuple[int, int] | None]:
+    """In a worker: the exhibit's files to its PDF; ``(pages, notes, (bytes before, after)
+    downsampling or None)``. Raises ExhibitError naming the file."""
+    files, out = one.files, one.out
+    parts: list[tuple[Path, Path]] = []
+    notes: list[ExhibitNote] = []
+    for position, (file, kind) in enumerate(zip(files, one.kinds, strict=True)):
+        if kind == "pdf":
+            parts.append((file, file))
+        elif kind == "ofd":
+            working_on(file)
+            ofd_pdf = one.scratch / f"ofd-{position:04d}.pdf"
+            ofd.ofd_to_pdf(file, ofd_pdf, label=file, notes=notes)
+            parts.append((ofd_pdf, file))
+        elif kind in sniff.IMAGE_KINDS:
+            working_on(file)
+            frames_dir = one.scratch / f"image-{position:04d}"
+            frames_dir.mkdir()
+            for frame_pdf in images.image_to_pdfs(
+                file, kind, frames_dir, max_image_pixels=one.max_image_pixels, label=file
+            ):
+                parts.append((frame_pdf, file))
+        else:
+            parts.append((one.converted[position], file))
+    label = ", ".join(str(file) for file in files)
+    page_count = pdf.write_exhibit(parts, out, notes, received=[f for f, k in zip(files, one.kinds) if k == "pdf"],
+                                   max_decoded_bytes=one.decoded_bytes, on_part=working_on)
+    working_on(label)
+    try:
+        pdf.make_room_for_stamps(out, fit_a4=one.fit_a4, label=label)
+        downsampled = None
+        if one.downsample_dpi is not None:
+            result = downsample.downsample_pdf(out, one.downsample_dpi, max_image_pixels=one.max_image_pixels,
+                                               label=label, notes=notes)
+            downsampled = (result.bytes_before, result.bytes_after)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return page_count, notes, downsampled
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _remove_output(out: Path) -> None:
+    """Remove an exhibit's output and the temporary files of writing it (a worker killed
+    while writing leaves ``.<name>.<random>.part`` beside it)."""
+    out.unlink(missing_ok=True)
+    for partial in out.parent.glob(f".{out.name[:48]}.*.part"):
+        partial.unlink(missing_ok=True)
 
 
 def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int) -> list[BundleEntry]:

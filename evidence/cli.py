@@ -28,16 +28,32 @@ from legaldocs.cli import (
 __all__ = ["app"]
 
 
+class _Interrupted(SystemExit):
+    """SIGTERM received: unwinds like SystemExit (no ``except Exception`` stops it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
 @contextlib.contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """Turn SIGTERM into SystemExit so staging folders and LibreOffice are cleaned up."""
+    """Stop at once on SIGTERM or Ctrl-C: the exception unwinds the run, which kills its worker
+    processes and LibreOffice and removes what it made; then say so and exit with 128 + the
+    signal's number. A second SIGTERM during the clean-up is ignored."""
 
     def handler(signum, frame):  # noqa: ARG001 - signal handler signature
-        raise SystemExit(128 + signum)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Interrupted(signum)
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
+    except (_Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT
+        err_console.print(_("stopped by {signal}: the work under way was abandoned and what the run had made removed").format(
+            signal=signal.Signals(signum).name), markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(128 + signum) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -84,7 +100,12 @@ def validate(
         if files:
             with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress, \
                     runs.folder(Path(tempfile.gettempdir()), "legaldocs-check-") as work:  # dead runs' cleared first
-                prepare_exhibits(loaded, work, progress)
+                prepared = prepare_exhibits(loaded, work, progress)
+            for exhibit in prepared:  # what taking the files in did or found (a repair, a font substituted ...)
+                for note in exhibit.notes:
+                    err_console.print(_("note: 证据{number} {file}: {text}").format(
+                        number=exhibit.number, file=note.file, text=note.text), markup=False, highlight=False,
+                        soft_wrap=True)
         checked = _("all opened and converted") if files else _("all present")
         summary = _("{case}: valid — case {case_id}, {parties} parties, {loans} loan(s), {guarantees} guarantee(s), "
                     "{collateral} collateral, {evidence} evidence item(s) in {files} file(s), {checked}").format(

@@ -68,6 +68,7 @@ from legaldocs.money.fees import FeeResult
 
 from evidence import (
     EvidenceError,
+    ExhibitError,
     PreparedExhibit,
     assemble_bundle,
     page_ranges,
@@ -77,6 +78,8 @@ from evidence import (
 )
 from evidence.pdf import make_reproducible, write_exhibit
 from evidence.sniff import detect_kind
+from evidence.bundle import prepare_many
+from evidence.worker import DecodeBudget
 from evidence import downsample
 
 INDEX = "证据目录"
@@ -128,6 +131,7 @@ def build_packet(
     progress: Progress | None = None,
     office: OfficeSession | None = None,
     downsample_dpi: int | None = None,
+    budget: DecodeBudget | None = None,
     fit_a4: bool = False,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
@@ -148,7 +152,10 @@ def build_packet(
     for this packet and ended with it. ``downsample_dpi`` (e.g. 150 or 200): re-encode every
     exhibit image finer than that at its printed size, for e-filing size limits
     (:mod:`evidence.downsample`); the bytes saved are in ``manifest.json`` (``downsampling``),
-    the result and each exhibit's note. ``fit_a4``: every page of 证据材料.pdf becomes A4 (a
+    the result and each exhibit's note. ``budget``: what decoding each exhibit may cost (bytes
+    decoded, time, memory: :class:`evidence.worker.DecodeBudget`, its defaults when None); the
+    exhibits' files are decoded in worker processes, several at a time, killed when the run
+    is interrupted. ``fit_a4``: every page of 证据材料.pdf becomes A4 (a
     landscape page landscape A4; larger pages shrunk, smaller ones centred at their size, none
     cropped; see :mod:`evidence.placement`).
 
@@ -206,7 +213,7 @@ def build_packet(
     try:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
-            prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi,
+            prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi, budget=budget,
                                          fit_a4=fit_a4)
                         if case.evidence and stage != "notices" else [])
             downsampling = _downsampling(prepared, downsample_dpi)
@@ -215,7 +222,7 @@ def build_packet(
                 filing.review.extend(_exhibit_notes(prepared))
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office, fit_a4)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
-                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi)
+                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi, budget)
         from legaldocs.documents.consistency import check_packet
 
         facts = _facts(filing, documents, stage, result["requires"])
@@ -254,37 +261,57 @@ def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | No
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
-                     office: OfficeSession | None = None, *, downsample_dpi: int | None = None, fit_a4: bool = False) -> list[PreparedExhibit]:
+                     office: OfficeSession | None = None, *, downsample_dpi: int | None = None,
+                     budget: DecodeBudget | None = None, fit_a4: bool = False) -> list[PreparedExhibit]:
     """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's), Word
     files with ``office`` when given (else one LibreOffice run per exhibit); with
-    ``downsample_dpi``, images finer than that are re-encoded at it.
+    ``downsample_dpi``, images finer than that are re-encoded at it. The files are decoded in
+    worker processes, several exhibits at a time, within ``budget`` (:func:`evidence.bundle.prepare_many`).
 
     Raises CaseValidationError listing every file that cannot be used, by its field path
     (``evidence[i].files[j]: <file>: <reason>``), after trying them all.
     """
     report = report or (lambda stage, done, total: None)
     items = loaded.case.evidence
-    prepared: list[PreparedExhibit] = []
-    problems: list[tuple[str, str]] = []
+    total = len(items) + 4
+    specs = []
     for i, item in enumerate(items, start=1):
-        report(_("exhibit {number} {title}").format(number=i, title=item.title), i - 1, len(items) + 4)
-        files = loaded.evidence_files[item.id]
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
-        try:
-            prepared.append(prepare_exhibit(i, item.title, files, ex_dir, office=office, downsample_dpi=downsample_dpi,
-                                             fit_a4=fit_a4))
-        except EvidenceError:
-            # find every bad file of this exhibit, not only the first
-            for j, path in enumerate(files):
-                one = ex_dir / f"file-{j:03d}"
-                one.mkdir()
-                try:
-                    prepare_exhibit(i, item.title, [path], one, office=office)
-                except EvidenceError as exc:
-                    problems.append((f"evidence[{i - 1}].files[{j}]", str(exc)))
-            if not any(p.startswith(f"evidence[{i - 1}]") for p, _ in problems):
-                raise
+        specs.append((i, item.title, list(loaded.evidence_files[item.id]), ex_dir))
+    ended: set[int] = set()
+    reported = 0
+
+    def done(position: int, result: object) -> None:  # the bar names the first exhibit still at work
+        nonlocal reported
+        ended.add(position)
+        while reported in ended and reported + 1 < len(items):
+            reported += 1
+            report(_("exhibit {number} {title}").format(number=reported + 1, title=items[reported].title), reported, total)
+
+    if items:
+        report(_("exhibit {number} {title}").format(number=1, title=items[0].title), 0, total)
+    results = prepare_many(specs, office=office, downsample_dpi=downsample_dpi, fit_a4=fit_a4, budget=budget,
+                           done=done)
+    prepared: list[PreparedExhibit] = []
+    problems: list[tuple[str, str]] = []
+    for (i, title, files, ex_dir), result in zip(specs, results):
+        if isinstance(result, PreparedExhibit):
+            prepared.append(result)
+            continue
+        named = [j for j, path in enumerate(files)
+                 if isinstance(result, ExhibitError) and str(result.path) == str(path)]
+        if len(files) == 1 or named:
+            problems.append((f"evidence[{i - 1}].files[{named[0] if named else 0}]", str(result)))
+        # find every bad file of this exhibit, not only the first
+        others = [j for j in range(len(files)) if len(files) > 1 and j not in named]
+        retried = prepare_many([(i, title, [files[j]], ex_dir / f"file-{j:03d}") for j in others],
+                               office=office, budget=budget)
+        for j, again in zip(others, retried):
+            if isinstance(again, EvidenceError):
+                problems.append((f"evidence[{i - 1}].files[{j}]", str(again)))
+        if not any(p.startswith(f"evidence[{i - 1}]") for p, _ in problems):
+            raise result
     if problems:
         raise CaseValidationError(str(loaded.path), problems)
     return prepared
@@ -437,7 +464,8 @@ def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:
 
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
-                   office: OfficeSession | None = None, stage: str = "suit", downsample_dpi: int | None = None) -> None:
+                   office: OfficeSession | None = None, stage: str = "suit", downsample_dpi: int | None = None,
+                   budget: DecodeBudget | None = None) -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
@@ -491,7 +519,7 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
                 parts.append((path, path))
             else:
                 one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"), office=office,
-                                      downsample_dpi=downsample_dpi)
+                                      downsample_dpi=downsample_dpi, budget=budget)
                 parts.append((one.pdf, path))
         write_exhibit(parts, target)
 
