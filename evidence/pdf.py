@@ -1225,7 +1225,6 @@ def _save(pdf: pikepdf.Pdf, out: Path, error: Callable[[str], Exception]) -> Non
         raise error(_("cannot write {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from exc
 
 
-
 # trailer entries a converted document keeps: the others (LibreOffice's /ID and /DocChecksum,
 # made from the clock) are bookkeeping of the writer, and /ID is written anew from the content
 _TRAILER_KEPT = (Name.Root, Name.Info, Name.Size)
