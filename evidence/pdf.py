@@ -186,7 +186,8 @@ def write_bundle(
         stamper: draws the stamps (:class:`evidence.stamp.Stamper`): every page gets its
             number ``first_page, first_page + 1 ...``, each exhibit page also its label
             ``证据N-k``; its font is embedded once. Exhibit pages are expected to have room for
-            them (:func:`make_room_for_stamps`).
+            them (:func:`make_room_for_stamps`); the index's pages are given room here the same
+            way.
         exhibit_numbers: the number N of each exhibit, as ``exhibits``.
         title: document title (``/Title`` in the document information).
         work_dir: existing folder for temporary files.
@@ -250,6 +251,9 @@ def write_bundle(
             for position, (path, expected) in enumerate(parts):
                 on_index = index is not None and position == 0
                 with _bundle_part(path, expected, work_dir, on_index) as source:
+                    # the index too keeps the page number's zone free (a bank's template may
+                    # put a footer there); exhibits were placed when they were prepared
+                    room = _room_plans(source, Path(source.filename)) if on_index else {}
                     copier = bundle.copier(source)
                     font, plate, opener = (copier.external(number) for number in common)
                     mine = pages[done:done + expected]
@@ -257,6 +261,8 @@ def write_bundle(
                         copier.bind(page.obj, number)
                     for offset, page in enumerate(source.pages):
                         writer.push_inherited(page.obj)
+                        if offset in room:
+                            _place(page, *room[offset])
                         _stamp_page(page, first_page + done + offset, labels[done + offset], stamper,
                                     font, plate, opener, source.make_stream, fit_a4=fit_a4)
                         if on_index:
@@ -859,8 +865,6 @@ def make_room_for_stamps(path: Path, *, fit_a4: bool = False, label: Path | str 
     Raises:
         ExhibitError: the PDF cannot be read or written back.
     """
-    from evidence import placement  # renders with PDFium: loaded only when exhibits are prepared
-
     path = Path(path)
     label = label or path
 
@@ -869,22 +873,30 @@ def make_room_for_stamps(path: Path, *, fit_a4: bool = False, label: Path | str 
 
     with _open(path, Path(label)) as document:
         try:
-            plans: list[tuple[int, PageBox, placement.Placement]] = []
-            with placement.PageImages(path) as images:
-                for index, page in enumerate(document.pages):
-                    box = _visible_box(page)
-                    occupied = _occupancy(page, box, index, images)
-                    plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=fit_a4,
-                                           occupied=occupied)
-                    if plan is not None:
-                        plans.append((index, box, plan))
-            for index, box, plan in plans:
+            plans = _room_plans(document, path, fit_a4=fit_a4)
+            for index, (box, plan) in plans.items():
                 _place(document.pages[index], box, plan)
         except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
             raise error(_("damaged PDF, its pages cannot be copied: {error}").format(error=exc)) from exc
         if plans:
             _save(document, path, error)
         return len(plans)
+
+
+def _room_plans(document: pikepdf.Pdf, path: Path, *, fit_a4: bool = False) -> dict[int, tuple[PageBox, object]]:
+    """The pages of ``document`` (opened from ``path``) to place anew: 0-based page index ->
+    (visible box, :class:`evidence.placement.Placement`)."""
+    from evidence import placement  # renders with PDFium: loaded only when pages are placed
+
+    plans = {}
+    with placement.PageImages(path) as images:
+        for index, page in enumerate(document.pages):
+            box = _visible_box(page)
+            plan = placement.place(box[2] - box[0], box[3] - box[1], fit_a4=fit_a4,
+                                   occupied=_occupancy(page, box, index, images))
+            if plan is not None:
+                plans[index] = (box, plan)
+    return plans
 
 
 def _occupancy(page: Page, box: PageBox, index: int, images) -> Callable[[tuple], bool]:

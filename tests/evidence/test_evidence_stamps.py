@@ -448,3 +448,15 @@ def test_packet_fit_a4_from_the_command_line(tmp_path):
             if f"证据{last}-1" in {w[0] for w in words} or f"证据{last}-2" in {w[0] for w in words}]
     assert [landscape for landscape, _ in ours] == [False, True]
     assert "footer" in ours[0][1] and "landscape" in ours[1][1]
+
+
+def test_index_footer_is_not_covered(tmp_path):
+    """A bank's own 证据目录 template may print its own footer where the page number goes."""
+    index = _text_pdf(tmp_path / "index.pdf", [(A4, [(72, 760, "Exhibit 1"), (250, 18, "Index footer text")])])
+    exhibit = prepare_exhibit(1, "甲", [_text_pdf(tmp_path / "a.pdf", [(A4, [(72, 700, "text")])])], tmp_path / "w")
+    result = assemble_bundle(index, [exhibit], tmp_path / "b.pdf")
+    width, height, words = _words(result.path)[0]
+    footer = [w for w in words if w[0] in ("Index", "footer", "text")]
+    assert len(footer) == 3
+    assert not [w for w in footer for zone in _zones_from_top(width, height) if _overlap(w[1:], zone)]
+    assert [w[0] for w in words if w[2] > height - 40] == ["—", "1", "—"]
