@@ -35,6 +35,7 @@ from pathlib import Path
 
 from evidence import downsample, images, ofd, pdf, sniff, stamp
 from evidence.errors import BundleError, EvidenceError, ExhibitError, ExhibitNote
+from evidence.volumes import estimated_bytes, plan_volumes, volume_name, volume_title
 from evidence.worker import DEFAULT_BUDGET, DecodeBudget, Task, Workers, shared_workers, working_on
 from legaldocs.errors import ConversionError
 from legaldocs.i18n import _
@@ -43,6 +44,7 @@ from legaldocs.documents.office import OfficeSession, docx_to_pdf
 __all__ = [
     "BundleEntry",
     "BundleResult",
+    "BundleVolume",
     "PreparedExhibit",
     "assemble_bundle",
     "page_ranges",
@@ -85,23 +87,47 @@ class PreparedExhibit:
 
 @dataclass(frozen=True)
 class BundleEntry:
-    """Where one exhibit sits in the bundle: pages ``first_page..last_page`` (1-based)."""
+    """Where one exhibit sits in the bundle: pages ``first_page..last_page`` (page numbers as
+    stamped, continuous across volumes), in volume ``volume`` (1-based)."""
 
     number: int
     title: str
     first_page: int
     last_page: int
     page_count: int
+    volume: int = 1
+
+
+@dataclass(frozen=True)
+class BundleVolume:
+    """One file of the bundle: volume ``number`` at ``path``, pages ``first_page..last_page`` (as
+    stamped), the ``exhibits`` (numbers) it holds and its ``size`` in bytes. ``oversized``: one
+    exhibit alone above the size limit; ``over_limit``: above the limit with several exhibits
+    (plan again with :attr:`BundleResult.exhibit_bytes`)."""
+
+    number: int
+    path: Path
+    first_page: int
+    last_page: int
+    exhibits: tuple[int, ...]
+    size: int
+    oversized: bool = False
+    over_limit: bool = False
 
 
 @dataclass(frozen=True)
 class BundleResult:
-    """The written bundle: its path, total pages, 证据目录 pages and one entry per exhibit."""
+    """The written bundle: its (first volume's) path, total pages, 证据目录 pages, one entry per
+    exhibit, its volumes (one when not split), the bytes each exhibit takes in its file, and
+    how many index rows were linked to their exhibits."""
 
     path: Path
     page_count: int
     index_pages: int
     entries: tuple[BundleEntry, ...]
+    volumes: tuple[BundleVolume, ...] = ()
+    exhibit_bytes: tuple[int, ...] = ()
+    linked: int = 0
 
 
 def prepare_exhibit(
@@ -351,20 +377,33 @@ def _remove_output(out: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int) -> list[BundleEntry]:
+def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int, *, first_page: int = 1,
+                volumes: Sequence[int] | None = None) -> list[BundleEntry]:
     """Pages each exhibit occupies in the bundle when the 证据目录 has ``index_pages`` pages.
 
-    Pages are numbered from 1 continuously: the index takes ``1..index_pages`` and the
-    exhibits follow in the given order.
+    Pages are numbered continuously from ``first_page`` (1, or for a supplement the page after
+    the bundle filed before): the index takes the first ``index_pages`` and the exhibits
+    follow in the given order, across volumes. ``volumes``: the volume of each exhibit
+    (:func:`evidence.volumes.plan_volumes`), all 1 when ``None``.
 
     Raises:
-        EvidenceError: ``index_pages`` is below 1 or an exhibit has no pages.
+        EvidenceError: ``index_pages`` or ``first_page`` is below 1, an exhibit has no pages,
+            or ``volumes`` does not give a volume (1, 2 ... in order) per exhibit.
     """
     if isinstance(index_pages, bool) or not isinstance(index_pages, int) or index_pages < 1:
         raise EvidenceError(_("the index must have at least one page, not {pages}").format(pages=repr(index_pages)))
+    if isinstance(first_page, bool) or not isinstance(first_page, int) or first_page < 1:
+        raise EvidenceError(_("the first page number must be at least 1, not {page}").format(page=repr(first_page)))
+    volumes = tuple(volumes) if volumes is not None else (1,) * len(exhibits)
+    if len(volumes) != len(exhibits) or any(
+        not isinstance(v, int) or v < 1 or v < before or v > max(before, 1) + 1
+        for before, v in zip((1, *volumes), volumes)
+    ):
+        raise EvidenceError(_("volumes {volumes}: not one volume per exhibit, numbered 1, 2 ... in order").format(
+            volumes=list(volumes)))
     entries = []
-    next_page = index_pages + 1
-    for exhibit in exhibits:
+    next_page = first_page + index_pages
+    for exhibit, volume in zip(exhibits, volumes):
         if exhibit.page_count < 1:
             raise EvidenceError(_("证据{number} {title}: exhibit has no pages").format(number=exhibit.number, title=exhibit.title))
         last = next_page + exhibit.page_count - 1
@@ -375,6 +414,7 @@ def page_ranges(exhibits: Sequence[PreparedExhibit], index_pages: int) -> list[B
                 first_page=next_page,
                 last_page=last,
                 page_count=exhibit.page_count,
+                volume=volume,
             )
         )
         next_page = last + 1
@@ -389,43 +429,77 @@ def assemble_bundle(
     index_title: str = "证据目录",
     stamp_font: Path = stamp.DEFAULT_FONT,
     fit_a4: bool = False,
+    groups: Sequence[str | None] | None = None,
+    link_index: bool = True,
+    first_page: int = 1,
+    max_volume_bytes: int | None = None,
+    volumes: Sequence[int] | None = None,
+    title: str = BUNDLE_TITLE,
 ) -> BundleResult:
-    """Write the evidence bundle: the 证据目录 first, then each exhibit in order.
+    """Write the evidence bundle: the 证据目录 first, then each exhibit in order; in volumes
+    (分册) when it would be larger than ``max_volume_bytes``.
 
-    The outline has one bookmark for the index (``index_title``) and one per exhibit, titled
-    ``f"证据{n} {title}"``, each pointing at the exhibit's first page; the exhibits' own
-    outlines are dropped. Every page gets its number (continuous, ``1..N``) stamped at the
-    bottom centre, and every exhibit page its label ``证据N-k`` at the top right, upright as
-    the page is viewed, in ``stamp_font`` (embedded once). Pages are normalised as described
-    in :mod:`evidence.pdf`; exhibits are expected as :func:`prepare_exhibit` leaves them, with
-    room for the stamps.
+    The outline has a bookmark for the index (``index_title``), then one per exhibit, titled
+    ``f"证据{n} {title}"`` and pointing at the exhibit's first page; exhibits of a group
+    (``groups``) are nested under the group's bookmark. The exhibits' own outlines are dropped.
+    Each row of the index links to its exhibit's first page (a row in another volume opens
+    that volume's file at the page). Every page gets its number (continuous from
+    ``first_page``, across volumes) stamped at the bottom centre, and every exhibit page its
+    label ``证据N-k`` at the top right, upright as the page is viewed, in ``stamp_font``
+    (embedded once per file). Pages are normalised as described in :mod:`evidence.pdf`;
+    exhibits are expected as :func:`prepare_exhibit` leaves them, with room for the stamps.
+
+    The bundle is written one exhibit at a time (:func:`evidence.pdf.write_bundle`): memory
+    stays flat whatever its size.
 
     Args:
         index_pdf: the 证据目录, e.g. rendered from a template by LibreOffice; every font it
             uses must be embedded.
         exhibits: the prepared exhibits, in bundle order.
         out: the bundle to write, atomically (a temporary file next to it, then renamed);
-            its folder is created if missing.
+            its folder is created if missing. In volumes, each volume is a file named after
+            it in the same folder (:func:`evidence.volumes.volume_name`: ``证据材料（第一册）.pdf``
+            ...).
         index_title: the index's bookmark title.
         stamp_font: font of the page numbers and labels, TrueType or OpenType with the
             digits and 证据 (by default :data:`evidence.stamp.DEFAULT_FONT`, those glyphs of
             Noto Sans CJK SC, shipped with the package).
         fit_a4: make every page that is not A4 (the index's, or an exhibit's prepared
             without ``fit_a4``) an A4 one, keeping the stamp zones free.
+        groups: per exhibit, the title of its group's bookmark (e.g. ``第一组　借款合同关系``) or
+            ``None`` for an exhibit outside any group; consecutive exhibits with the same
+            title are nested under one bookmark.
+        link_index: link each row of the index to its exhibit (rows found by their numbers,
+            :mod:`evidence.indexrows`).
+        first_page: the number of the index's first page (a supplement continues the
+            numbers of the bundle filed before it).
+        max_volume_bytes: the largest size of one file, in bytes: the bundle is split into
+            volumes below it at exhibit boundaries (an exhibit larger alone is a volume of
+            its own, ``oversized``); ``None``: one file.
+        volumes: the volume of each exhibit (1-based, non-decreasing, as
+            :func:`evidence.volumes.plan_volumes` gives): the plan the index was rendered
+            with; planned here from the files' sizes when ``None``.
+        title: the document title of the file (each volume adds ``（第N册）``).
 
     Returns:
-        :class:`BundleResult`; ``entries`` equal ``page_ranges(exhibits, index_pages)``.
+        :class:`BundleResult`; ``entries`` equal ``page_ranges(exhibits, index_pages,
+        first_page=first_page, volumes=...)``. A volume above ``max_volume_bytes`` with more
+        than one exhibit (the estimate was short) is marked ``over_limit``: plan again with
+        ``exhibit_bytes`` and render the index again.
 
     Raises:
         BundleError: the index PDF is unusable or has unembedded fonts, an exhibit's PDF no
             longer has ``page_count`` pages, the font is unusable, or ``out`` cannot be
-            written. Nothing is written at ``out`` then.
+            written. Nothing is written at ``out`` (nor any volume) then.
         ExhibitError: an exhibit's PDF cannot be read.
-        EvidenceError: no exhibits were given.
+        EvidenceError: no exhibits were given, or ``groups`` or ``volumes`` do not match them.
     """
     if not exhibits:
         raise EvidenceError(_("{path}: a bundle needs at least one exhibit").format(path=out))
     out = Path(out)
+    if groups is not None and len(groups) != len(exhibits):
+        raise EvidenceError(_("{path}: {groups} group titles given for {exhibits} exhibits").format(
+            path=out, groups=len(groups), exhibits=len(exhibits)))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -434,26 +508,100 @@ def assemble_bundle(
         index_pages = pdf.page_count(Path(index_pdf))
     except ExhibitError as exc:
         raise BundleError(_("index PDF unusable: {error}").format(error=exc)) from exc
-    entries = page_ranges(exhibits, index_pages)
-    bookmarks = [(index_title, 0)] + [
-        (f"证据{entry.number} {entry.title}", entry.first_page - 1) for entry in entries
-    ]
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as scratch:
-        total, counted_index_pages = pdf.write_bundle(
-            Path(index_pdf),
-            [(exhibit.pdf, exhibit.page_count) for exhibit in exhibits],
-            out,
-            bookmarks=bookmarks,
-            stamper=stamp.Stamper(stamp_font),
-            exhibit_numbers=[exhibit.number for exhibit in exhibits],
-            title=BUNDLE_TITLE,
-            work_dir=Path(scratch),
-            fit_a4=fit_a4,
-        )
-    if counted_index_pages != index_pages:  # the index changed while the bundle was written
-        out.unlink(missing_ok=True)
-        raise BundleError(_("{path}: the index changed while the bundle was assembled").format(path=index_pdf))
-    return BundleResult(path=out, page_count=total, index_pages=index_pages, entries=tuple(entries))
+    if volumes is None:
+        volumes = (1,) * len(exhibits)
+        if max_volume_bytes is not None:
+            volumes = plan_volumes([estimated_bytes(e.pdf, e.page_count) for e in exhibits], max_volume_bytes,
+                                   index_bytes=Path(index_pdf).stat().st_size)
+    entries = page_ranges(exhibits, index_pages, first_page=first_page, volumes=volumes)
+    count = max(volumes)
+    names = [volume_name(out.name, number, count) for number in range(1, count + 1)]
+    starts = [first_page] + [next(e.first_page for e in entries if e.volume == number) for number in range(2, count + 1)]
+    links = _index_links(Path(index_pdf), entries, names, starts) if link_index else []
+    stamper = stamp.Stamper(stamp_font)
+    written: list[BundleVolume] = []
+    exhibit_bytes: list[int] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as scratch:
+            for number in range(1, count + 1):
+                mine = [(e, entry, groups[i] if groups is not None else None)
+                        for i, (e, entry) in enumerate(zip(exhibits, entries)) if entry.volume == number]
+                path = out.parent / names[number - 1]
+                bookmarks = [(index_title, 0)] if number == 1 else []
+                bookmarks += _bookmarks([(entry, group) for _e, entry, group in mine], starts[number - 1])
+                sizes: list[int] = []
+                pages, counted_index_pages = pdf.write_bundle(
+                    Path(index_pdf) if number == 1 else None,
+                    [(exhibit.pdf, exhibit.page_count) for exhibit, _entry, _group in mine],
+                    path,
+                    bookmarks=bookmarks,
+                    stamper=stamper,
+                    exhibit_numbers=[exhibit.number for exhibit, _entry, _group in mine],
+                    title=title if count == 1 else f"{title}（{volume_title(number)}）",
+                    work_dir=Path(scratch),
+                    fit_a4=fit_a4,
+                    first_page=starts[number - 1],
+                    links=links if number == 1 else (),
+                    part_bytes=sizes,
+                )
+                if number == 1 and counted_index_pages != index_pages:  # the index changed meanwhile
+                    raise BundleError(_("{path}: the index changed while the bundle was assembled").format(
+                        path=index_pdf))
+                exhibit_bytes += sizes[1:] if number == 1 else sizes
+                size = path.stat().st_size
+                over = max_volume_bytes is not None and size > max_volume_bytes
+                written.append(BundleVolume(
+                    number=number, path=path, first_page=starts[number - 1],
+                    last_page=starts[number - 1] + pages - 1, exhibits=tuple(e.number for e, _entry, _group in mine),
+                    size=size, oversized=over and len(mine) == 1, over_limit=over and len(mine) != 1,
+                ))
+    except BaseException:
+        for volume in written:
+            volume.path.unlink(missing_ok=True)
+        raise
+    total = sum(volume.last_page - volume.first_page + 1 for volume in written)
+    return BundleResult(path=written[0].path, page_count=total, index_pages=index_pages, entries=tuple(entries),
+                        volumes=tuple(written), exhibit_bytes=tuple(exhibit_bytes),
+                        linked=len(links))
+
+
+def _bookmarks(entries: Sequence[tuple[BundleEntry, str | None]], start: int) -> list:
+    """The outline of a file's exhibits (its first page numbered ``start``): one bookmark per
+    exhibit, those of a group nested under a bookmark of the group (its first exhibit's page)."""
+    out: list = []
+    current: str | None = None
+    for entry, group in entries:
+        mark = (f"证据{entry.number} {entry.title}", entry.first_page - start)
+        if group is None:
+            out.append(mark)
+            current = None
+        elif group == current:
+            out[-1][2].append(mark)
+        else:
+            out.append((group, mark[1], [mark]))
+            current = group
+    return out
+
+
+def _index_links(index_pdf: Path, entries: Sequence[BundleEntry], names: Sequence[str],
+                 starts: Sequence[int]) -> list[pdf.IndexLink]:
+    """A link over each exhibit's row of the index to the exhibit's first page (in the volume
+    that holds it); rows the index does not show as expected are left without one."""
+    from evidence.indexrows import find_rows
+
+    try:
+        rows = find_rows(index_pdf, [entry.number for entry in entries])
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds; an unreadable index has no links
+        return []
+    by_number = {entry.number: entry for entry in entries}
+    links = []
+    for row in rows:
+        entry = by_number[row.number]
+        links.append(pdf.IndexLink(
+            page=row.page, rect=row.rect, target=entry.first_page - starts[entry.volume - 1],
+            file=None if entry.volume == 1 else names[entry.volume - 1],
+        ))
+    return links
 
 
 def pdf_page_count(path: Path) -> int:

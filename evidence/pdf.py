@@ -165,6 +165,7 @@ def write_bundle(
     fit_a4: bool = False,
     first_page: int = 1,
     links: Sequence[IndexLink] = (),
+    part_bytes: list[int] | None = None,
 ) -> tuple[int, int]:
     """Write the bundle (or one volume of it): index pages, then each exhibit's pages,
     bookmarked, stamped, and the index's rows linked to their exhibits.
@@ -196,6 +197,8 @@ def write_bundle(
         first_page: the number stamped on the first page (a later volume, or a supplement,
             continues the numbers of those before it).
         links: link annotations put on the index's pages (:class:`IndexLink`).
+        part_bytes: when given, the bytes each part (the index, then each exhibit) takes in
+            the file are appended to it.
 
     Returns:
         ``(pages written, index pages)``; index pages 0 without an index.
@@ -248,6 +251,7 @@ def write_bundle(
                 copier.write_pending()
             pages = [bundle.reserve() for _ in labels]
             done = 0
+            start_of_part = bundle.size
             for position, (path, expected) in enumerate(parts):
                 on_index = index is not None and position == 0
                 with _bundle_part(path, expected, work_dir, on_index) as source:
@@ -270,6 +274,10 @@ def write_bundle(
                                        lambda target: copier.external(pages[target]))
                         bundle.write_page(copier, page, mine[offset])
                 done += expected
+                if part_bytes is not None:
+                    bundle.flush_objects()
+                    part_bytes.append(bundle.size - start_of_part)
+                start_of_part = bundle.size
             bundle.finish(pages, outline=_outline(bookmarks, pages), info={"Title": title})
     except pikepdf.PdfError as exc:
         raise BundleError(_("{path}: cannot assemble the bundle: {error}").format(path=out, error=exc)) from exc

@@ -124,6 +124,11 @@ class StreamingPdf:
         if len(self._batch) >= _OBJECTS_PER_STREAM or self._batch_bytes >= _OBJECT_STREAM_BYTES:
             self._flush_batch()
 
+    def flush_objects(self) -> None:
+        """Write out the objects waiting for their object stream (e.g. at the end of a part
+        whose size is to be measured with :attr:`size`)."""
+        self._flush_batch()
+
     def write_stream(self, number: int, dictionary: bytes, data: bytes) -> None:
         """Write stream ``number``: ``dictionary`` (``<< ... >>`` without ``/Length``) and its
         stored bytes ``data``. A stream without ``/Filter`` is compressed (Flate) on the way."""
