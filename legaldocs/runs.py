@@ -14,7 +14,8 @@ that can be taken means a dead owner, whatever process now has its id.
 run clears the same folder at once), kills the LibreOffice processes left running for anything
 inside the folder (their whole process group), removes the folder, then the lock. A folder whose
 lock is held is never touched; a folder of the kind without any lock file is the debris of a
-run that died before it could lock it or after it had unlocked it, and is removed too.
+run that died after it had unlocked it, or of an earlier version that made no locks, and is
+removed once nothing in it changed for :data:`UNLOCKED_GRACE` seconds.
 :func:`make` clears the dead folders of its kind beside the one it makes.
 
 A run removes only what it made: its own folders (:func:`release`) and, through
@@ -64,6 +65,9 @@ _held: dict[str, int] = {}  # lock path -> the open descriptor holding its flock
 _held_lock = threading.Lock()
 # programs of LibreOffice (and the worker driving it) that clear_dead may kill
 _LIBREOFFICE = (b"soffice", b"soffice.bin", b"oosplash", b"uno_worker.py")
+#: Seconds an unlocked folder of a cleared kind must have been left unchanged before it is taken
+#: for a dead run's (a run of an earlier version makes its folders without locks).
+UNLOCKED_GRACE = 600
 _KILL_WAIT = 5  # seconds to wait for killed processes to end before removing their folder
 
 
@@ -190,7 +194,7 @@ def clear_dead(parent: Path, pattern: str, *, salvage: Callable[[Path], bool] | 
         if locked:
             if _clear_locked(path, salvage):
                 cleared.append(path)
-        elif path.is_dir() and not path.is_symlink():
+        elif path.is_dir() and not path.is_symlink() and _idle(path):
             _kill_libreoffice(path, [])
             if not (salvage and salvage(path)):
                 shutil.rmtree(path, ignore_errors=True)
@@ -267,6 +271,19 @@ def _put_back(aside: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def _idle(path: Path) -> bool:
+    """True when nothing in the folder ``path`` (itself and its direct entries) changed for
+    :data:`UNLOCKED_GRACE` seconds: an unlocked folder may be a live run of an earlier version,
+    which made its folders without locks, and is left alone while it is being written."""
+    limit = time.time() - UNLOCKED_GRACE
+    try:
+        if path.lstat().st_mtime > limit:
+            return False
+        return all(entry.stat(follow_symlinks=False).st_mtime <= limit for entry in os.scandir(path))
+    except OSError:
+        return False
 
 
 def _deepest_first(folders: list[Path]) -> list[Path]:

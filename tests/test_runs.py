@@ -90,10 +90,16 @@ def test_a_folder_of_this_process_and_folders_of_other_kinds_are_not_cleared(tmp
     assert not mine.exists() and not Path(f"{mine}{runs.LOCK}").exists()
 
 
-def test_a_folder_without_a_lock_is_a_dead_runs(tmp_path):
-    # made by an earlier version (tempfile), or left by a run killed after it unlocked it
+def test_a_folder_without_a_lock_is_a_dead_runs_once_left_unchanged(tmp_path):
+    # made by an earlier version (tempfile), or left by a run killed after it unlocked it; while
+    # it is being written it may be a live run of an earlier version, which made no locks
     legacy = tmp_path / "legaldocs-work-k3j_x9qa"
     (legacy / "exhibit-001").mkdir(parents=True)
+    assert runs.clear_dead(tmp_path, f"legaldocs-work-{runs.TOKEN}") == []
+    assert legacy.is_dir()
+    old = time.time() - runs.UNLOCKED_GRACE - 5
+    for path in (legacy / "exhibit-001", legacy):
+        os.utime(path, (old, old))
     assert runs.clear_dead(tmp_path, f"legaldocs-work-{runs.TOKEN}") == [legacy]
     assert not legacy.exists()
 
