@@ -929,8 +929,7 @@ def _occupancy(page: Page, box: PageBox, index: int, images) -> Callable[[tuple]
     def imaged(rect: tuple) -> bool:
         x0, y0, x1, y1 = rect[0] + left, rect[1] + bottom, rect[2] + left, rect[3] + bottom
         for matrix, image in drawn:
-            corners = [(matrix[0] * x + matrix[2] * y + matrix[4], matrix[1] * x + matrix[3] * y + matrix[5])
-                       for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+            corners = [matrix.transform(corner) for corner in ((0, 0), (1, 0), (0, 1), (1, 1))]
             xs, ys = [x for x, _y in corners], [y for _x, y in corners]
             if not (min(xs) < x1 and x0 < max(xs) and min(ys) < y1 and y0 < max(ys)):
                 continue
@@ -938,7 +937,7 @@ def _occupancy(page: Page, box: PageBox, index: int, images) -> Callable[[tuple]
             if key not in looked:
                 looked[key] = _plain_jpeg(image)
             scan = looked[key]
-            inked = scan.inked(matrix, (x0, y0, x1, y1)) if scan is not None else None
+            inked = scan.inked(matrix.shorthand, (x0, y0, x1, y1)) if scan is not None else None
             if inked is None:
                 return rendered(rect)
             if inked:
@@ -973,7 +972,7 @@ _IMAGE_PAGE_OPERATORS = {"q", "Q", "cm", "Do", "re", "W", "W*", "n", "gs"}
 _IMAGE_PAGE_MAX_BYTES = 4096
 
 
-def _images_drawn(page: Page) -> list[tuple[tuple[float, ...], pikepdf.Stream]] | None:
+def _images_drawn(page: Page) -> list[tuple[pikepdf.Matrix, pikepdf.Stream]] | None:
     """The images a page made only of images draws (e.g. a scan, or a photo on its A4 page),
     each with the matrix that maps its unit square onto the page; ``None`` for any other page
     (text, paths, forms, a long content)."""
@@ -985,8 +984,8 @@ def _images_drawn(page: Page) -> list[tuple[tuple[float, ...], pikepdf.Stream]] 
     ):
         return None
     xobjects = page.obj.get(Name.Resources, Dictionary()).get(Name.XObject, Dictionary())
-    matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    stack: list[tuple[float, ...]] = []
+    matrix = pikepdf.Matrix()
+    stack: list[pikepdf.Matrix] = []
     drawn = []
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
@@ -997,10 +996,9 @@ def _images_drawn(page: Page) -> list[tuple[tuple[float, ...], pikepdf.Stream]] 
         elif op == "Q":
             matrix = stack.pop() if stack else matrix
         elif op == "cm":
-            a, b, c, d, e, f = (float(value) for value in operands)
-            m = matrix
-            matrix = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
-                      c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
+            if len(operands) != 6 or not all(isinstance(value, (int, Decimal)) for value in operands):
+                return None
+            matrix = pikepdf.Matrix(*operands) @ matrix
         elif op == "Do":
             xobject = xobjects.get(operands[0]) if operands else None
             if not isinstance(xobject, pikepdf.Stream) or xobject.get(Name.Subtype) != Name.Image:

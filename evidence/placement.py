@@ -21,12 +21,11 @@ Whether a zone holds content is the caller's question (``occupied``). :class:`Pa
 answers it by rendering the page at about 36 dpi with PDFium (pypdfium2, used only here) and
 looking for pixels darker than a light grey, so a white background, an invisible text layer or
 a clipped-away drawing do not count, and a scan's dark border does; :class:`JpegScan` answers
-it for a scanned page's JPEG image from the image decoded at an eighth of its size (Pillow).
+it for a scanned page's JPEG image from the image decoded at an eighth of its size.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,8 +189,8 @@ class PageImages:
 class JpegScan:
     """A plain JPEG image drawn on a page (a scanner's page), looked at an eighth of its size.
 
-    Pillow decodes it at reduced size directly (libjpeg's DCT scaling): about 10 ms for a 300
-    dpi A4 colour scan, against 50 ms or more to render the page.
+    The image is decoded at reduced size directly (:func:`evidence.images.grey_eighth`): about
+    10 ms for a 300 dpi A4 colour scan, against 50 ms or more to render the page.
 
     Args:
         data: the JPEG file (the image's stream as stored, ``/DCTDecode``).
@@ -201,43 +200,31 @@ class JpegScan:
     def __init__(self, data: bytes, width: int, height: int):
         self._data = data
         self._size = (width, height)
-        self._grey: object = None
-        self._failed = False
+        self._grey: tuple[bytes, int, int] | None = None
+        self._looked = False
 
     def inked(self, matrix: tuple[float, ...], rect: stamp.Rect) -> bool | None:
-        """Whether the image, drawn with ``matrix`` (its unit square onto the page), has a pixel
-        darker than the ink threshold within ``rect`` (page coordinates, points); ``None`` when
-        that cannot be told this way (a turned image, a file Pillow cannot read)."""
+        """Whether the image, drawn with ``matrix`` (``a b c d e f``, its unit square onto the
+        page), has a pixel darker than the ink threshold within ``rect`` (page coordinates,
+        points); ``None`` when that cannot be told this way (a turned image, a damaged one)."""
         a, b, c, d, e, f = matrix
         if abs(b) > 1e-6 or abs(c) > 1e-6 or not a or not d:
             return None
-        grey = self._decoded()
-        if grey is None:
+        if not self._looked:
+            from evidence import images  # Pillow, for a scanned page only
+
+            self._looked = True
+            self._grey = images.grey_eighth(self._data, *self._size, max_pixels=_MAX_JPEG_PIXELS)
+        if self._grey is None:
             return None
-        width, height = grey.size
+        pixels, width, height = self._grey
         us = sorted(((rect[0] - e) / a, (rect[2] - e) / a))
         vs = sorted((1 - (rect[1] - f) / d, 1 - (rect[3] - f) / d))  # rows run from the top
         x0, x1 = max(math.floor(us[0] * width) - 1, 0), min(math.ceil(us[1] * width) + 1, width)
         y0, y1 = max(math.floor(vs[0] * height) - 1, 0), min(math.ceil(vs[1] * height) + 1, height)
         if x1 <= x0 or y1 <= y0:
             return False
-        return grey.crop((x0, y0, x1, y1)).getextrema()[0] < _INK
-
-    def _decoded(self):
-        if self._grey is None and not self._failed:
-            from PIL import Image  # only for a scanned page
-
-            try:
-                if self._size[0] * self._size[1] > _MAX_JPEG_PIXELS:
-                    raise ValueError("too large")
-                image = Image.open(io.BytesIO(self._data))
-                if image.format != "JPEG" or image.size != self._size or image.mode not in ("L", "RGB"):
-                    raise ValueError("not the image the PDF describes")
-                image.draft("L", (max(image.width // 8, 1), max(image.height // 8, 1)))
-                self._grey = image.convert("L")
-            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-                self._failed = True
-        return self._grey
+        return any(min(pixels[row * width + x0:row * width + x1]) < _INK for row in range(y0, y1))
 
 
 @dataclass(frozen=True)

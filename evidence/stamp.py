@@ -15,14 +15,14 @@ Each stamp has a **zone**: its plate's largest extent (five-digit page numbers, 
 lies in either zone (:func:`evidence.pdf.make_room_for_stamps`): stamps never cover exhibit
 content. A text that would not fit its zone in a wider font is set smaller until it fits.
 
-**Font**: one small TrueType font, embedded once per bundle as a CID TrueType font with a
-``ToUnicode`` map (so the stamps extract as text). The default, :data:`DEFAULT_FONT`, ships
+**Font**: one small TrueType font, embedded whole once per bundle as a CID TrueType font with
+a ``ToUnicode`` map (so the stamps extract as text). The default, :data:`DEFAULT_FONT`, ships
 with the package: the digits, space, hyphen, em dash, 证 and 据 of Noto Sans CJK SC as TrueType
-outlines (3.5 KB; ``scripts/make_stamp_font.py`` makes it again from Debian package
-fonts-noto-cjk). Another font can be given (``.ttf``, ``.otf``, ``.ttc``: in a collection its
-Simplified Chinese face): the same glyphs are copied from it (:func:`build_font`, once per
-process); a font without the em dash gets hyphens as dashes. The standard PDF fonts, which
-viewers may substitute, are never used.
+outlines, 3.5 KB, read in well under a millisecond. ``scripts/make_stamp_font.py`` makes it
+again from Debian package fonts-noto-cjk, or makes one from another font (TrueType or
+OpenType, a collection's Simplified Chinese face) to pass as ``stamp_font``; a font without the
+em dash gets hyphens as dashes. The standard PDF fonts, which viewers may substitute, are never
+used.
 
 This module only computes: :mod:`evidence.pdf` puts the font and the drawing into the PDF.
 """
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import re
 import struct
 from dataclasses import dataclass
@@ -44,21 +43,17 @@ __all__ = [
     "DEFAULT_FONT",
     "PLATE_ALPHA",
     "Rect",
-    "SOURCE_FONT",
     "StampFont",
     "Stamper",
     "bands",
-    "build_font",
     "exhibit_label",
     "load_font",
     "zones",
 ]
 
 #: The glyphs the stamps use from Noto Sans CJK SC (SIL Open Font License, see data/OFL.txt),
-#: made by ``scripts/make_stamp_font.py`` with :func:`build_font`: 2 KB, read without fontTools.
+#: made by ``scripts/make_stamp_font.py``.
 DEFAULT_FONT = Path(__file__).resolve().parent / "data" / "stamp-font.ttf"
-#: The font :data:`DEFAULT_FONT` is made from (Debian package fonts-noto-cjk).
-SOURCE_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 #: Opacity of the white plate under each stamp (the ``/ca`` of its graphics state).
 PLATE_ALPHA = 0.85
 
@@ -79,10 +74,8 @@ _LABEL_ZONE_WIDTH = 84.0  # "证据999-999" is 57 pt wide, its plate 67 pt
 _DASH = "\u2014"
 _DIGITS = "0123456789"
 _CHARACTERS = _DIGITS + " -" + _DASH + "证据"
-_DEFAULT_FACE = "SC"  # in a CJK collection, the Simplified Chinese face
-_CURVE_TOLERANCE = 1.0  # font units, when cubic outlines become TrueType quadratics
 _KAPPA = 0.5523  # Bezier control distance of a quarter circle, as a fraction of the radius
-_MAX_GLYPHS_AS_IS = 64  # a TrueType font this small is embedded whole
+_MAX_GLYPHS = 64  # the stamp font is embedded whole
 
 
 def exhibit_label(number: int, page: int) -> str:
@@ -286,12 +279,14 @@ def _pill(x: float, y: float, w: float, h: float) -> bytes:
 def load_font(path: Path) -> StampFont:
     """The stamp font from the font file at ``path`` (cached per file and modification).
 
-    A TrueType font of at most 64 glyphs (such as :data:`DEFAULT_FONT`) is embedded as it is;
-    from any other font the glyphs the stamps use are copied into a new one (:func:`build_font`).
+    Args:
+        path: a TrueType font (``.ttf``) of at most 64 glyphs with a Unicode ``cmap`` (format
+            4), such as :data:`DEFAULT_FONT` or what ``scripts/make_stamp_font.py`` makes of
+            another font; it is embedded whole.
 
     Raises:
-        BundleError: the file is missing, is not a font that can be read, or lacks the digits
-            0-9 or the characters 证 and 据.
+        BundleError: the file is missing, is not such a font, or lacks the digits 0-9 or the
+            characters 证 and 据.
     """
     path = Path(path)
     try:
@@ -299,10 +294,7 @@ def load_font(path: Path) -> StampFont:
     except OSError:
         status = None
     if status is None or not path.is_file():
-        raise BundleError(
-            _("{font}: stamp font not found (install Debian package fonts-noto-cjk, or pass another "
-              "TrueType or OpenType font with Chinese characters)").format(font=path)
-        )
+        raise BundleError(_("{font}: stamp font not found").format(font=path))
     return _load_font(str(path.resolve()), status.st_mtime_ns, status.st_size)
 
 
@@ -311,11 +303,11 @@ def _load_font(path: str, _mtime: int, _size: int) -> StampFont:
     try:
         data = Path(path).read_bytes()
         tables = _tables(data)
-        small = (b"glyf" in tables and b"cmap" in tables
-                 and int.from_bytes(tables[b"maxp"][4:6], "big") <= _MAX_GLYPHS_AS_IS)
-        font = _describe(data if small else build_font(Path(path)))
-    except BundleError:
-        raise
+        if b"glyf" not in tables or b"cmap" not in tables:
+            raise ValueError("not a TrueType font (make one with scripts/make_stamp_font.py)")
+        if struct.unpack_from(">H", tables[b"maxp"], 4)[0] > _MAX_GLYPHS:
+            raise ValueError(f"more than {_MAX_GLYPHS} glyphs (make a stamp font of it with scripts/make_stamp_font.py)")
+        font = _describe(data)
     except (OSError, ValueError, KeyError, IndexError, struct.error) as exc:
         raise BundleError(_("{font}: not a usable font for page numbers: {error}").format(
             font=path, error=exc)) from exc
@@ -326,93 +318,6 @@ def _load_font(path: str, _mtime: int, _size: int) -> StampFont:
         raise BundleError(_("{font}: font lacks the characters 证 and 据 needed for the exhibit labels").format(
             font=path))
     return font
-
-
-def build_font(path: Path) -> bytes:
-    """A TrueType font of the glyphs the stamps use, copied from the font file at ``path``.
-
-    The glyphs of the digits, space, hyphen, em dash, 证 and 据 that the font has (CFF outlines
-    become TrueType quadratics within a font unit), their advance widths, the font's typographic
-    ascent and descent, PostScript name, copyright and licence notices. The same font file
-    gives the same bytes. Run by ``scripts/make_stamp_font.py`` to make :data:`DEFAULT_FONT`.
-
-    Raises:
-        BundleError: the file cannot be read as a font, or lacks the digits 0-9 or 证 and 据.
-    """
-    from fontTools.fontBuilder import FontBuilder  # only for a font other than the default
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont, TTLibError
-
-    try:
-        source = _face(str(path), TTFont)
-        cmap = source.getBestCmap() or {}
-        missing = [c for c in _DIGITS + "证据" if ord(c) not in cmap]
-        if any(c in _DIGITS for c in missing):
-            raise BundleError(_("{font}: font lacks the digits 0-9 needed for page numbers").format(font=path))
-        if missing:
-            raise BundleError(_("{font}: font lacks the characters 证 and 据 needed for the exhibit labels").format(
-                font=path))
-        characters = [c for c in _CHARACTERS if ord(c) in cmap]
-        glyph_set = source.getGlyphSet()
-        cubic = "glyf" not in source
-        names = [".notdef"] + [f"g{index}" for index in range(1, len(characters) + 1)]
-        outlines = {".notdef": TTGlyphPen(None).glyph()}
-        metrics = {".notdef": (source["hmtx"][source.getGlyphOrder()[0]][0], 0)}
-        for name, character in zip(names[1:], characters, strict=True):
-            glyph = glyph_set[cmap[ord(character)]]
-            pen = TTGlyphPen(None)
-            glyph.draw(Cu2QuPen(pen, _CURVE_TOLERANCE, reverse_direction=True) if cubic else pen)
-            outlines[name] = pen.glyph()
-            metrics[name] = (round(glyph.width), 0)
-        units = source["head"].unitsPerEm
-        os2 = source["OS/2"] if "OS/2" in source else None
-        # the typographic ascent and descent (a CJK font's em box) where the font has them
-        ascent = getattr(os2, "sTypoAscender", 0) or source["hhea"].ascent
-        descent = getattr(os2, "sTypoDescender", 0) or source["hhea"].descent
-        cap = getattr(os2, "sCapHeight", 0) or round(ascent * 0.7)
-        names_table = source["name"]
-        ps_name = re.sub(r"[^A-Za-z0-9-]", "", names_table.getDebugName(6) or "") or "Stamp"
-        notices = {key: names_table.getDebugName(number)
-                   for key, number in (("copyright", 0), ("licenseDescription", 13), ("licenseInfoURL", 14))}
-    except BundleError:
-        raise
-    except (TTLibError, OSError, KeyError, AttributeError, ValueError, TypeError, IndexError) as exc:
-        raise BundleError(_("{font}: not a usable font for page numbers: {error}").format(
-            font=path, error=exc)) from exc
-
-    builder = FontBuilder(units, isTTF=True)
-    builder.font.recalcTimestamp = False  # same font file, same bytes
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap({ord(c): name for name, c in zip(names[1:], characters, strict=True)})
-    builder.setupGlyf(outlines)
-    builder.setupHorizontalMetrics(metrics)
-    builder.setupHorizontalHeader(ascent=ascent, descent=descent)
-    builder.setupNameTable({"familyName": "LegalDocs Stamp", "styleName": "Regular", "psName": ps_name,
-                            **{key: value for key, value in notices.items() if value}})
-    builder.setupOS2(sTypoAscender=ascent, sTypoDescender=descent, usWinAscent=ascent,
-                     usWinDescent=-descent, sCapHeight=cap, sxHeight=round(cap * 0.7))
-    builder.setupPost(keepGlyphNames=False)
-    builder.font["head"].created = builder.font["head"].modified = 0
-    buffer = io.BytesIO()
-    builder.save(buffer)
-    return buffer.getvalue()
-
-
-def _face(path: str, font_class):
-    """The font in ``path``; in a collection the Simplified Chinese face, else the first one."""
-    with open(path, "rb") as handle:
-        header = handle.read(12)
-    if header[:4] != b"ttcf":
-        return font_class(path, lazy=True)
-    faces = int.from_bytes(header[8:12], "big")
-    if faces < 1:
-        raise ValueError("empty font collection")
-    for number in range(faces):
-        face = font_class(path, fontNumber=number, lazy=True)
-        if (face["name"].getDebugName(1) or "").endswith(_DEFAULT_FACE):
-            return face
-    return font_class(path, fontNumber=0, lazy=True)
 
 
 # Reading a small TrueType font directly: the few numbers a PDF needs, without fontTools.

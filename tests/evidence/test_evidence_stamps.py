@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ import img2pdf
 import pikepdf
 import pytest
 import yaml
+from fontTools import subset
+from fontTools.ttLib import TTFont as FontToolsFont
 from PIL import Image, ImageChops, ImageDraw
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -397,10 +400,16 @@ def test_place_fit_a4_sizes():
     assert placement.place(*A4, fit_a4=True, occupied=lambda rect: False) is None
 
 
+def _make_stamp_font():
+    """scripts/make_stamp_font.py, as a namespace (its build_font and SOURCE)."""
+    return runpy.run_path(str(ROOT / "scripts" / "make_stamp_font.py"))
+
+
 def test_default_stamp_font_is_made_from_noto_sans_cjk():
-    if not stamp.SOURCE_FONT.is_file():
-        pytest.skip(f"{stamp.SOURCE_FONT} not installed (Debian package fonts-noto-cjk)")
-    assert stamp.build_font(stamp.SOURCE_FONT) == stamp.DEFAULT_FONT.read_bytes(), (
+    script = _make_stamp_font()
+    if not script["SOURCE"].is_file():
+        pytest.skip(f"{script['SOURCE']} not installed (Debian package fonts-noto-cjk)")
+    assert script["build_font"](script["SOURCE"]) == stamp.DEFAULT_FONT.read_bytes(), (
         "evidence/data/stamp-font.ttf is stale: run scripts/make_stamp_font.py")
 
 
@@ -408,20 +417,33 @@ def test_another_stamp_font_is_embedded_in_its_place(tmp_path):
     serif = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
     if not serif.is_file():
         pytest.skip(f"{serif} not installed (Debian package fonts-noto-cjk)")
+    font = tmp_path / "serif-stamp.ttf"
+    font.write_bytes(_make_stamp_font()["build_font"](serif))
     exhibit = prepare_exhibit(1, "甲", [_text_pdf(tmp_path / "a.pdf", [(A4, [(72, 700, "text")])])], tmp_path / "w")
-    result = assemble_bundle(_index(tmp_path / "index.pdf", 1), [exhibit], tmp_path / "b.pdf", stamp_font=serif)
+    result = assemble_bundle(_index(tmp_path / "index.pdf", 1), [exhibit], tmp_path / "b.pdf", stamp_font=font)
     fonts = subprocess.run(["pdffonts", str(result.path)], check=True, capture_output=True, text=True).stdout
     assert "NotoSerifCJKsc-Regular" in fonts
     assert "证据1-1" in subprocess.run(["pdftotext", str(result.path), "-"], check=True, capture_output=True,
                                      text=True).stdout
 
 
-def test_stamp_font_without_chinese_is_refused(tmp_path):
+def test_unusable_stamp_fonts_are_refused(tmp_path):
+    digits_only = tmp_path / "digits.ttf"
+    options = subset.Options()
+    subsetter = subset.Subsetter(options)
+    source = FontToolsFont(DEJAVU)
+    subsetter.populate(text="0123456789 -")
+    subsetter.subset(source)
+    source.save(digits_only)
     exhibit = prepare_exhibit(1, "甲", [_text_pdf(tmp_path / "a.pdf", [(A4, [(72, 700, "text")])])], tmp_path / "w")
     out = tmp_path / "out" / "b.pdf"
-    with pytest.raises(BundleError, match="DejaVuSans.ttf：字体缺少证据标签所需的“证”“据”二字"):
-        assemble_bundle(_index(tmp_path / "index.pdf", 1), [exhibit], out, stamp_font=DEJAVU)
-    assert not out.exists()
+    index = _index(tmp_path / "index.pdf", 1)
+    for font, message in ((digits_only, "digits.ttf：字体缺少证据标签所需的“证”“据”二字"),
+                          (DEJAVU, "DejaVuSans.ttf：该字体无法用于页码：more than 64 glyphs"),
+                          (tmp_path / "none.ttf", "none.ttf：找不到页码字体")):
+        with pytest.raises(BundleError, match=message):
+            assemble_bundle(index, [exhibit], out, stamp_font=font)
+        assert not out.exists()
 
 
 def test_packet_fit_a4_from_the_command_line(tmp_path):
