@@ -614,7 +614,7 @@ def _page_intact(page: Page, sizes: dict[_ObjGen, int], unreadable: set[_ObjGen]
     A page without content is blank; in a repaired file its content is taken as lost.
     """
     contents = page.obj.get(Name.Contents)
-    if contents is None:
+    if contents is None or (isinstance(contents, Array) and len(contents) == 0):
         return not repaired
     streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents) if isinstance(contents, Array) else []
     if not streams or any(not isinstance(stream, pikepdf.Stream) or stream.objgen in unreadable

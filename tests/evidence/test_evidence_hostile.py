@@ -93,6 +93,40 @@ def bomb_pdf(path: Path, decoded: int, layers: int = 3) -> Path:
     return path
 
 
+def object_stream_bomb(path: Path, padding: int) -> Path:
+    """A PDF whose catalog, page tree and page lie in an object stream (two nested Flate
+    layers) that decodes to them followed by ``padding`` zero bytes: qpdf decodes it whole to
+    find any of them, before a check of the streams can run."""
+    objects = [b"<< /Type /Catalog /Pages 3 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Contents 5 0 R /Resources << >> >>"]
+    index, body = b"", b""
+    for number, text in zip((2, 3, 4), objects):
+        index += b"%d %d " % (number, len(body))
+        body += text + b"\n"
+    decoded = index + body
+    zeros = zero_zlib(padding)
+    length = 1 + 258 * 8 * (-(-(padding - 1) // (258 * 8)))  # the zeros zero_zlib gives
+    stored = b"\0" + len(decoded).to_bytes(2, "little") + (len(decoded) ^ 0xFFFF).to_bytes(2, "little") + decoded
+    adler = zlib.adler32(decoded)
+    low, high = adler & 0xFFFF, ((adler >> 16) + (adler & 0xFFFF) * length) % 65521
+    data = zlib.compress(b"\x78\x01" + stored + zeros[2:-4] + ((high << 16) | low).to_bytes(4, "big"), 9)
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = [len(out)]
+    out += b"1 0 obj\n<< /Type /ObjStm /N 3 /First %d /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % (
+        len(index), len(data)) + data + b"\nendstream\nendobj\n"
+    offsets.append(len(out))
+    out += b"5 0 obj\n<< /Length 5 >>\nstream\nBT ET\nendstream\nendobj\n"
+    xref_at = len(out)
+    rows = [b"\0" + bytes(4) + b"\xff\xff", b"\1" + offsets[0].to_bytes(4, "big") + bytes(2)]
+    rows += [b"\2" + (1).to_bytes(4, "big") + i.to_bytes(2, "big") for i in range(3)]
+    rows += [b"\1" + offsets[1].to_bytes(4, "big") + bytes(2), b"\1" + xref_at.to_bytes(4, "big") + bytes(2)]
+    xref = b"".join(rows)
+    out += b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 2 0 R /Length %d >>\nstream\n" % len(xref)
+    out += xref + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    path.write_bytes(bytes(out))
+    return path
+
+
 def text_pdf(path: Path, pages: int, *, compress: bool = True, text: str = "page") -> Path:
     """``pages`` pages of text in Helvetica, one font object shared by them."""
     pdf = pikepdf.new()
@@ -285,6 +319,26 @@ def test_an_image_over_the_memory_budget_is_refused_naming_the_file(tmp_path):
         prepare_exhibit(1, "大图", [png], tmp_path / "work", max_image_pixels=side * side,
                         budget=DecodeBudget(memory_mib=256))
     assert refused.value.path == png and "256 MiB" in refused.value.reason
+
+
+def test_an_object_stream_bomb_is_stopped_by_the_memory_budget(tmp_path):
+    harmless = object_stream_bomb(tmp_path / "objstm.pdf", 100)
+    assert prepare_exhibit(1, "对象流", [harmless], tmp_path / "ok").page_count == 1
+    bomb = object_stream_bomb(tmp_path / "objstm-bomb.pdf", 16 << 30)  # 16 GiB behind the page tree
+    start = time.monotonic()
+    with pytest.raises(ExhibitError) as refused:
+        prepare_exhibit(1, "对象流炸弹", [bomb], tmp_path / "work", budget=DecodeBudget(memory_mib=1024))
+    assert refused.value.path == bomb  # qpdf ran out of the worker's memory and could not read it
+    assert time.monotonic() - start < 30
+
+
+def test_a_blank_page_is_no_lost_content(tmp_path):
+    path = text_pdf(tmp_path / "blank.pdf", 2)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[1].obj.Contents = Array([])  # a page left blank on purpose
+        pdf.save(path)
+    exhibit = prepare_exhibit(1, "空白页", [path], tmp_path / "work")
+    assert exhibit.page_count == 2 and not [n for n in exhibit.notes if n.kind == "repaired"]
 
 
 def test_prepared_exhibits_hold_no_stream_the_bundle_would_decode(tmp_path):
