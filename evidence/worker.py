@@ -130,6 +130,7 @@ def _serve(argv: Sequence[str]) -> None:
     global _reply
     read_fd, write_fd, memory_mib, output_mib = (int(value) for value in argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller handles Ctrl-C and kills us
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # (Python ignores it) a file over the limit ends us, then named
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file when a limit kills us
     _set_limit(resource.RLIMIT_AS, memory_mib * MIB)
     _set_limit(resource.RLIMIT_FSIZE, output_mib * MIB)
@@ -171,6 +172,7 @@ class _Process:
 
     def __init__(self, budget: DecodeBudget) -> None:
         self.limits = (budget.memory_mib, budget.output_mib)
+        self.used = False  # has answered a task
         task_read, task_write = os.pipe()
         reply_read, reply_write = os.pipe()
         self.errors = tempfile.TemporaryFile()
@@ -295,14 +297,22 @@ class Workers:
                     index = pending.popleft()
                     task = tasks[index]
                     seconds = budget.seconds_for(task.input_bytes)
+                    entry = _Running(process, index, time.monotonic() + seconds, seconds, task.label)
                     try:
                         process.tasks.send((task, seconds, get_language()))
-                    except (OSError, ValueError):  # the worker died while idle: another one
-                        self._discard(process)
-                        pending.appendleft(index)
+                    except (OSError, ValueError):
+                        if process.used:  # it died while idle: another one
+                            self._discard(process)
+                            pending.appendleft(index)
+                        else:  # a new one died at once: why, for this task
+                            error = process.death(task.label, budget, seconds)
+                            self._release()
+                            finish(entry, error)
                         continue
-                    running[process.replies] = _Running(process, index, time.monotonic() + seconds, seconds,
-                                                        task.label)
+                    except BaseException:  # the task cannot be sent (not picklable ...)
+                        self._discard(process)
+                        raise
+                    running[process.replies] = entry
                 soonest = min(entry.deadline for entry in running.values())
                 for conn in wait(list(running), timeout=max(0, soonest - time.monotonic())):
                     entry = running[conn]
@@ -310,14 +320,19 @@ class Workers:
                         message = conn.recv()
                     except (EOFError, OSError):
                         del running[conn]
-                        finish(entry, entry.process.death(entry.label, budget, entry.seconds))
+                        error = entry.process.death(entry.label, budget, entry.seconds)
                         self._release()
+                        finish(entry, error)
                         continue
                     if message[0] == "file":
                         entry.label = message[1]
                         continue
                     del running[conn]
-                    self._give_back(entry.process)
+                    entry.process.used = True
+                    if message[0] in ("memory", "failed"):  # its state is not to be trusted after that
+                        self._discard(entry.process)
+                    else:
+                        self._give_back(entry.process)
                     finish(entry, _result(message, entry, budget))
                 now = time.monotonic()
                 for conn, entry in list(running.items()):

@@ -32,6 +32,7 @@ from pikepdf import Array, Dictionary, Name
 
 from evidence import DecodeBudget, ExhibitError, assemble_bundle, prepare_exhibit
 from evidence.decoding import decoded_size
+from evidence.worker import Task, Workers
 
 ROOT = Path(__file__).resolve().parents[2]
 FOUND = ROOT / ".." / "shared" / "cases" / "found" / "exhibits"
@@ -359,6 +360,42 @@ def _index_pdf(tmp_path: Path) -> Path:
     page.obj.Contents = pdf.make_stream(b"0 0 0 rg 72 720 200 20 re f")
     pdf.save(tmp_path / "index.pdf")
     return tmp_path / "index.pdf"
+
+
+# -- the workers themselves ----------------------------------------------------------------------
+
+
+def test_a_worker_over_its_written_data_budget_is_stopped(tmp_path):
+    with Workers(1) as workers:
+        (result,) = workers.run([Task(Path.write_bytes, (tmp_path / "big.bin", bytes(3 * MIB)), label="big.bin")],
+                                DecodeBudget(output_mib=1))
+    assert isinstance(result, ExhibitError) and result.path == Path("big.bin") and "1 MiB" in result.reason
+
+
+def test_a_worker_that_dies_is_reported_against_the_file():
+    with Workers(1) as workers:
+        died, after = workers.run([Task(os._exit, (3,), label="a.pdf"), Task(os.getpid, label="b.pdf")])
+    assert isinstance(died, ExhibitError) and died.path == Path("a.pdf") and "3" in died.reason
+    assert isinstance(after, int)  # the next task got a new worker
+
+
+def test_an_interrupted_run_kills_its_workers_at_once():
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    with Workers(1) as workers:
+        (pid,) = workers.run([Task(os.getpid)])
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        start = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                workers.run([Task(time.sleep, (60,), label="slow.pdf")])
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        assert time.monotonic() - start < 2
+        assert not _alive(pid)
 
 
 # -- SIGTERM stops a packet at once --------------------------------------------------------------
