@@ -522,8 +522,7 @@ def _check_received(pdf: pikepdf.Pdf, label: Path, max_decoded_bytes: int | None
             if not _page_intact(page, sizes, unreadable, repaired)]
     intact = found - len(lost)
     if lost or found < declared:
-        detail = _(" (content missing or unreadable on pages {numbers})").format(
-            numbers=", ".join(str(number) for number in lost)) if lost else ""
+        detail = _(" (content missing or unreadable on pages {numbers})").format(numbers=_spans(lost)) if lost else ""
         message = (_("damaged PDF, content lost in the repair: the file declares {declared} pages, {found} were found, "
                      "{intact} of them with their content intact{detail}; refused so that no blank or incomplete page "
                      "is filed: provide an undamaged copy") if repaired else
@@ -537,6 +536,17 @@ def _check_received(pdf: pikepdf.Pdf, label: Path, max_decoded_bytes: int | None
             f"文件已损坏（qpdf：{_warning_text(warnings[0], label)}），经自动修复后读取，未丢失内容：文件声明{declared}页，"
             f"找到{found}页，{intact}页内容完整。请核对证据材料中该文件各页与原件一致，必要时换用未损坏的文件",
             "check"))
+
+
+def _spans(numbers: list[int]) -> str:
+    """Page numbers as runs: ``[1, 2, 3, 4, 7]`` is ``"1-4, 7"`` (the comma in the reader's language)."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return _(", ").join(f"{first}-{last}" if last > first else str(first) for first, last in runs)
 
 
 def _warning_text(warning: str, label: Path) -> str:
