@@ -134,23 +134,28 @@ def packet(
     form: Annotated[Optional[str], Option(help=N_("element (要素式) or narrative (叙述式) complaint and enforcement application (default: claim.form, else element from 2025-07-14)"))] = None,
     downsample: Annotated[Optional[int], Option(metavar="DPI", help=N_("re-encode exhibit images finer than DPI at their printed size at DPI (e.g. 150 or 200), for e-filing size limits; text and drawings are not touched"))] = None,
     fit_a4: Annotated[bool, Option(help=N_("make every page of 证据材料.pdf A4 (landscape pages landscape A4): larger pages (Letter, legal, A3) shrunk to fit, smaller ones centred at their size, none cropped"))] = False,
+    volume_size: Annotated[Optional[str], Option(metavar="SIZE", help=N_("largest size of one file of 证据材料, e.g. 20MB (the court's e-filing limit): the bundle is split into volumes 证据材料（第一册）.pdf, （第二册） ... at exhibit boundaries, numbers running on"))] = None,
 ) -> None:
     as_of_date = parse_date(as_of, "--as-of")
     filed = parse_date(filing_date, "--filing-date")
 
     def action() -> None:
         from evidence.packet import build_packet  # PDF libraries load only for this command
+        from evidence.volumes import parse_size
 
+        max_volume_bytes = parse_size(volume_size) if volume_size is not None else None
         with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
             result = build_packet(case, out, as_of=as_of_date, filing_date=filed, templates=templates,
                                   progress=progress, stage=stage, form=form, downsample_dpi=downsample,
-                                  fit_a4=fit_a4)
+                                  fit_a4=fit_a4, max_volume_bytes=max_volume_bytes)
         console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
         if result.bundle_pages:
             console.print(_("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits)").format(
                 pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits)),
                 markup=False, highlight=False)
+        if len(result.volumes) > 1:
+            _print_volumes(result.volumes)
         if result.downsampling is not None:
             from evidence.downsample import format_bytes
 
@@ -174,6 +179,22 @@ def packet(
         print_review(result.review, result.folder / "审查意见.md")
 
     run_guarded(action)
+
+
+def _print_volumes(volumes) -> None:
+    """Each file of a bundle in volumes: its pages, exhibits and size."""
+    from evidence.downsample import format_bytes
+
+    for volume in volumes:
+        exhibits = volume["exhibits"]
+        which = (_("exhibits {first}-{last}").format(first=exhibits[0], last=exhibits[-1]) if len(exhibits) > 1
+                 else _("exhibit {number}").format(number=exhibits[0]) if exhibits else _("the index only"))
+        line = _("  {file}: pages {first}-{last}, {which}, {size}").format(
+            file=volume["file"], first=volume["first_page"], last=volume["last_page"], which=which,
+            size=format_bytes(volume["size"]))
+        if volume.get("oversized"):
+            line += _(" (one exhibit above the size limit)")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_review(items, path: Path | None = None) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from contextlib import nullcontext, suppress
@@ -59,6 +60,7 @@ from legaldocs.filings.stages import (
     STAGE_NAMES,
     Document,
     Extras,
+    evidence_groups,
     evidence_index_context,
     required_texts,
     stage_documents,
@@ -78,6 +80,7 @@ from evidence import (
 )
 from evidence.pdf import make_reproducible, write_exhibit
 from evidence.sniff import detect_kind
+from evidence.volumes import estimated_bytes, plan_volumes
 from evidence.bundle import prepare_many
 from evidence.worker import DecodeBudget
 from evidence import downsample
@@ -86,7 +89,9 @@ INDEX = "证据目录"
 BUNDLE = "证据材料"
 REVIEW = "审查意见"
 ONLINE = "online-filing"
-MAX_INDEX_PASSES = 4
+MAX_INDEX_PASSES = 6
+# what a volume's estimate adds to an exhibit's measured size when the first estimate was short
+_VOLUME_MARGIN_BYTES = 4096
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: (stage description, steps done, steps in all)."""
@@ -110,6 +115,8 @@ class PacketResult:
     documents: tuple[str, ...] = field(default_factory=tuple)
     # images re-encoded for e-filing (downsample_dpi): dpi, exhibits, bytes before, after, saved
     downsampling: dict | None = None
+    # the files of 证据材料 (one, or one per volume), each with its pages, exhibits and size
+    volumes: tuple[dict, ...] = field(default_factory=tuple)
 
 
 # the first document of each stage: the filing itself, without which there is no packet
@@ -133,6 +140,7 @@ def build_packet(
     downsample_dpi: int | None = None,
     budget: DecodeBudget | None = None,
     fit_a4: bool = False,
+    max_volume_bytes: int | None = None,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
@@ -157,7 +165,11 @@ def build_packet(
     exhibits' files are decoded in worker processes, several at a time, killed when the run
     is interrupted. ``fit_a4``: every page of 证据材料.pdf becomes A4 (a
     landscape page landscape A4; larger pages shrunk, smaller ones centred at their size, none
-    cropped; see :mod:`evidence.placement`).
+    cropped; see :mod:`evidence.placement`). ``max_volume_bytes``: the largest size of one file
+    of 证据材料, for courts' e-filing limits: above it the bundle is split into volumes at exhibit
+    boundaries, 证据材料（第一册）.pdf, （第二册） ..., page and exhibit numbers running on, the
+    证据目录 naming each exhibit's volume (:mod:`evidence.volumes`); an exhibit larger than the
+    limit alone is a volume of its own and in the review list; online filing uploads each volume.
 
     The packet is built in a staging folder ``out_dir/.<case id>.partial-XXXXXXXX`` and moved
     into place when complete. A run removes only what it made: on failure its staging folder,
@@ -220,9 +232,11 @@ def build_packet(
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
                 filing.review.extend(_exhibit_notes(prepared))
-            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office, fit_a4)
+            result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office, fit_a4,
+                                 max_volume_bytes)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
-                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi, budget)
+                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi, budget,
+                               bundle_files=[v["file"] for v in result["volumes"]])
         from legaldocs.documents.consistency import check_packet
 
         facts = _facts(filing, documents, stage, result["requires"])
@@ -235,7 +249,8 @@ def build_packet(
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
              "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
         _write_review(filing, staging)
-        _write_manifest_and_zip(loaded, filing, facts, staging, stage, result["exhibits"], downsampling=downsampling)
+        _write_manifest_and_zip(loaded, filing, facts, staging, stage, result["exhibits"], downsampling=downsampling,
+                                bundle=result["bundle"])
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -247,7 +262,7 @@ def build_packet(
     files = tuple(sorted(p.name for p in final.iterdir()))
     return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
                         tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
-                        tuple(d.title_for(filing) for d in documents), downsampling)
+                        tuple(d.title_for(filing) for d in documents), downsampling, tuple(result["volumes"]))
 
 
 def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | None:
@@ -349,7 +364,8 @@ def _publish_modes(staging: Path) -> None:
 
 def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], prepared: list[PreparedExhibit],
                 staging: Path, templates: Path, report: Progress, stage: str,
-                office: OfficeSession | None = None, fit_a4: bool = False) -> dict:
+                office: OfficeSession | None = None, fit_a4: bool = False,
+                max_volume_bytes: int | None = None) -> dict:
     case = filing.case
     items = case.evidence
     steps_total = len(items) + 4
@@ -379,43 +395,121 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx", date=filing.filing_date)
     if not prepared:
         _to_pdf(office, companions, staging, filing.filing_date)
-        return {"bundle_pages": 0, "index_pages": 0, "exhibits": [], "requires": requires}
+        return {"bundle_pages": 0, "index_pages": 0, "exhibits": [], "requires": requires, "volumes": [],
+                "bundle": None}
 
     report(INDEX, len(items) + 1, steps_total)
-    index_pages = 1
-    index_docx = staging / f"{INDEX}.docx"
-    first_pass = True
+    bundle = _index_and_bundle(filing, prepared, staging, templates, report, office, fit_a4, max_volume_bytes,
+                               companions, steps_total)
+    filing.review.extend(_volume_review(bundle, max_volume_bytes))
+    report(_("manifest and zip"), len(items) + 3, steps_total)
+    return {"bundle_pages": bundle.page_count, "index_pages": bundle.index_pages,
+            "exhibits": _bundle_exhibits(bundle), "requires": requires,
+            "volumes": _bundle_volumes(bundle, staging), "bundle": _bundle_record(bundle, staging)}
+
+
+def _index_and_bundle(filing: Filing, prepared: list[PreparedExhibit], staging: Path, templates: Path,
+                      report: Progress, office: OfficeSession | None, fit_a4: bool, max_volume_bytes: int | None,
+                      companions: list[Path], steps_total: int, *, index: str = INDEX, bundle_name: str = BUNDLE,
+                      template: str = "evidence_index.docx", context=None, first_page: int = 1,
+                      items: dict | None = None):
+    """Render the 证据目录 (``index``, from ``template``) until its page count and, with
+    ``max_volume_bytes``, the volumes it names settle, then write the bundle
+    (``bundle_name``.pdf, or its volumes) with it; the ``companions`` (Word documents) are
+    converted with the first pass. ``context(entries, index_pages)``: the template's variables
+    (default: :func:`evidence_index_context` of ``filing``); ``items``: exhibit number ->
+    evidence item (default: the case's n-th item is exhibit n), for the groups' bookmarks;
+    ``first_page``: the number of the index's first page. Returns the :class:`~evidence.BundleResult`.
+
+    A volume found above the limit once written (its exhibits' sizes were estimated) makes
+    the volumes planned again with the sizes measured, and the index rendered again."""
+    case = filing.case
+    context = context or (lambda entries, pages: evidence_index_context(filing, entries, pages))
+    index_docx = staging / f"{index}.docx"
+    index_pdf = staging / f"{index}.pdf"
+    sizes = [estimated_bytes(p.pdf, p.page_count) for p in prepared]
+    items = items or {number: item for number, item in enumerate(case.evidence, start=1)}
+    groups = evidence_groups([items[p.number] for p in prepared])
+    index_pages, index_bytes, plan = 1, 0, None
+    sources = [*companions]
     for _pass in range(MAX_INDEX_PASSES):
-        entries = page_ranges(prepared, index_pages)
-        render_docx(template_path("evidence_index.docx", templates), evidence_index_context(filing, entries, index_pages),
-                    index_docx, DocumentProperties(author=case.creditor.name, title=INDEX, date=filing.filing_date))
-        sources = [index_docx]
-        if first_pass:
-            sources += companions
-        _to_pdf(office, sources, staging, filing.filing_date)
-        first_pass = False
-        actual = pdf_page_count(staging / f"{INDEX}.pdf")
-        if actual == index_pages:
+        if max_volume_bytes is not None:
+            plan = plan_volumes(sizes, max_volume_bytes, index_bytes=index_bytes)
+        entries = page_ranges(prepared, index_pages, first_page=first_page, volumes=plan)
+        render_docx(template_path(template, templates), context(entries, index_pages), index_docx,
+                    DocumentProperties(author=case.creditor.name, title=index, date=filing.filing_date))
+        _to_pdf(office, [index_docx, *sources], staging, filing.filing_date)
+        sources = []
+        actual, index_bytes = pdf_page_count(index_pdf), index_pdf.stat().st_size
+        if actual != index_pages:
+            index_pages = actual
+            continue
+        if max_volume_bytes is not None and plan_volumes(sizes, max_volume_bytes, index_bytes=index_bytes) != plan:
+            continue
+        report(bundle_name, steps_total - 2, steps_total)
+        bundle = assemble_bundle(index_pdf, prepared, staging / f"{bundle_name}.pdf", index_title=index,
+                                 fit_a4=fit_a4, groups=groups, first_page=first_page,
+                                 max_volume_bytes=max_volume_bytes, volumes=plan, title=bundle_name)
+        if not any(volume.over_limit for volume in bundle.volumes):
             break
-        index_pages = actual
+        for volume in bundle.volumes:
+            volume.path.unlink(missing_ok=True)
+        sizes = [max(size, measured + _VOLUME_MARGIN_BYTES) for size, measured in zip(sizes, bundle.exhibit_bytes)]
     else:
         raise LegalDocsError(_("{document}: page count did not settle after {passes} passes").format(
-            document=INDEX, passes=MAX_INDEX_PASSES))
-
-    report(BUNDLE, len(items) + 2, steps_total)
-    bundle = assemble_bundle(staging / f"{INDEX}.pdf", prepared, staging / f"{BUNDLE}.pdf", index_title=INDEX,
-                             fit_a4=fit_a4)
+            document=index, passes=MAX_INDEX_PASSES))
     expected = index_pages + sum(p.page_count for p in prepared)
     if bundle.page_count != expected:
         raise LegalDocsError(_("{document} has {pages} pages, expected {expected}").format(
-            document=f"{BUNDLE}.pdf", pages=bundle.page_count, expected=expected))
-    report(_("manifest and zip"), len(items) + 3, steps_total)
-    exhibits = [
-        {"number": e.number, "title": e.title, "first_page": e.first_page, "last_page": e.last_page,
-         "pages": e.page_count}
-        for e in bundle.entries
-    ]
-    return {"bundle_pages": bundle.page_count, "index_pages": index_pages, "exhibits": exhibits, "requires": requires}
+            document=bundle.path.name, pages=bundle.page_count, expected=expected))
+    return bundle
+
+
+def _bundle_exhibits(bundle) -> list[dict]:
+    """Each exhibit's place in the bundle, for the manifest and the result: number, title, pages
+    (as stamped) and the file (volume) holding it."""
+    files = {volume.number: volume.path.name for volume in bundle.volumes}
+    return [{"number": e.number, "title": e.title, "first_page": e.first_page, "last_page": e.last_page,
+             "pages": e.page_count, "volume": e.volume, "file": files[e.volume]} for e in bundle.entries]
+
+
+def _bundle_volumes(bundle, staging: Path) -> list[dict]:
+    """The files of the bundle: name, pages (as stamped), exhibits, size, and whether an exhibit
+    alone is above the size limit."""
+    return [{"file": v.path.relative_to(staging).as_posix(), "volume": v.number, "first_page": v.first_page,
+             "last_page": v.last_page, "exhibits": list(v.exhibits), "size": v.size, "oversized": v.oversized}
+            for v in bundle.volumes]
+
+
+def _bundle_record(bundle, staging: Path) -> dict:
+    """What the manifest says of the bundle as a whole: its pages (as stamped, the index's
+    first), the index's pages and its files, enough for a later supplement to continue it."""
+    return {"first_page": bundle.volumes[0].first_page, "last_page": bundle.volumes[-1].last_page,
+            "pages": bundle.page_count, "index_pages": bundle.index_pages,
+            "exhibits": [e.number for e in bundle.entries],
+            "volumes": _bundle_volumes(bundle, staging)}
+
+
+def _volume_review(bundle, max_volume_bytes: int | None) -> list[ReviewItem]:
+    """An exhibit alone above the volume size limit: the clerk must make it smaller or file it
+    otherwise."""
+    from evidence.downsample import format_bytes
+
+    out = []
+    if max_volume_bytes is None:
+        return out
+    titles = {e.number: e.title for e in bundle.entries}
+    for volume in bundle.volumes:
+        if volume.oversized:
+            number = volume.exhibits[0]
+            out.append(ReviewItem(
+                "check", "证据",
+                f"证据{number}“{titles[number]}”单独成册（{volume.path.name}），大小 {format_bytes(volume.size)}，"
+                f"超过每册 {format_bytes(max_volume_bytes)} 的限制",
+                "网上立案系统可能拒收超过大小限制的文件；可降低扫描件分辨率（--downsample）后重新生成，"
+                "或将该证据拆分为几项",
+                f"evidence[{number - 1}].files"))
+    return out
 
 
 # words of an exhibit's title naming a signed or issued original, which an editable Word file is not
@@ -465,7 +559,7 @@ def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
                    office: OfficeSession | None = None, stage: str = "suit", downsample_dpi: int | None = None,
-                   budget: DecodeBudget | None = None) -> None:
+                   budget: DecodeBudget | None = None, *, bundle_files: list[str] | None = None) -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
@@ -506,13 +600,19 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
             filing.review.append(ReviewItem("check", "网上立案", f"没有{label}{d.name}的身份证明材料",
                                             f"网上立案须逐一上传{role}的身份证明（身份证复印件或营业执照、登记信息）",
                                             "evidence[].identity_of"))
-    if (staging / f"{BUNDLE}.pdf").exists():
-        uploads.append((BUNDLE, [staging / f"{BUNDLE}.pdf"]))
+    for name in bundle_files or []:  # 证据材料, or one upload per volume
+        uploads.append((Path(name).stem, [staging / name]))
     for d in documents[1:]:
         if d.upload and d.kind in pdf:
             uploads.append((d.upload, [pdf[d.kind]]))
     for n, (name, files) in enumerate([u for u in uploads if u[1]], start=1):
         target = folder / f"{n:02d}-{name}.pdf"
+        if [path.name for path in files] == [f"{name}.pdf"] and name in {Path(f).stem for f in bundle_files or []}:
+            # 证据材料 (or a volume of it) is uploaded as it is: already one normalised PDF, and
+            # copying it keeps memory flat however large the scans
+            with atomic_path(target) as temporary:
+                shutil.copyfile(files[0], temporary)
+            continue
         parts = []
         for j, path in enumerate(files):
             if path.suffix.lower() == ".pdf" and path.parent == staging:
@@ -579,7 +679,7 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
 
 def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str,
                             exhibits: list[dict] | None = None, *,
-                            downsampling: dict | None = None) -> None:
+                            downsampling: dict | None = None, bundle: dict | None = None) -> None:
     """``manifest.json`` (see :func:`_manifest`), then ``packet.zip`` of the folder and
     ``packet.zip.sha256``; nothing in them depends on the clock or on where the packet is written."""
     case = loaded.case
@@ -588,6 +688,8 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, sta
                          [file_entry(staging / name, name) for name in files])
     if downsampling is not None:  # images re-encoded for e-filing: bytes before and after
         manifest["downsampling"] = downsampling
+    if bundle is not None:  # 证据材料: its pages and files, which a supplement continues
+        manifest["bundle"] = bundle
     _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     zip_path = staging / "packet.zip"
     tmp = staging / ".packet.zip.tmp"

@@ -189,15 +189,7 @@ def _fix_widths(table, widths_cm: list[float]) -> None:
             row.cells[i].width = Cm(w)
 
 
-def evidence_index() -> None:
-    # no page number in the footer: 证据材料.pdf stamps a continuous number on every page
-    doc = _document(body_pt=12, page_numbers=False)
-    _title(doc, "证据目录")
-    _para(doc, "案由：{{ cause }}", size=12)
-    _para(doc, "原告：{{ plaintiff_name }}", size=12)
-    _para(doc, "被告：{{ defendant_names }}", size=12)
-    p = _para(doc, "提交人：{{ plaintiff_name }}　　提交日期：{{ filing_date_cn }}", size=12)
-    p.paragraph_format.space_after = Pt(8)
+def _index_table(doc) -> None:
     _table(
         doc,
         ["序号", "证据名称", "证据来源", "证明目的", "原件/复印件", "页码"],
@@ -205,11 +197,47 @@ def evidence_index() -> None:
         "e in exhibits",
         ["{{ e.number }}", "{{ e.title }}", "{{ e.source }}", "{{ e.purpose }}", "{{ e.original }}", "{{ e.pages }}"],
     )
-    _para(doc, "以上证据共{{ exhibit_count }}项，证据材料连续编页，共{{ total_pages }}页（含本目录{{ index_pages }}页）。", size=12, space_before=8)
+
+
+def _index_head(doc, title: str) -> None:
+    # no page number in the footer: 证据材料.pdf stamps a continuous number on every page
+    _title(doc, title)
+    _para(doc, "案由：{{ cause }}", size=12)
+    _para(doc, "原告：{{ plaintiff_name }}", size=12)
+    _para(doc, "被告：{{ defendant_names }}", size=12)
+    p = _para(doc, "提交人：{{ plaintiff_name }}　　提交日期：{{ filing_date_cn }}", size=12)
+    p.paragraph_format.space_after = Pt(8)
+
+
+def _index_signature(doc) -> None:
     right = WD_ALIGN_PARAGRAPH.RIGHT
     _para(doc, "提交人：{{ plaintiff_name }}（盖章）", size=12, align=right, space_before=18)
     _para(doc, "{{ filing_date_cn }}", size=12, align=right)
+
+
+def evidence_index() -> None:
+    doc = _document(body_pt=12, page_numbers=False)
+    _index_head(doc, "证据目录")
+    _index_table(doc)
+    _para(doc, "以上证据共{{ exhibit_count }}项，证据材料连续编页，共{{ total_pages }}页（含本目录{{ index_pages }}页）。"
+          "{{ volumes }}", size=12, space_before=8)
+    _index_signature(doc)
     doc.save(OUT / "evidence_index.docx")
+
+
+def supplementary_index() -> None:
+    # evidence added after the bundle was filed: numbers and pages continue from it
+    doc = _document(body_pt=12, page_numbers=False)
+    _index_head(doc, "补充证据目录")
+    p = _para(doc, "本目录接续{{ filed_date_cn }}提交的证据材料：证据序号自{{ first_number }}起，页码自{{ first_page }}起。",
+              size=12)
+    p.paragraph_format.space_after = Pt(8)
+    _index_table(doc)
+    _para(doc, "以上补充证据共{{ exhibit_count }}项（证据{{ first_number }}至证据{{ last_number }}），"
+          "补充证据材料（{{ supplement }}）接续编页，第{{ first_page }}页至第{{ last_page }}页，共{{ total_pages }}页"
+          "（含本目录{{ index_pages }}页）。{{ volumes }}", size=12, space_before=8)
+    _index_signature(doc)
+    doc.save(OUT / "supplementary_index.docx")
 
 
 def fee_sheet() -> None:
@@ -267,6 +295,7 @@ if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
     complaint()
     evidence_index()
+    supplementary_index()
     fee_sheet()
     statement()
     import make_application_forms  # preservation, property leads, seizure renewal, enforcement

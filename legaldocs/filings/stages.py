@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, format_amount, unit
-from legaldocs.filings.claimed import CAUSE_OF_ACTION
+from legaldocs.filings.claimed import CAUSE_OF_ACTION, ordinal
 from legaldocs.filings.complaint import complaint_context
 from legaldocs.filings.filing import Filing
 from legaldocs.i18n import _
@@ -152,24 +152,39 @@ def load_modules() -> None:
     from legaldocs.filings import applications, element, papers  # noqa: F401 - registering
 
 
-def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
-    """Variables of ``evidence_index.docx`` (证据目录, 民事诉讼证据规定 art 19): one row per exhibit
-    with its page range in the bundle (``entries``: objects with number, first_page, last_page,
-    page_count), grouped; the exhibits are the filing's (role words already follow the resolved parties)."""
-    from legaldocs.filings.claimed import ordinal
+def evidence_groups(items) -> list[str | None]:
+    """The heading of each exhibit's group as the 证据目录 and the bundle's bookmarks show it
+    (``第一组　借款合同关系``), or None for an exhibit outside any group, for ``items`` (evidence
+    items, in bundle order). Consecutive exhibits of one group share its heading; a group
+    met again after other exhibits is a new group."""
+    out: list[str | None] = []
+    current, count = None, 0
+    for item in items:
+        if not item.group:
+            current = None
+            out.append(None)
+            continue
+        if item.group != current:
+            current, count = item.group, count + 1
+        out.append(f"第{ordinal(count)}组　{item.group}")
+    return out
 
-    case = filing.case
-    by_number = {i + 1: item for i, item in enumerate(case.evidence)}
+
+def _volume(number: int) -> str:
+    """``第N册``."""
+    return f"第{ordinal(number)}册"
+
+
+def _rows(entries, items: dict) -> list[dict]:
+    in_volumes = any(getattr(e, "volume", 1) > 1 for e in entries)
+    headings = evidence_groups([items[e.number] for e in entries])
     rows = []
-    group = None
-    groups = 0
-    for e in entries:
-        item = by_number[e.number]
-        if item.group and item.group != group:
-            group = item.group
-            groups += 1
-            rows.append({"number": "", "title": f"第{ordinal(groups)}组　{group}", "source": "", "purpose": "",
-                         "original": "", "pages": ""})
+    shown = None
+    for e, heading in zip(entries, headings):
+        item = items[e.number]
+        if heading is not None and heading != shown:
+            rows.append({"number": "", "title": heading, "source": "", "purpose": "", "original": "", "pages": ""})
+        shown = heading
         pages = str(e.first_page) if e.first_page == e.last_page else f"{e.first_page}-{e.last_page}"
         rows.append({
             "number": e.number,
@@ -177,19 +192,67 @@ def evidence_index_context(filing: Filing, entries, index_pages: int) -> dict:
             "source": item.source,
             "purpose": item.purpose,
             "original": "原件" if item.original else "复印件",
-            "pages": pages,
+            "pages": f"{_volume(e.volume)} {pages}" if in_volumes else pages,
         })
+    return rows
+
+
+def _volumes_note(entries, first_page: int, index_pages: int) -> str:
+    """``证据材料分三册：第一册第1-80页，第二册……`` when the bundle is in volumes, else empty."""
+    count = max((getattr(e, "volume", 1) for e in entries), default=1)
+    if count <= 1:
+        return ""
+    parts = []
+    for number in range(1, count + 1):
+        mine = [e for e in entries if e.volume == number]
+        start = first_page if number == 1 else mine[0].first_page
+        end = mine[-1].last_page if mine else first_page + index_pages - 1
+        parts.append(f"{_volume(number)}第{start}-{end}页")
+    return f"证据材料分{ordinal(count)}册：{'，'.join(parts)}。"
+
+
+def evidence_index_context(filing: Filing, entries, index_pages: int, *, items: dict | None = None) -> dict:
+    """Variables of ``evidence_index.docx`` (证据目录, 民事诉讼证据规定 art 19): one row per exhibit
+    with its page range in the bundle (``entries``: objects with number, first_page, last_page,
+    page_count and, when the bundle is split, volume), grouped (:func:`evidence_groups`); the
+    exhibits are the filing's (role words already follow the resolved parties), exhibit ``n``
+    being the ``n``-th evidence item unless ``items`` (number -> evidence item) says otherwise.
+    ``volumes``: which pages each volume holds, when the bundle is in volumes (empty otherwise)."""
+    case = filing.case
+    items = items or {i + 1: item for i, item in enumerate(case.evidence)}
     total = index_pages + sum(e.page_count for e in entries)
     return {
         "cause": CAUSE_OF_ACTION,
         "plaintiff_name": case.creditor.name,
         "defendant_names": filing.defendant_names,
         "filing_date_cn": date_in_chinese(filing.filing_date),
-        "exhibits": rows,
+        "exhibits": _rows(entries, items),
         "exhibit_count": len(entries),
         "total_pages": total,
         "index_pages": index_pages,
+        "volumes": _volumes_note(entries, 1, index_pages),
     }
+
+
+def supplementary_index_context(filing: Filing, entries, index_pages: int, *, items: dict, first_page: int,
+                                supplement: int, filed_on) -> dict:
+    """Variables of ``supplementary_index.docx`` (补充证据目录): as :func:`evidence_index_context`,
+    for evidence added after a bundle was filed (on ``filed_on``). The exhibits (``items``:
+    number -> evidence item) continue the numbers, and the pages (the first, this index's, is
+    ``first_page``) continue the pages, of what was filed before; ``supplement``: this is the
+    n-th supplement (补充证据材料（一）, （二）...)."""
+    context = evidence_index_context(filing, entries, index_pages, items=items)
+    total = context["total_pages"]
+    context.update(
+        volumes=_volumes_note(entries, first_page, index_pages).replace("证据材料分", "本次补充证据材料分"),
+        supplement=ordinal(supplement),
+        filed_date_cn=date_in_chinese(filed_on),
+        first_number=entries[0].number,
+        last_number=entries[-1].number,
+        first_page=first_page,
+        last_page=first_page + total - 1,
+    )
+    return context
 
 
 def required_texts(filing: Filing, document: Document, suffix: str = "") -> list[str]:

@@ -105,6 +105,11 @@ def _contexts(case_path: Path):
                 yield document.template, context
     entries = [Pages(i, 2 + i, 2 + i, 1) for i, _ in enumerate(filing.case.evidence, 1)]
     yield "evidence_index.docx", stages.evidence_index_context(filing, entries, 2)
+    # evidence added after the bundle was filed: numbers and pages continue from it
+    items = {number: item for number, item in enumerate(filing.case.evidence, 30)}
+    later = [Pages(number, 80 + offset, 80 + offset, 1) for offset, number in enumerate(items, 1)]
+    yield "supplementary_index.docx", stages.supplementary_index_context(
+        filing, later, 1, items=items, first_page=80, supplement=1, filed_on=filing.filing_date)
 
 
 @pytest.mark.parametrize("case_path", EXAMPLES, ids=[p.parent.name for p in EXAMPLES])

@@ -33,13 +33,19 @@ def page_texts(path: Path) -> list[str]:
 
 
 def outline(path: Path) -> list[tuple[str, int]]:
-    """Top-level bookmarks as (title, 1-based page)."""
+    """Every bookmark as (title, 1-based page), in order, those nested under another (the
+    exhibits of an evidence group) after it."""
     reader = PdfReader(str(path))
     items = []
-    for item in reader.outline:
-        if isinstance(item, list):
-            continue
-        items.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    def walk(level) -> None:
+        for item in level:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                items.append((item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
     return items
 
 

@@ -23,7 +23,9 @@ import yaml
 
 from evidence import assemble_bundle, prepare_exhibit
 from evidence.packet import build_packet
+from legaldocs.case.load import load_case
 from legaldocs.documents.office import office_session
+from legaldocs.filings.stages import evidence_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo" / "case.yaml"
@@ -99,7 +101,9 @@ def test_bundle_assembled_twice_from_exhibits_prepared_twice_is_identical(two_bu
         work = tmp_path / attempt / "work"
         exhibits = [prepare_exhibit(n, titles[n], [DEMO.parent / f for f in item["files"]], work / f"{n:02d}")
                     for n, item in enumerate(case["evidence"], start=1)]
-        result = assemble_bundle(index, exhibits, tmp_path / attempt / "bundle" / "证据材料.pdf")
+        # grouped as the packet groups them (the outline nests each group's exhibits)
+        groups = evidence_groups(load_case(DEMO, check_files=False).case.evidence)
+        result = assemble_bundle(index, exhibits, tmp_path / attempt / "bundle" / "证据材料.pdf", groups=groups)
         bundles.append((result, [e.pdf.read_bytes() for e in exhibits]))
         time.sleep(1.1)
     (first, first_exhibits), (second, second_exhibits) = bundles
