@@ -371,9 +371,9 @@ def _size(file: Path) -> int:
 
 def _remove_output(out: Path) -> None:
     """Remove an exhibit's output and the temporary files of writing it (a worker killed
-    while writing leaves ``.<name>.<random>.part`` beside it)."""
+    while writing leaves ``.<name>.<random>.part``, and pikepdf's ``.pikepdf.<name>…part…``)."""
     out.unlink(missing_ok=True)
-    for partial in out.parent.glob(f".{out.name[:48]}.*.part"):
+    for partial in out.parent.glob(f".*{out.name[:48]}*.part*"):
         partial.unlink(missing_ok=True)
 
 
