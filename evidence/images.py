@@ -153,7 +153,9 @@ def as_jpeg_or_png(data: bytes, *, max_image_pixels: int, label: Path | str) -> 
                 return data, "jpg"
             if image.format == "PNG":
                 return data, "png"
-            frame = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+            # alpha kept (a seal drawn over text), every other mode through the one table
+            has_alpha = "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info
+            frame = image.convert("RGBA") if has_alpha else encodable(image, jpeg=False)
             buffer = io.BytesIO()
             frame.save(buffer, format="PNG")
             return buffer.getvalue(), "png"
@@ -221,7 +223,8 @@ def resample_jpeg(data: bytes, size: tuple[int, int], *, max_image_pixels: int) 
 
 
 def resample_pixels(image: Image.Image, size: tuple[int, int]) -> EncodedImage | None:
-    """A decoded image (mode ``1``, ``L`` or ``RGB``) resized to ``size`` and encoded.
+    """A decoded image resized to ``size`` and encoded (a mode other than ``1``, ``L`` or ``RGB``
+    first becomes one of them through :func:`encodable`).
 
     Bilevel images (fax, black-and-white scans) stay bilevel: resized through grey (box
     filter) and thresholded at half, then encoded as CCITT Group 4 (lossless). Grey and RGB
@@ -229,10 +232,12 @@ def resample_pixels(image: Image.Image, size: tuple[int, int]) -> EncodedImage |
     and greyscale scans become JPEG at quality :data:`DOWNSAMPLE_JPEG_QUALITY`.
 
     Returns:
-        The :class:`EncodedImage`, or None for other modes or when ``size`` is not smaller.
+        The :class:`EncodedImage`, or None when ``size`` is not smaller.
     """
-    if image.mode not in ("1", "L", "RGB") or size[0] >= image.width or size[1] >= image.height:
+    if size[0] >= image.width or size[1] >= image.height:
         return None
+    if image.mode not in ("1", "L", "RGB"):
+        image = encodable(image, jpeg=False)  # every other mode through the one table
     if image.mode == "1":
         grey = image.convert("L").resize(size, Image.Resampling.BOX)
         bilevel = grey.point(lambda value: 255 if value >= 128 else 0).convert("1", dither=Image.Dither.NONE)

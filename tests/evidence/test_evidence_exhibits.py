@@ -547,3 +547,24 @@ def test_found_cmyk_tiff_is_converted_to_rgb_and_bundled(tmp_path):
     with pikepdf.open(exhibit.pdf) as pdf:
         (image,) = pdf.pages[0].images.values()
         assert image.ColorSpace == "/DeviceRGB"
+
+
+@pytest.mark.parametrize("mode, value, grey", [("I;16", 30000, 116), ("I", 30000, 116), ("F", 0.5, 127)])
+def test_wide_samples_keep_their_tones_in_every_conversion(mode, value, grey):
+    """The OFD image path and downsampling go through the one mode table too: a 16-bit or float
+    grey becomes the same 8-bit grey, not white."""
+    import io
+
+    from PIL import Image
+
+    from evidence import images
+
+    buffer = io.BytesIO()
+    Image.new(mode, (40, 40), value).save(buffer, format="TIFF")
+    data, kind = images.as_jpeg_or_png(buffer.getvalue(), max_image_pixels=10**6, label="x.tiff")
+    with Image.open(io.BytesIO(data)) as converted:
+        assert kind == "png" and converted.convert("L").getextrema() == (grey, grey)
+    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+        encoded = images.resample_pixels(image, (20, 20))
+    assert encoded.components == 1 and encoded.filter == "FlateDecode"
+    assert set(__import__("zlib").decompress(encoded.data)) == {grey}
