@@ -214,6 +214,48 @@ def print_review(items, path: Path | None = None) -> None:
 
 
 @app.command(help=N_(
+    "Build the next supplementary evidence (补充证据) of CASE after the packet already filed in --filed: "
+    "the case's evidence items not filed yet, numbered on from the last exhibit filed and paged on from the "
+    "last page filed, in OUT/<case id>-supplement-<n>/ (补充证据目录, 补充证据材料（一）.pdf, manifest, zip). "
+    "The filed packet is not touched. Give the new folder as --filed for the next supplement."))
+def supplement(
+    case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json) with the new evidence added"))],
+    filed: Annotated[Path, Option(help=N_("folder of the packet, or of the last supplement, already filed"))],
+    out: Annotated[Optional[Path], Option(help=N_("folder the supplement is written into, as OUT/<case id>-supplement-<n>/ (default: the folder holding --filed)"))] = None,
+    filing_date: Annotated[Optional[str], Option(help=N_("date YYYY-MM-DD of the supplement (default: claim.filing_date, or the filed packet's date if later)"))] = None,
+    quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
+    templates: TemplatesOption = None,
+    downsample: Annotated[Optional[int], Option(metavar="DPI", help=N_("re-encode exhibit images finer than DPI at their printed size at DPI (e.g. 150 or 200), for e-filing size limits; text and drawings are not touched"))] = None,
+    fit_a4: Annotated[bool, Option(help=N_("make every page of 证据材料.pdf A4 (landscape pages landscape A4): larger pages (Letter, legal, A3) shrunk to fit, smaller ones centred at their size, none cropped"))] = False,
+    volume_size: Annotated[Optional[str], Option(metavar="SIZE", help=N_("largest size of one file of 证据材料, e.g. 20MB (the court's e-filing limit): the bundle is split into volumes 证据材料（第一册）.pdf, （第二册） ... at exhibit boundaries, numbers running on"))] = None,
+) -> None:
+    filed_on = parse_date(filing_date, "--filing-date")
+
+    def action() -> None:
+        from evidence.supplement import build_supplement  # PDF libraries load only for this command
+        from evidence.volumes import parse_size
+
+        max_volume_bytes = parse_size(volume_size) if volume_size is not None else None
+        with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
+            result = build_supplement(case, filed, out, filing_date=filed_on, templates=templates, progress=progress,
+                                      max_volume_bytes=max_volume_bytes, fit_a4=fit_a4, downsample_dpi=downsample)
+        console.print(_("supplement: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(ngettext("  exhibits {first}-{last}, pages {first_page}-{last_page} ({index} index page)",
+                               "  exhibits {first}-{last}, pages {first_page}-{last_page} ({index} index pages)",
+                               result.index_pages).format(
+            first=result.first_number, last=result.last_number, first_page=result.first_page,
+            last_page=result.last_page, index=result.index_pages), markup=False, highlight=False)
+        if len(result.volumes) > 1:
+            _print_volumes(result.volumes)
+        for name in result.files:
+            console.print(f"  {name}", markup=False, highlight=False)
+        print_review(result.review, result.folder / "审查意见.md")
+
+    run_guarded(action)
+
+
+@app.command(help=N_(
     "Draft one document of CASE (--doc KIND) into OUT as .docx and .pdf, from the same resolved "
     "case as the packet; notices are written one per addressee."))
 def draft(

@@ -277,20 +277,29 @@ def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | No
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,
                      office: OfficeSession | None = None, *, downsample_dpi: int | None = None,
-                     budget: DecodeBudget | None = None, fit_a4: bool = False) -> list[PreparedExhibit]:
+                     budget: DecodeBudget | None = None, fit_a4: bool = False,
+                     numbers: dict[str, int] | None = None) -> list[PreparedExhibit]:
     """Convert every exhibit of the case into a PDF in ``work`` (a folder of the caller's), Word
     files with ``office`` when given (else one LibreOffice run per exhibit); with
     ``downsample_dpi``, images finer than that are re-encoded at it. The files are decoded in
     worker processes, several exhibits at a time, within ``budget`` (:func:`evidence.bundle.prepare_many`).
+    ``numbers``: only the evidence items it names (by id) are converted, each as the exhibit of
+    the number it gives (a supplement continues the numbers filed before); by default every
+    item, the n-th as exhibit n.
 
     Raises CaseValidationError listing every file that cannot be used, by its field path
     (``evidence[i].files[j]: <file>: <reason>``), after trying them all.
     """
     report = report or (lambda stage, done, total: None)
-    items = loaded.case.evidence
+    chosen = [(position, item) for position, item in enumerate(loaded.case.evidence)
+              if numbers is None or item.id in numbers]
+    items = [item for _position, item in chosen]
     total = len(items) + 4
     specs = []
-    for i, item in enumerate(items, start=1):
+    where = {}  # exhibit number -> the item's position in the case file, for the field paths
+    for position, item in chosen:
+        i = numbers[item.id] if numbers is not None else position + 1
+        where[i] = position
         ex_dir = work / f"exhibit-{i:03d}"
         ex_dir.mkdir()
         specs.append((i, item.title, list(loaded.evidence_files[item.id]), ex_dir))
@@ -317,15 +326,15 @@ def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = N
         named = [j for j, path in enumerate(files)
                  if isinstance(result, ExhibitError) and str(result.path) == str(path)]
         if len(files) == 1 or named:
-            problems.append((f"evidence[{i - 1}].files[{named[0] if named else 0}]", str(result)))
+            problems.append((f"evidence[{where[i]}].files[{named[0] if named else 0}]", str(result)))
         # find every bad file of this exhibit, not only the first
         others = [j for j in range(len(files)) if len(files) > 1 and j not in named]
         retried = prepare_many([(i, title, [files[j]], ex_dir / f"file-{j:03d}") for j in others],
                                office=office, budget=budget)
         for j, again in zip(others, retried):
             if isinstance(again, EvidenceError):
-                problems.append((f"evidence[{i - 1}].files[{j}]", str(again)))
-        if not any(p.startswith(f"evidence[{i - 1}]") for p, _ in problems):
+                problems.append((f"evidence[{where[i]}].files[{j}]", str(again)))
+        if not any(p.startswith(f"evidence[{where[i]}]") for p, _ in problems):
             raise result
     if problems:
         raise CaseValidationError(str(loaded.path), problems)
