@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -84,8 +85,11 @@ class StreamingPdf:
         self._digest = hashlib.sha256()
         self._position = 0
         self._next = 1
-        # object number -> (1, offset, 0) or (2, object stream number, index)
-        self._xref: dict[int, tuple[int, int, int]] = {}
+        # per object number, its cross-reference entry: kind (0 not written yet, 1 at an offset,
+        # 2 in an object stream), offset or object stream, index in it (compact: a few bytes each)
+        self._kinds = bytearray(1)
+        self._firsts = array("Q", [0])
+        self._seconds = array("I", [0xFFFF])
         self._batch: list[tuple[int, bytes]] = []
         self._batch_bytes = 0
         self._pages_node = self.reserve()
@@ -112,7 +116,13 @@ class StreamingPdf:
         """A new object number, to be written later."""
         number = self._next
         self._next += 1
+        self._kinds.append(0)
+        self._firsts.append(0)
+        self._seconds.append(0)
         return number
+
+    def _entry(self, number: int, kind: int, first: int, second: int) -> None:
+        self._kinds[number], self._firsts[number], self._seconds[number] = kind, first, second
 
     def write_object(self, number: int, body: bytes) -> None:
         """Write object ``number`` (not a stream) whose serialisation is ``body``.
@@ -136,7 +146,7 @@ class StreamingPdf:
             data = zlib.compress(data, _COMPRESS_LEVEL)
             dictionary = b"<< /Filter /FlateDecode " + dictionary[2:].lstrip()
         head = dictionary[:-2].rstrip() + b" /Length %d >>" % len(data)
-        self._xref[number] = (1, self._position, 0)
+        self._entry(number, 1, self._position, 0)
         self._write(b"%d 0 obj\n%s\nstream\n" % (number, head))
         self._handle.write(data)
         self._position += len(data)
@@ -194,7 +204,7 @@ class StreamingPdf:
             self.write_object(info_number, b"<< " + b" ".join(
                 b"/%s %s" % (key.encode("ascii"), pdf_text(value)) for key, value in sorted(info.items())) + b" >>")
         self._flush_batch()
-        missing = [n for n in range(1, self._next) if n not in self._xref]
+        missing = [n for n in range(1, self._next) if not self._kinds[n]]
         if missing:
             raise ValueError(f"objects reserved but never written: {missing[:10]}")
         self._write_xref(root_number, info_number)
@@ -235,7 +245,7 @@ class StreamingPdf:
             offsets.append(b"%d %d" % (member, at))
             bodies.append(body)
             at += len(body) + 1
-            self._xref[member] = (2, number, index)
+            self._entry(member, 2, number, index)
         head = b" ".join(offsets) + b"\n"
         data = head + b"\n".join(bodies) + b"\n"
         self.write_stream(number, b"<< /Type /ObjStm /N %d /First %d >>" % (len(self._batch), len(head)),
@@ -245,13 +255,14 @@ class StreamingPdf:
 
     def _write_xref(self, root: int, info: int | None) -> None:
         number = self.reserve()
-        self._xref[number] = (1, self._position, 0)
+        start = self._position
+        self._entry(number, 1, start, 0)
         size = self._next
         offset_width = max(4, (self._position.bit_length() + 7) // 8)
         rows = bytearray()
         for n in range(size):
-            kind, first, second = self._xref.get(n, (0, 0, 0xFFFF if n == 0 else 0))
-            rows += kind.to_bytes(1, "big") + first.to_bytes(offset_width, "big") + second.to_bytes(2, "big")
+            rows += (self._kinds[n].to_bytes(1, "big") + self._firsts[n].to_bytes(offset_width, "big")
+                     + self._seconds[n].to_bytes(2, "big"))
         identifier = self._digest.hexdigest()[:32].encode("ascii")
         entries = [b"/Type /XRef", b"/Size %d" % size, b"/W [1 %d 2]" % offset_width, b"/Root %d 0 R" % root,
                    b"/ID [<%s> <%s>]" % (identifier, identifier)]
@@ -261,7 +272,7 @@ class StreamingPdf:
         self._write(b"%d 0 obj\n<< %s /Filter /FlateDecode /Length %d >>\nstream\n" % (
             number, b" ".join(entries), len(data)))
         self._write(data)
-        self._write(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % self._xref[number][1])
+        self._write(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start)
 
 
 class Copier:
