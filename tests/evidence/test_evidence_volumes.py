@@ -65,7 +65,7 @@ def _index(folder: Path, exhibits, *, volumes=None, first_page: int = 1, index_p
                      "pages": pages if volumes is None else f"第{entry.volume}册 {pages}"})
     context = {"cause": "金融借款合同纠纷", "plaintiff_name": "某银行股份有限公司", "defendant_names": "张三",
                "filing_date_cn": "2025年6月30日", "exhibits": rows, "exhibit_count": len(entries),
-               "total_pages": 0, "index_pages": index_pages}
+               "total_pages": 0, "index_pages": index_pages, "volumes": ""}
     folder.mkdir(parents=True, exist_ok=True)
     render_docx(TEMPLATE, context, folder / "证据目录.docx")
     return docx_to_pdf([folder / "证据目录.docx"], folder)[0]
