@@ -7,18 +7,23 @@ Two steps:
    Their files are decoded in worker processes, within a budget of bytes, time and memory,
    and stopped at once when the caller is interrupted (:mod:`evidence.worker`).
 2. :func:`assemble_bundle` puts the 证据目录 (index) first and the exhibits after it, in order,
-   adds a bookmark for the index and one per exhibit, and stamps a continuous page number
-   ``1..N`` at the bottom centre of every page and the label ``证据N-k`` (exhibit N, its page
-   k) at the top right of every exhibit page.
+   adds a bookmark for the index and one per exhibit (nested under its group's, when the
+   evidence is grouped), links each row of the index to its exhibit, and stamps a continuous
+   page number ``1..N`` at the bottom centre of every page and the label ``证据N-k`` (exhibit N,
+   its page k) at the top right of every exhibit page. It writes the bundle one exhibit at a
+   time (:mod:`evidence.writer`), so memory stays flat whatever its size, and with a size limit
+   in volumes (:mod:`evidence.volumes`); a later bundle (补充证据) continues the numbers of an
+   earlier one (``first_page``, the exhibits' own numbers).
 
 Stamps never cover exhibit content: :func:`prepare_exhibit` already places each page whose
 content reaches into a stamp's zone scaled down between bands kept free for them, and with
 ``fit_a4`` makes every page A4 (see :mod:`evidence.stamp` for the layout and
 :mod:`evidence.placement` for the placing).
 
-The index lists the pages each exhibit occupies, which depend on how many pages the index
-itself has: :func:`page_ranges` gives them for a given index length, so the caller can render
-the index, count its pages, and render again if the count changed.
+The index lists the pages (and volume) each exhibit occupies, which depend on how many pages
+the index itself has: :func:`page_ranges` gives them for a given index length (and volume
+plan), so the caller can render the index, count its pages, and render again if the count
+changed.
 
 See :mod:`evidence.pdf` for what normalising does (encryption, repair, forms, annotations,
 rotation, tiny pages, outlines) and for the font policy, and :mod:`evidence.images` for images.
