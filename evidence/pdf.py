@@ -19,7 +19,8 @@ Every page that enters an exhibit PDF or a bundle is normalised the same way:
 * **Document-level parts** of the sources (outlines, named destinations, JavaScript, embedded
   files, metadata, structure tree, page labels) are not carried over: only pages are copied
   into a new document. The bundle's own outline is exactly the index plus one bookmark per
-  exhibit.
+  exhibit (nested under its group's), and its only annotations are the links it puts on the
+  index's rows (:func:`write_bundle`).
 
 Marks and fonts, as they print:
 
