@@ -106,9 +106,10 @@ class BundleEntry:
 @dataclass(frozen=True)
 class BundleVolume:
     """One file of the bundle: volume ``number`` at ``path``, pages ``first_page..last_page`` (as
-    stamped), the ``exhibits`` (numbers) it holds and its ``size`` in bytes. ``oversized``: one
-    exhibit alone above the size limit; ``over_limit``: above the limit with several exhibits
-    (plan again with :attr:`BundleResult.exhibit_bytes`)."""
+    stamped), the ``exhibits`` (numbers) it holds and its ``size`` in bytes. ``oversized``: above
+    the size limit with one exhibit alone (or, the first volume, the index alone); ``over_limit``:
+    above the limit with exhibits that could go to other volumes (plan again with
+    :attr:`BundleResult.exhibit_bytes`)."""
 
     number: int
     path: Path
@@ -555,10 +556,13 @@ def assemble_bundle(
                 exhibit_bytes += sizes[1:] if number == 1 else sizes
                 size = path.stat().st_size
                 over = max_volume_bytes is not None and size > max_volume_bytes
+                # what could go to another volume: every exhibit but one (the first volume: all,
+                # the index staying)
+                movable = len(mine) - (0 if number == 1 else 1) > 0
                 written.append(BundleVolume(
                     number=number, path=path, first_page=starts[number - 1],
                     last_page=starts[number - 1] + pages - 1, exhibits=tuple(e.number for e, _entry, _group in mine),
-                    size=size, oversized=over and len(mine) == 1, over_limit=over and len(mine) != 1,
+                    size=size, oversized=over and not movable, over_limit=over and movable,
                 ))
     except BaseException:
         for volume in written:

@@ -189,8 +189,9 @@ def _print_volumes(volumes) -> None:
         exhibits = volume["exhibits"]
         which = (_("exhibits {first}-{last}").format(first=exhibits[0], last=exhibits[-1]) if len(exhibits) > 1
                  else _("exhibit {number}").format(number=exhibits[0]) if exhibits else _("the index only"))
-        line = _("  {file}: pages {first}-{last}, {which}, {size}").format(
-            file=volume["file"], first=volume["first_page"], last=volume["last_page"], which=which,
+        first, last = volume["first_page"], volume["last_page"]
+        line = _("  {file}: pages {pages}, {which}, {size}").format(
+            file=volume["file"], pages=first if first == last else f"{first}-{last}", which=which,
             size=format_bytes(volume["size"]))
         if volume.get("oversized"):
             line += _(" (one exhibit above the size limit)")

@@ -509,8 +509,13 @@ def _volume_review(bundle, max_volume_bytes: int | None) -> list[ReviewItem]:
         return out
     titles = {e.number: e.title for e in bundle.entries}
     for volume in bundle.volumes:
-        if volume.oversized:
-            number = volume.exhibits[0]
+        if volume.oversized and not volume.exhibits:  # the index alone
+            out.append(ReviewItem(
+                "check", "证据", f"{volume.path.name}（仅含证据目录）大小 {format_bytes(volume.size)}，"
+                f"超过每册 {format_bytes(max_volume_bytes)} 的限制",
+                "网上立案系统可能拒收超过大小限制的文件；请放宽每册大小限制", "--volume-size"))
+        elif volume.oversized:
+            number = volume.exhibits[-1]
             out.append(ReviewItem(
                 "check", "证据",
                 f"证据{number}“{titles[number]}”单独成册（{volume.path.name}），大小 {format_bytes(volume.size)}，"
