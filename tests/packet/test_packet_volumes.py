@@ -104,3 +104,17 @@ def test_volume_size_on_the_command_line(tmp_path):
     assert re.search(r"证据材料（第二册）.pdf: pages \d+(-\d+)?, ", done.stdout)
     wrong = subprocess.run([*command, "--volume-size", "20 parsecs"], capture_output=True, text=True)
     assert wrong.returncode != 0 and "20 parsecs: not a size" in wrong.stderr
+
+
+def test_an_exhibit_above_the_limit_alone_is_a_volume_of_its_own_and_reported(tmp_path):
+    limit = 60_000  # below several of the demo's exhibits (and its index)
+    result = build_packet(DEMO, tmp_path, max_volume_bytes=limit)
+    oversized = [v for v in result.volumes if v["oversized"]]
+    assert oversized and all(len(v["exhibits"]) <= 1 for v in oversized)
+    assert all(v["size"] <= limit for v in result.volumes if not v["oversized"])
+    assert [n for v in result.volumes for n in v["exhibits"]] == list(range(1, len(result.exhibits) + 1))
+    review = (result.folder / "审查意见.md").read_text(encoding="utf-8")
+    for volume in oversized:
+        assert volume["file"] in review
+        for number in volume["exhibits"]:
+            assert f"证据{number}“" in review and "单独成册" in review
