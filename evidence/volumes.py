@@ -18,10 +18,12 @@ the real sizes, and a volume found above the limit is planned again with them
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Sequence
 from pathlib import Path
 
 from evidence.errors import EvidenceError
+from legaldocs.chinese import numeral
 from legaldocs.i18n import _
 
 __all__ = ["chinese_number", "estimated_bytes", "parse_size", "plan_volumes", "volume_name", "volume_title"]
@@ -35,7 +37,6 @@ _PER_VOLUME_BYTES = 32 * 1024
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
           "kib": 2**10, "mib": 2**20, "gib": 2**30}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$")
-_DIGITS = "零一二三四五六七八九"
 
 
 def parse_size(text: str) -> int:
@@ -50,28 +51,15 @@ def parse_size(text: str) -> int:
     match = _SIZE.match(str(text).lower())
     if not match or match.group(2) not in _UNITS:
         raise EvidenceError(_("{text}: not a size; write it as 20MB, 50MB or 1GB").format(text=text))
-    size = int(float(match.group(1)) * _UNITS[match.group(2)])
+    size = int(Decimal(match.group(1)) * _UNITS[match.group(2)])
     if size < 100_000:
         raise EvidenceError(_("{text}: a volume size limit must be at least 100KB").format(text=text))
     return size
 
 
 def chinese_number(n: int) -> str:
-    """``n`` (1..999) in Chinese numerals: 一, 十二, 二十, 一百零五."""
-    if n < 1 or n > 999:
-        return str(n)
-    hundreds, rest = divmod(n, 100)
-    tens, units = divmod(rest, 10)
-    out = ""
-    if hundreds:
-        out += _DIGITS[hundreds] + "百"
-        if rest and tens == 0:
-            out += "零"
-    if tens:
-        out += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
-    if units:
-        out += _DIGITS[units]
-    return out
+    """``n`` (at least 1) in Chinese numerals: 一, 十二, 二十, 一百零五."""
+    return numeral(n)
 
 
 def volume_title(volume: int) -> str:

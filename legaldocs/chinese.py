@@ -103,6 +103,17 @@ def _small_number(n: int) -> str:
     return head + "十" + (_LOWER_DIGITS[units] if units else "")
 
 
+def numeral(n: int) -> str:
+    """A whole number of at least 1 in Chinese numerals, as in 被告十二, 第二十一组, 第一百零五册.
+
+    Raises:
+        LegalDocsError: ``n`` is not a whole number of at least 1.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise LegalDocsError(f"not a whole number of at least 1: {n!r}")
+    return cn2an.an2cn(n)
+
+
 def percent(rate: Decimal, *, places: int = 4) -> str:
     """Annual rate fraction as a percentage without trailing zeros: 0.06525 -> '6.525%'."""
     value = (Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

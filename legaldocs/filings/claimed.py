@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from legaldocs.case.model import Case
-from legaldocs.chinese import capitals_text, date_in_chinese, money_text, percent
+from legaldocs.chinese import capitals_text, date_in_chinese, money_text, numeral, percent
 from legaldocs.money.fees import FeeResult, Step, court_fee
 
-_ORDINALS = "一二三四五六七八九十"
 CAUSE_OF_ACTION = "金融借款合同纠纷"
 
 
@@ -22,11 +21,8 @@ def money(amount: Decimal, currency: str = "CNY") -> str:
 
 
 def ordinal(n: int) -> str:
-    """Chinese ordinal for 1..99 (被告一, 被告十二)."""
-    if n <= 10:
-        return _ORDINALS[n - 1]
-    tens, units = divmod(n, 10)
-    return ("" if tens == 1 else _ORDINALS[tens - 1]) + "十" + (_ORDINALS[units - 1] if units else "")
+    """Chinese ordinal (被告一, 被告十二); see :func:`legaldocs.chinese.numeral`."""
+    return numeral(n)
 
 
 @dataclass(frozen=True)
