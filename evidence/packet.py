@@ -214,14 +214,7 @@ def build_packet(
     out_dir = Path(out_dir)
     # each stage has its own folder, so that building one stage never replaces another's packet
     final = out_dir / (case.case_id if stage == "suit" else f"{case.case_id}-{stage}")
-    _check_destination(out_dir, final)
-    runs.clear_dead_outputs(out_dir)
-    try:
-        # a folder of this run's (legaldocs.runs: locked while it lives), and the --out made for it
-        staging, created = runs.make_in(out_dir, f".{case.case_id}{runs.STAGING}")
-    except OSError as exc:
-        raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
-            folder=out_dir, reason=exc.strerror or exc)) from exc
+    staging, created = open_staging(out_dir, final, case.case_id)
     try:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
@@ -273,6 +266,23 @@ def _downsampling(prepared: list[PreparedExhibit], dpi: int | None) -> dict | No
     before, after = sum(b for b, _ in done), sum(a for _, a in done)
     return {"dpi": dpi, "exhibits": sum(1 for b, a in done if a < b), "bytes_before": before,
             "bytes_after": after, "bytes_saved": before - after}
+
+
+def open_staging(out_dir: Path, final: Path, case_id: str) -> tuple[Path, list[Path]]:
+    """Check that the packet folder ``final`` may be (re)placed in ``out_dir``, clear the debris of
+    dead runs there, and make this run's staging folder (:mod:`legaldocs.runs`: locked while the
+    run lives). Returns the staging folder and the folders made for it (``out_dir`` when new).
+
+    Raises OutputError: ``out_dir`` is a file or cannot be written, or ``final`` holds files this
+    tool did not write.
+    """
+    _check_destination(out_dir, final)
+    runs.clear_dead_outputs(out_dir)
+    try:
+        return runs.make_in(out_dir, f".{case_id}{runs.STAGING}")
+    except OSError as exc:
+        raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
+            folder=out_dir, reason=exc.strerror or exc)) from exc
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,

@@ -55,7 +55,7 @@ from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
 from evidence import decoding
 from evidence.annotations import give_appearances
-from evidence.fonts import embed_substitutes
+from evidence.fonts import embed_substitutes, is_embedded as _is_embedded
 from evidence.errors import BundleError, ExhibitError, ExhibitNote
 from evidence.stamp import PLATE_ALPHA, Stamper, StampFont, exhibit_label
 from legaldocs.files import atomic_path
@@ -80,7 +80,6 @@ _MARGIN_PT = 42.5197  # 15 mm
 # Page dictionary entries that refer to document-level structures not carried over, or to
 # interactive behaviour the bundle drops.
 _PAGE_KEYS_DROPPED = ("/Annots", "/AA", "/B", "/StructParents", "/Tabs", "/PieceInfo", "/Thumb")
-_EMBEDDED_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 _MAX_OPEN_SOURCES = 128
 
 #: Visible area of a page (CropBox within MediaBox) as ``(left, bottom, right, top)`` in points.
@@ -1202,20 +1201,6 @@ def _visited(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
     return False
 
 
-def _is_embedded(font: Dictionary) -> bool:
-    if font.get(Name.Subtype) == Name.Type3:
-        return True
-    if font.get(Name.Subtype) == Name.Type0:
-        descendants = font.get(Name.DescendantFonts)
-        if not isinstance(descendants, Array) or len(descendants) == 0:
-            return False
-        font = descendants[0]
-        if not isinstance(font, Dictionary):
-            return False
-    descriptor = font.get(Name.FontDescriptor)
-    return isinstance(descriptor, Dictionary) and any(
-        key in descriptor for key in _EMBEDDED_FONT_FILES
-    )
 
 
 # -- saving --------------------------------------------------------------------------------------

@@ -196,13 +196,7 @@ def build_supplement(
     final = out_dir / f"{case.case_id}-supplement-{number}"
     if final.resolve() == record.folder.resolve():
         raise OutputError(_("{path}: is the filed packet's folder").format(path=final))
-    packets._check_destination(out_dir, final)
-    runs.clear_dead_outputs(out_dir)
-    try:
-        staging, created = runs.make_in(out_dir, f".{case.case_id}{runs.STAGING}")
-    except OSError as exc:
-        raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
-            folder=out_dir, reason=exc.strerror or exc)) from exc
+    staging, created = packets.open_staging(out_dir, final, case.case_id)
     try:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
