@@ -150,13 +150,20 @@ def packet(
                                   fit_a4=fit_a4, max_volume_bytes=max_volume_bytes)
         console.print(_("packet: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
-        if result.bundle_pages:
+        if result.bundle_pages and len(result.volumes) > 1:
+            console.print(_("  证据材料 {pages} pages in {volumes} volumes ({index} index + {exhibits} exhibits)").format(
+                pages=result.bundle_pages, volumes=len(result.volumes), index=result.index_pages,
+                exhibits=len(result.exhibits)), markup=False, highlight=False)
+        elif result.bundle_pages:
             console.print(_("  证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits)").format(
                 pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits)),
                 markup=False, highlight=False)
         if len(result.volumes) > 1:
             _print_volumes(result.volumes)
-        if result.downsampling is not None:
+        if result.downsampling is not None and not result.downsampling["exhibits"]:
+            console.print(_("  no exhibit image is finer than {dpi} dpi: nothing re-encoded").format(
+                dpi=result.downsampling["dpi"]), markup=False, highlight=False)
+        elif result.downsampling is not None:
             from evidence.downsample import format_bytes
 
             saved = result.downsampling
@@ -181,14 +188,19 @@ def packet(
     run_guarded(action)
 
 
+def _exhibit_span(first: int, last: int) -> str:
+    """``证据3`` or ``证据3至证据7``."""
+    return _("exhibit {number}").format(number=first) if first == last else _("exhibits {first}-{last}").format(
+        first=first, last=last)
+
+
 def _print_volumes(volumes) -> None:
     """Each file of a bundle in volumes: its pages, exhibits and size."""
     from evidence.downsample import format_bytes
 
     for volume in volumes:
         exhibits = volume["exhibits"]
-        which = (_("exhibits {first}-{last}").format(first=exhibits[0], last=exhibits[-1]) if len(exhibits) > 1
-                 else _("exhibit {number}").format(number=exhibits[0]) if exhibits else _("the index only"))
+        which = _exhibit_span(exhibits[0], exhibits[-1]) if exhibits else _("the index only")
         first, last = volume["first_page"], volume["last_page"]
         line = _("  {file}: pages {pages}, {which}, {size}").format(
             file=volume["file"], pages=first if first == last else f"{first}-{last}", which=which,
@@ -242,10 +254,10 @@ def supplement(
                                       max_volume_bytes=max_volume_bytes, fit_a4=fit_a4, downsample_dpi=downsample)
         console.print(_("supplement: {folder}").format(folder=result.folder.resolve()), markup=False, highlight=False,
                       soft_wrap=True)
-        console.print(ngettext("  exhibits {first}-{last}, pages {first_page}-{last_page} ({index} index page)",
-                               "  exhibits {first}-{last}, pages {first_page}-{last_page} ({index} index pages)",
+        console.print(ngettext("  {exhibits}, pages {first_page}-{last_page} ({index} index page)",
+                               "  {exhibits}, pages {first_page}-{last_page} ({index} index pages)",
                                result.index_pages).format(
-            first=result.first_number, last=result.last_number, first_page=result.first_page,
+            exhibits=_exhibit_span(result.first_number, result.last_number), first_page=result.first_page,
             last_page=result.last_page, index=result.index_pages), markup=False, highlight=False)
         if len(result.volumes) > 1:
             _print_volumes(result.volumes)

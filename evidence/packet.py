@@ -243,7 +243,9 @@ def build_packet(
              "clocks": [c.as_dict() for c in filing.clocks]}, ensure_ascii=False, indent=2))
         _write_review(filing, staging)
         _write_manifest_and_zip(loaded, filing, facts, staging, stage, result["exhibits"], downsampling=downsampling,
-                                bundle=result["bundle"])
+                                bundle=result["bundle"], options={"form": filing.form, "fit_a4": fit_a4,
+                                                                  "max_volume_bytes": max_volume_bytes,
+                                                                  "downsample_dpi": downsample_dpi})
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -676,7 +678,7 @@ def _write_review(filing: Filing, staging: Path) -> None:
     lines = [f"# 审查意见：{filing.case_title}", "",
              f"起诉（申请）日：{date_in_chinese(filing.filing_date)}；金额暂计至：{date_in_chinese(filing.as_of)}。", ""]
     if not items:
-        lines.append("无需处理的事项。")
+        lines.append("没有需要处理的事项。")
     names = {"blocking": "必须处理（提交前解决）", "check": "需要核对", "note": "提示"}
     for severity in ("blocking", "check", "note"):
         group = [r for r in items if r.severity == severity]
@@ -703,13 +705,16 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
 
 def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str,
                             exhibits: list[dict] | None = None, *,
-                            downsampling: dict | None = None, bundle: dict | None = None) -> None:
+                            downsampling: dict | None = None, bundle: dict | None = None,
+                            options: dict | None = None) -> None:
     """``manifest.json`` (see :func:`_manifest`), then ``packet.zip`` of the folder and
     ``packet.zip.sha256``; nothing in them depends on the clock or on where the packet is written."""
     case = loaded.case
     files = _packet_files(staging)
     manifest = _manifest(loaded, filing, facts, stage, exhibits or [],
                          [file_entry(staging / name, name) for name in files])
+    if options is not None:  # the settings the packet was built with, to build it again
+        manifest["options"] = options
     if downsampling is not None:  # images re-encoded for e-filing: bytes before and after
         manifest["downsampling"] = downsampling
     if bundle is not None:  # 证据材料: its pages and files, which a supplement continues

@@ -233,7 +233,7 @@ def supplementary_index() -> None:
               size=12)
     p.paragraph_format.space_after = Pt(8)
     _index_table(doc)
-    _para(doc, "以上补充证据共{{ exhibit_count }}项（证据{{ first_number }}至证据{{ last_number }}），"
+    _para(doc, "以上补充证据共{{ exhibit_count }}项（证据{{ first_number }}{% if last_number != first_number %}至证据{{ last_number }}{% endif %}），"
           "补充证据材料（{{ supplement }}）接续编页，第{{ first_page }}页至第{{ last_page }}页，共{{ total_pages }}页"
           "（含本目录{{ index_pages }}页）。{{ volumes }}", size=12, space_before=8)
     _index_signature(doc)

@@ -209,8 +209,16 @@ def verify_packet(folder: Path, inputs: Path | None = None) -> Verification:
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
-    outputs = [e for e in manifest["outputs"] if isinstance(e, dict) and "path" in e and "sha256" in e]
     findings: list[Finding] = []
+    sealed = _sealed_manifest(folder)
+    if sealed is not None and sealed != manifest:
+        # the manifest itself was edited: the copy sealed in packet.zip (whose SHA-256 still
+        # matches) is what the packet was built with, so every other file is checked against it
+        findings.append(_finding("manifest.json", "changed", "output", _(
+            "manifest.json: changed since the packet was built (differs from the copy in packet.zip); "
+            "the other files are checked against that copy")))
+        manifest = sealed
+    outputs = [e for e in manifest["outputs"] if isinstance(e, dict) and "path" in e and "sha256" in e]
     for name, kind in compare_files(folder, outputs):
         findings.append(_finding(name, kind, "output"))
     expected = {str(e["path"]) for e in outputs} | set(PACKET_FILES)
@@ -230,6 +238,24 @@ def verify_packet(folder: Path, inputs: Path | None = None) -> Verification:
         for name, kind in compare_files(base, recorded, confined=False):
             findings.append(_finding(name, kind, "input"))
     return Verification(folder, tuple(findings), len(outputs) + len(PACKET_FILES), checked_inputs, inputs_folder)
+
+
+def _sealed_manifest(folder: Path) -> dict | None:
+    """The manifest inside ``packet.zip`` when the zip still has the SHA-256 of
+    ``packet.zip.sha256`` and holds one readable manifest, else None."""
+    zip_path, sums = folder / "packet.zip", folder / "packet.zip.sha256"
+    try:
+        recorded = sums.read_text(encoding="utf-8").split()[0]
+        if not zip_path.is_file() or sha256_file(zip_path) != recorded:
+            return None
+        with zipfile.ZipFile(zip_path) as archive:
+            names = [n for n in archive.namelist() if n.count("/") == 1 and n.endswith("/manifest.json")]
+            if len(names) != 1:
+                return None
+            sealed = json.loads(archive.read(names[0]).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, IndexError, ValueError, zipfile.BadZipFile):
+        return None
+    return sealed if isinstance(sealed, dict) and isinstance(sealed.get("outputs"), list) else None
 
 
 def _files_under(folder: Path) -> Iterator[str]:

@@ -126,7 +126,7 @@ def test_a_second_supplement_continues_the_first(filed, tmp_path):
                            "--filed", str(first.folder), "--quiet"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     second = tmp_path / "out" / "DEMO-2025-001-supplement-2"
-    assert f"exhibits 14-14, pages {first.last_page + 1}-{first.last_page + 5} (1 index page)" in done.stdout
+    assert f"exhibit 14, pages {first.last_page + 1}-{first.last_page + 5} (1 index page)" in done.stdout
     bundle = second / "补充证据材料（二）.pdf"
     assert PAGE_NUMBER.findall(_text(bundle, 1)) == [str(first.last_page + 1)]
     assert "证据14-1" in _text(bundle, 2)

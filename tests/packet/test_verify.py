@@ -191,3 +191,17 @@ def test_check_and_verify_share_the_comparison(packet):
     run = _run("check", packet)
     assert run.returncode == 1 and "诉讼费用计算表.docx" in run.stderr
     assert ("诉讼费用计算表.docx", "changed", "output") in _found(verify_packet(packet))
+
+
+def test_an_edited_manifest_is_named_and_the_sealed_copy_is_the_reference(packet, inputs):
+    """Editing an input's recorded size in manifest.json must not make verify say the case file
+    changed: the manifest sealed in packet.zip (whose checksum still holds) is what the packet was
+    built with, so the edited manifest is what is reported."""
+    manifest = packet / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    case_entry = next(e for e in data["inputs"] if e["path"] == "case.yaml")
+    case_entry["size"] += 1
+    manifest.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    found = _found(verify_packet(packet, inputs))
+    assert ("manifest.json", "changed", "output") in found
+    assert not any(where == "input" for _, _, where in found)
