@@ -36,17 +36,22 @@ class _Interrupted(SystemExit):
         self.signum = signum
 
 
+# SIGTERM (kill, a service stopping) and SIGHUP (the terminal or SSH session that ran the command closing)
+_STOPPING = (signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
 def _terminate_cleanly() -> Iterator[None]:
-    """Stop at once on SIGTERM or Ctrl-C: the exception unwinds the run, which kills its worker
+    """Stop at once on SIGTERM, SIGHUP or Ctrl-C: the exception unwinds the run, which kills its worker
     processes and LibreOffice and removes what it made; then say so and exit with 128 + the
-    signal's number. A second SIGTERM during the clean-up is ignored."""
+    signal's number. A second such signal during the clean-up is ignored."""
 
     def handler(signum, frame):  # noqa: ARG001 - signal handler signature
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stopping in _STOPPING:
+            signal.signal(stopping, signal.SIG_IGN)
         raise _Interrupted(signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {stopping: signal.signal(stopping, handler) for stopping in _STOPPING}
     try:
         yield
     except (_Interrupted, KeyboardInterrupt) as exc:
@@ -55,7 +60,8 @@ def _terminate_cleanly() -> Iterator[None]:
             signal=signal.Signals(signum).name), markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(128 + signum) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stopping, before in previous.items():
+            signal.signal(stopping, before)
 
 
 def engine_problem(case) -> str | None:

@@ -222,6 +222,8 @@ def build_packet(
                                          fit_a4=fit_a4)
                         if case.evidence and stage != "notices" else [])
             downsampling = _downsampling(prepared, downsample_dpi)
+            # fonts an exhibit keeps unembedded, reported as blocking (read while its PDF exists)
+            reported_fonts = _reported_fonts(prepared)
             if prepared:
                 filing.review.extend(_exhibit_review(loaded))
                 filing.review.extend(_exhibit_notes(prepared))
@@ -236,7 +238,7 @@ def build_packet(
         problems = check_packet(staging, facts)
         if problems:
             raise LegalDocsError(_("the documents disagree: {problems}").format(problems=_("; ").join(problems)))
-        _check_fonts_embedded(staging, prepared)
+        _check_fonts_embedded(staging, reported_fonts)
         _atomic_write_text(staging / "deadlines.json", json.dumps(
             {"on": filing.filing_date.isoformat(),
              "released_guarantees": {gid: c.as_dict() for gid, c in filing.released.items()},
@@ -561,12 +563,17 @@ def _exhibit_review(loaded: LoadedCase) -> list[ReviewItem]:
     return out
 
 
-def _check_fonts_embedded(staging: Path, prepared: list[PreparedExhibit]) -> None:
+def _reported_fonts(prepared: list[PreparedExhibit]) -> set[str]:
+    """The fonts the prepared exhibits keep unembedded and report as blocking (no metric-compatible
+    substitute); read from the exhibits' PDFs, so called while they exist."""
+    return {font for exhibit in prepared if any(note.kind == "font-not-embedded" for note in exhibit.notes)
+            for font in unembedded_fonts(exhibit.pdf)}
+
+
+def _check_fonts_embedded(staging: Path, reported: set[str]) -> None:
     """Every PDF of the packet (documents, the bundle, the online-filing uploads) embeds every
-    font it uses, except those of an exhibit already in the review list as blocking (no
-    metric-compatible substitute): raise LegalDocsError naming the first file and its fonts."""
-    reported = {font for exhibit in prepared if any(note.kind == "font-not-embedded" for note in exhibit.notes)
-                for font in unembedded_fonts(exhibit.pdf)}
+    font it uses, except ``reported`` (see :func:`_reported_fonts`): raise LegalDocsError naming
+    the first file and its fonts."""
     for path in sorted(staging.rglob("*.pdf")):
         missing = [font for font in unembedded_fonts(path) if font not in reported]
         if missing:

@@ -530,7 +530,14 @@ def _check_received(pdf: pikepdf.Pdf, label: Path, max_decoded_bytes: int | None
                      "their content intact{detail}; refused so that no blank or incomplete page is filed: provide a "
                      "complete copy"))
         raise ExhibitError(label, message.format(declared=declared, found=found, intact=intact, detail=detail))
-    if repaired:
+    if repaired and pdf.filename and _pages_as_written(Path(pdf.filename)) is None:
+        # the page tree as written is gone with the damage: pages lost with it cannot be counted
+        notes.append(ExhibitNote(
+            str(label), "repaired",
+            f"文件已损坏（qpdf：{_warning_text(warnings[0], label)}），经自动修复后读取，但文件的页面目录已无法读取，"
+            f"不能确认是否缺页：找到{found}页，{intact}页内容完整。请与原件逐页核对，或换用未损坏的文件",
+            "blocking"))
+    elif repaired:
         notes.append(ExhibitNote(
             str(label), "repaired",
             f"文件已损坏（qpdf：{_warning_text(warnings[0], label)}），经自动修复后读取，未丢失内容：文件声明{declared}页，"
@@ -610,12 +617,58 @@ def _filters(stream: pikepdf.Stream) -> tuple[list[str], list[Dictionary | None]
 
 
 def _declared_pages(pdf: pikepdf.Pdf, found: int) -> int:
-    """Pages the file's page tree says it has (``/Count``), else the number found."""
+    """Pages the file's page tree says it has, else the number found.
+
+    qpdf mends the page tree as it opens a file (a /Kids entry naming an object that is missing
+    is dropped and /Count corrected), so the tree as written is also read from the file itself:
+    the pages its /Kids name, missing ones included.
+    """
     try:
         count = pdf.Root.Pages.Count
     except (AttributeError, KeyError, TypeError, ValueError, pikepdf.PdfError):
-        return found
-    return int(count) if isinstance(count, int) and count > 0 else found
+        count = None
+    declared = int(count) if isinstance(count, int) and count > 0 else found
+    written = _pages_as_written(Path(pdf.filename)) if pdf.filename else None
+    return max(declared, written or 0, found)
+
+
+def _pages_as_written(path: Path) -> int | None:
+    """The pages the page tree of the file at ``path`` names as written: its leaves, a /Kids entry
+    that is missing or no dictionary counting as one page lost (a wrong /Count alone, which some
+    writers leave, is no loss). None when the tree cannot be read that way."""
+    import pypdf
+    from pypdf.generic import DictionaryObject, IndirectObject, NullObject
+
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+        root = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+    except Exception:  # noqa: BLE001 - a tree pypdf cannot read: qpdf's reading stands
+        return None
+    seen: set[int] = set()
+
+    def leaves(node, depth: int) -> int:
+        if depth > 64 or id(node) in seen:
+            return 0
+        seen.add(id(node))
+        kids = node.get("/Kids")
+        if kids is None:
+            return 1
+        total = 0
+        for kid in kids.get_object() if hasattr(kids, "get_object") else kids:
+            try:
+                target = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            except Exception:  # noqa: BLE001 - an object that cannot be read is a page lost
+                target = None
+            if target is None or isinstance(target, NullObject) or not isinstance(target, DictionaryObject):
+                total += 1
+            else:
+                total += leaves(target, depth + 1)
+        return total
+
+    try:
+        return leaves(root, 0)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _page_intact(page: Page, sizes: dict[_ObjGen, int], unreadable: set[_ObjGen], repaired: bool) -> bool:
@@ -787,10 +840,7 @@ def _append_normalised(
     """
     try:
         if Name.AcroForm in source.Root:
-            try:
-                source.generate_appearance_streams()
-            except pikepdf.PdfError:
-                pass  # fields without a usable appearance are dropped below
+            _form_appearances(source, label, notes)
         give_appearances(source, label, notes)
         source.flatten_annotations("print")
         embed_substitutes(source, label, notes)
@@ -810,6 +860,44 @@ def _append_normalised(
         raise
     except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
         raise ExhibitError(label, _("damaged PDF, its pages cannot be copied: {error}").format(error=exc)) from exc
+
+
+def _form_appearances(source: pikepdf.Pdf, label: Path, notes: list[ExhibitNote]) -> None:
+    """Appearances of the form fields drawn by qpdf, from their values: those without one, and
+    all when the form asks viewers to redraw them (/NeedAppearances). qpdf draws only Latin
+    text, so a field whose value it cannot draw (text outside Latin-1, a check box without an
+    appearance) keeps the appearance the file gives it, or, having none, is not printed rather
+    than printed as question marks; either way it is reported."""
+    kept: list[tuple[Dictionary, object]] = []
+    undrawable: list[str] = []
+    for number, page in enumerate(source.pages, start=1):
+        for annotation in page.obj.get(Name.Annots, Array()):
+            if not isinstance(annotation, Dictionary) or annotation.get(Name.Subtype) != Name.Widget:
+                continue
+            field = annotation if Name.FT in annotation else annotation.get(Name.Parent, annotation)
+            value = field.get(Name.V) if isinstance(field, Dictionary) else None
+            text = str(value) if isinstance(value, pikepdf.String) else ""
+            own = annotation.get(Name.AP)
+            if any(ord(ch) > 0xFF for ch in text):
+                if isinstance(own, Dictionary):
+                    kept.append((annotation, own))
+                else:
+                    annotation[Name.F] = 0
+                undrawable.append(f"第{number}页")
+            elif not isinstance(own, Dictionary) and field.get(Name.FT) == Name.Btn:
+                annotation[Name.F] = 0  # a check box drawn by qpdf would need ZapfDingbats
+                undrawable.append(f"第{number}页")
+    try:
+        source.generate_appearance_streams()
+    except pikepdf.PdfError:
+        pass  # fields without a usable appearance are not printed
+    for annotation, own in kept:
+        annotation[Name.AP] = own
+    if undrawable:
+        notes.append(ExhibitNote(
+            str(label), "annotation-dropped",
+            f"表单字段的内容（中文或勾选框）无法按其填写值重新绘制，已按文件所存外观印入，没有外观的未印入：{'、'.join(dict.fromkeys(undrawable))}。"
+            "请核对原件中这些字段填写的内容", "check"))
 
 
 def _fold_rotation(page: Page) -> None:

@@ -203,6 +203,7 @@ def build_supplement(
             prepared = packets.prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi,
                                                 budget=budget, fit_a4=fit_a4, numbers=numbers)
             review += _notes(prepared, position, by_number)
+            reported_fonts = packets._reported_fonts(prepared)  # while the exhibits' PDFs exist
 
             def context(entries, index_pages):
                 return supplementary_index_context(filing, entries, index_pages, items=by_number, first_page=first_page,
@@ -216,7 +217,7 @@ def build_supplement(
         review += packets._volume_review(bundle, max_volume_bytes)
         volumes = packets._bundle_volumes(bundle, staging)
         _uploads(staging, [volume["file"] for volume in volumes])
-        packets._check_fonts_embedded(staging, prepared)
+        packets._check_fonts_embedded(staging, reported_fonts)
         filing.review[:] = review
         packets._write_review(filing, staging)
         exhibits = packets._bundle_exhibits(bundle)

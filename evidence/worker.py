@@ -125,6 +125,34 @@ def working_on(label: object) -> None:
         _reply.send(("file", str(label)))
 
 
+#: Seconds between two looks of a worker's watchdog at whether its caller still lives.
+_WATCH_SECONDS = 0.5
+
+
+def _watch_caller() -> None:
+    """Fork a watchdog that ends this worker's whole process group (itself included) once the
+    caller that started the worker is gone, e.g. killed with SIGKILL: a busy worker would
+    otherwise run on, orphaned, until its CPU limit. The watchdog is a process of its own, so it
+    acts even while the worker is inside library code that holds Python's lock; it sleeps
+    between looks and does nothing else."""
+    worker, caller = os.getpid(), os.getppid()
+    if os.fork() != 0:
+        return
+    try:
+        os.closerange(3, 4096)  # the task and reply pipes stay the worker's alone: their ends close with it
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            try:
+                with open(f"/proc/{worker}/stat", "rb") as stat:
+                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                os._exit(0)  # the worker has ended: nothing to watch
+            if parent != caller:
+                os.killpg(0, signal.SIGKILL)
+    finally:
+        os._exit(0)
+
+
 def _serve(argv: Sequence[str]) -> None:
     """The worker's loop: set the limits, then answer tasks until the caller closes the pipe."""
     global _reply
@@ -132,6 +160,7 @@ def _serve(argv: Sequence[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller handles Ctrl-C and kills us
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # (Python ignores it) a file over the limit ends us, then named
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file when a limit kills us
+    _watch_caller()
     _set_limit(resource.RLIMIT_AS, memory_mib * MIB)
     _set_limit(resource.RLIMIT_FSIZE, output_mib * MIB)
     incoming = Connection(read_fd, writable=False)

@@ -34,6 +34,8 @@ LAYERS = {
                 "evidence/downsample.py"},
     # font subsets embedded in exhibit pages, and the OFD worker's fonts for its own process
     "fontTools": {"evidence/fonts.py", "evidence/_ofd_worker.py"},
+    # the 证据目录's rows (indexrows), and a page tree as written, before qpdf mends it (pdf)
+    "pypdf": {"evidence/indexrows.py", "evidence/pdf.py"},
     # the standard fonts' widths (fonts), and the canvas the OFD library draws on (its worker)
     "reportlab": {"evidence/fonts.py", "evidence/_ofd_worker.py"},
 }

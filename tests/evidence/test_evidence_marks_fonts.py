@@ -23,7 +23,7 @@ from PIL import Image
 
 from evidence import assemble_bundle, prepare_exhibit, unembedded_fonts
 from evidence.fonts import embed_substitutes
-from evidence.packet import _check_fonts_embedded, build_packet
+from evidence.packet import _check_fonts_embedded, _reported_fonts, build_packet
 from legaldocs.documents.office import docx_to_pdf
 from legaldocs.errors import LegalDocsError
 
@@ -428,7 +428,7 @@ def test_the_packet_check_names_a_pdf_with_a_font_not_embedded(tmp_path):
     (staging / "online-filing").mkdir(parents=True)
     shutil.copy(found("unembedded-helvetica.pdf"), staging / "online-filing" / "03-证据材料.pdf")
     with pytest.raises(LegalDocsError) as raised:
-        _check_fonts_embedded(staging, [])
+        _check_fonts_embedded(staging, set())
     message = str(raised.value)
     assert "online-filing/03-证据材料.pdf" in message and "Helvetica" in message
 
@@ -439,7 +439,8 @@ def test_the_packet_check_passes_a_font_reported_as_blocking(tmp_path):
     staging = tmp_path / "packet"
     staging.mkdir()
     shutil.copy(exhibit.pdf, staging / "证据材料.pdf")
-    _check_fonts_embedded(staging, [exhibit])  # STSong-Light and FancyScript: in the review list as blocking
+    reported = _reported_fonts([exhibit])  # STSong-Light and FancyScript: in the review list as blocking
+    _check_fonts_embedded(staging, reported)
     shutil.copy(found("unembedded-helvetica.pdf"), staging / "other.pdf")
     with pytest.raises(LegalDocsError, match="other.pdf"):
-        _check_fonts_embedded(staging, [exhibit])
+        _check_fonts_embedded(staging, reported)
