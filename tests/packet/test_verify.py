@@ -205,3 +205,10 @@ def test_an_edited_manifest_is_named_and_the_sealed_copy_is_the_reference(packet
     found = _found(verify_packet(packet, inputs))
     assert ("manifest.json", "changed", "output") in found
     assert not any(where == "input" for _, _, where in found)
+
+
+def test_a_manifest_that_no_longer_reads_is_named_and_the_sealed_copy_used(packet):
+    (packet / "manifest.json").write_text("{not json", encoding="utf-8")
+    found = _found(verify_packet(packet))
+    assert ("manifest.json", "changed", "output") in found
+    assert not any(name != "manifest.json" and not name.endswith("manifest.json") for name, _, _ in found)
