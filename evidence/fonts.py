@@ -233,6 +233,14 @@ def _fonts_by_page(pdf: pikepdf.Pdf) -> list[tuple[Dictionary, list[int]]]:
     return [(font, pages_of[font.objgen]) for font in order]
 
 
+def fonts_used(pdf: pikepdf.Pdf, holder: Dictionary, seen: set) -> Iterator[Dictionary]:
+    """Yield each font dictionary a page (or a form, pattern, Type 3 font or annotation
+    appearance: any holder of /Resources) uses, recursively, once per indirect object in ``seen``
+    (a set of object ids the caller keeps). A font written directly in a resource dictionary is
+    made indirect first, so that it can be told apart and changed in place."""
+    return _fonts(pdf, holder, seen)
+
+
 def _fonts(pdf: pikepdf.Pdf, holder: Dictionary, seen: set) -> Iterator[Dictionary]:
     resources = holder.get(Name.Resources)
     if isinstance(resources, Dictionary) and not _visited(resources, seen):

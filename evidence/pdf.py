@@ -55,7 +55,7 @@ from pikepdf import Array, Dictionary, Name, Page, Rectangle
 
 from evidence import decoding
 from evidence.annotations import give_appearances
-from evidence.fonts import embed_substitutes, is_embedded as _is_embedded
+from evidence.fonts import embed_substitutes, fonts_used, is_embedded as _is_embedded
 from evidence.errors import BundleError, ExhibitError, ExhibitNote
 from evidence.stamp import PLATE_ALPHA, Stamper, StampFont, exhibit_label
 from legaldocs.files import atomic_path
@@ -437,7 +437,7 @@ def unembedded_fonts(path: Path) -> list[str]:
         seen: set[tuple[int, int]] = set()
         try:
             for page in pdf.pages:
-                for font in _fonts(page.obj, seen):
+                for font in fonts_used(pdf, page.obj, seen):
                     if not _is_embedded(font):
                         found.add(str(font.get(Name.BaseFont, "/(unnamed)"))[1:])
         except (pikepdf.PdfError, KeyError, TypeError, ValueError, IndexError) as exc:
@@ -1237,58 +1237,6 @@ def _draw_page_over(page: Page, other: Page, rect: Rectangle, *, prefix: str, fi
     )
     page.contents_add(b"q\n", prepend=True)
     page.contents_add(b"\nQ\n" + drawing)
-
-
-# -- fonts ---------------------------------------------------------------------------------------
-
-
-def _fonts(holder: Dictionary, seen: set[tuple[int, int]]) -> Iterator[Dictionary]:
-    """Yield the font dictionaries used by a page or content-stream holder, recursively."""
-    resources = holder.get(Name.Resources)
-    if isinstance(resources, Dictionary) and not _visited(resources, seen):
-        fonts = resources.get(Name.Font)
-        if isinstance(fonts, Dictionary):
-            for font in fonts.values():
-                if isinstance(font, Dictionary) and not _visited(font, seen):
-                    yield font
-                    if font.get(Name.Subtype) == Name.Type3:
-                        yield from _fonts(font, seen)
-        for group in (Name.XObject, Name.Pattern):
-            entries = resources.get(group)
-            if isinstance(entries, Dictionary):
-                for entry in entries.values():
-                    if isinstance(entry, pikepdf.Stream) and not _visited(entry, seen):
-                        yield from _fonts(entry.stream_dict, seen)
-    annotations = holder.get(Name.Annots)
-    if isinstance(annotations, Array):
-        for annotation in annotations:
-            appearances = annotation.get(Name.AP) if isinstance(annotation, Dictionary) else None
-            if isinstance(appearances, Dictionary):
-                for appearance in appearances.values():
-                    yield from _appearance_fonts(appearance, seen)
-
-
-def _appearance_fonts(appearance: object, seen: set[tuple[int, int]]) -> Iterator[Dictionary]:
-    if isinstance(appearance, pikepdf.Stream):
-        if not _visited(appearance, seen):
-            yield from _fonts(appearance.stream_dict, seen)
-    elif isinstance(appearance, Dictionary):  # appearance states, e.g. /On /Off
-        for state in appearance.values():
-            if isinstance(state, pikepdf.Stream) and not _visited(state, seen):
-                yield from _fonts(state.stream_dict, seen)
-
-
-def _visited(obj: pikepdf.Object, seen: set[tuple[int, int]]) -> bool:
-    """True if this indirect object was seen before (records it); direct objects: False."""
-    if not obj.is_indirect:
-        return False
-    key = obj.objgen
-    if key in seen:
-        return True
-    seen.add(key)
-    return False
-
-
 
 
 # -- saving --------------------------------------------------------------------------------------
