@@ -81,7 +81,7 @@ def find_rows(index_pdf: Path, numbers: Sequence[int]) -> list[RowPlace]:
         if not anchors:
             continue
         box = page.mediabox
-        page_left, page_right = float(box.left), float(box.right)
+        page_left, page_right = box.left, box.right
         for order, (number, run) in enumerate(anchors):
             top, bottom = _row_span(run, rules, lines, anchors[order + 1][1] if order + 1 < len(anchors) else None)
             left, right = _row_width(rules, top, bottom, lines, page_left, page_right)
@@ -103,11 +103,11 @@ def _read_page(page) -> tuple[list[_Run], list[tuple[float, float, float]]]:
         op = operator.decode("latin-1") if isinstance(operator, bytes) else str(operator)
         try:
             if op == "m" and len(operands) == 2:
-                path[:] = [point(cm, float(operands[0]), float(operands[1]))]
+                path[:] = [point(cm, _coordinate(operands[0]), _coordinate(operands[1]))]
             elif op == "l" and len(operands) == 2:
-                path.append(point(cm, float(operands[0]), float(operands[1])))
+                path.append(point(cm, _coordinate(operands[0]), _coordinate(operands[1])))
             elif op == "re" and len(operands) == 4:
-                x, y, w, h = (float(v) for v in operands)
+                x, y, w, h = (_coordinate(v) for v in operands)
                 (x0, y0), (x1, y1) = point(cm, x, y), point(cm, x + w, y + h)
                 pending.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
             elif op in ("S", "s"):
@@ -135,9 +135,20 @@ def _read_page(page) -> tuple[list[_Run], list[tuple[float, float, float]]]:
             runs.append(_Run(x, y, scale, value))
 
     page.extract_text(visitor_operand_before=before, visitor_text=text)
-    width = float(page.mediabox.width)
+    width = page.mediabox.width
     rules = [rule for rule in rules if rule[2] - rule[1] >= width / 4]
     return runs, rules
+
+
+def _coordinate(operand: object) -> int | float:
+    """A path operand as a number in points (pypdf's numbers are int and float subclasses).
+
+    Raises:
+        TypeError: the operand is no number (a damaged content stream).
+    """
+    if isinstance(operand, bool) or not isinstance(operand, (int, float)):
+        raise TypeError(f"not a number: {operand!r}")
+    return operand
 
 
 def _lines(runs: list[_Run]) -> list[list[_Run]]:

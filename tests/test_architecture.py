@@ -1,7 +1,7 @@
 """The layout rules of DESIGN.md, checked on the source: imports point one way
 (api -> evidence -> legaldocs) and, inside the core, down the picture (documents and portfolio
 use money and deadlines, which use law and case); the core and the evidence package never read
-the clock or the environment and never use float (with the exceptions listed below, each with its
+the clock or the environment and never use float (the clock with the exception listed below, and its
 reason); each third-party library is imported in one module, or in the modules of one declared
 layer."""
 
@@ -20,10 +20,6 @@ OURS = {"legaldocs", "evidence", "api"}
 # Modules that may read the clock, and why: never for a date of the law or a computed amount.
 CLOCK_ALLOWED = {
     "legaldocs/runs.py": "the age of a folder left by a run of an earlier version, before it is cleared",
-}
-# Modules that may use float, and why: page geometry in points, never money or rates.
-FLOAT_ALLOWED = {
-    "evidence/indexrows.py": "positions of the 证据目录's rows on its pages, in points",
 }
 # Libraries imported by more than one module: the layer of modules that may import each, and why.
 # A module outside its layer importing it fails the test.
@@ -84,8 +80,7 @@ def test_core_reads_no_clock_environment_or_float():
                         bad.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
                     if node.value.id == "os" and node.attr in ("environ", "getenv"):
                         bad.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float"
-                        and where not in FLOAT_ALLOWED):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
                     bad.append(f"{path.relative_to(ROOT)}:{node.lineno} float()")
     assert not bad, bad
 
