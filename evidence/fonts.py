@@ -637,18 +637,22 @@ def text_font(pdf: pikepdf.Pdf, text: str):
 
 def _to_unicode_cmap(text_of: dict[int, str]) -> bytes:
     """A ToUnicode CMap for 2-byte codes: ``{code: text}``."""
+    return _cmap("UCS", "Adobe-Identity-UCS", 2, "bfchar",
+                 [f"<{code:04X}> <{text.encode('utf-16-be').hex().upper()}>" for code, text in sorted(text_of.items())])
+
+
+def _cmap(ordering: str, name: str, cmap_type: int, section: str, entries: list[str]) -> bytes:
+    """A CMap for 2-byte codes whose mappings are ``entries`` (lines of a ``section``, bfchar or
+    cidchar), written 100 to a block as the CMap format requires."""
     lines = [
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        f"/CIDSystemInfo << /Registry (Adobe) /Ordering ({ordering}) /Supplement 0 >> def",
+        f"/CMapName /{name} def", f"/CMapType {cmap_type} def",
         "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
     ]
-    items = sorted(text_of.items())
-    for start in range(0, len(items), 100):
-        chunk = items[start:start + 100]
-        lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{code:04X}> <{text.encode('utf-16-be').hex().upper()}>" for code, text in chunk]
-        lines.append("endbfchar")
+    for start in range(0, len(entries), 100):
+        chunk = entries[start:start + 100]
+        lines += [f"{len(chunk)} begin{section}", *chunk, f"end{section}"]
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines).encode("ascii")
 
@@ -876,20 +880,8 @@ def _read_to_unicode(data: bytes) -> dict[int, str]:
 
 def _code_cmap(cid_of: dict[int, int], name: str) -> bytes:
     """An embedded CMap from 2-byte codes to CIDs."""
-    lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def",
-        f"/CMapName /{name.replace('+', '-')}-H def", "/CMapType 1 def",
-        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
-    ]
-    items = sorted(cid_of.items())
-    for start in range(0, len(items), 100):
-        chunk = items[start:start + 100]
-        lines.append(f"{len(chunk)} begincidchar")
-        lines += [f"<{code:04X}> {cid}" for code, cid in chunk]
-        lines.append("endcidchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode("ascii")
+    return _cmap("Identity", f"{name.replace('+', '-')}-H", 1, "cidchar",
+                 [f"<{code:04X}> {cid}" for code, cid in sorted(cid_of.items())])
 
 
 def _shown_codes(pdf: pikepdf.Pdf, font: Dictionary) -> set[int]:
