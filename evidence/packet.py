@@ -230,7 +230,7 @@ def build_packet(
             result = _build_into(loaded, filing, documents, prepared, staging, templates, report, stage, office, fit_a4,
                                  max_volume_bytes)
             if stage != "notices":  # notices are served on the debtors, not filed with a court
-                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi, budget,
+                _online_filing(loaded, filing, documents, staging, work, office, stage, downsample_dpi, budget, prepared=prepared,
                                bundle_files=[v["file"] for v in result["volumes"]])
         from legaldocs.documents.consistency import check_packet
 
@@ -592,17 +592,22 @@ def _exhibit_notes(prepared: list[PreparedExhibit]) -> list[ReviewItem]:
 
 def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document], staging: Path, work: Path,
                    office: OfficeSession | None = None, stage: str = "suit", downsample_dpi: int | None = None,
-                   budget: DecodeBudget | None = None, *, bundle_files: list[str] | None = None) -> None:
+                   budget: DecodeBudget | None = None, *, bundle_files: list[str] | None = None,
+                   prepared: list[PreparedExhibit] | None = None) -> None:
     """``online-filing/``: one PDF per upload the courts' online filing asks for (the filing, the
     applicant's licence and representative's identity, the authority papers, each respondent's
     identity, the evidence), numbered in that order and named for the upload."""
     folder = staging / ONLINE
     folder.mkdir()
     case = filing.case
+    # an identity exhibit already prepared for the bundle is uploaded from that PDF, not converted again
+    ready = ({item.id: exhibit.pdf for item, exhibit in zip(case.evidence, prepared, strict=True)}
+             if prepared and len(prepared) == len(case.evidence) else {})
     exhibits_of: dict[str, list[Path]] = {}
     for item in case.evidence:
         if item.identity_of:
-            exhibits_of.setdefault(item.identity_of, []).extend(loaded.evidence_files[item.id])
+            exhibits_of.setdefault(item.identity_of, []).extend(
+                [ready[item.id]] if item.id in ready else loaded.evidence_files[item.id])
     pdf = {d.kind: staging / f"{d.title_for(filing)}.pdf" for d in documents}
     uploads: list[tuple[str, list[Path]]] = []
     main = documents[0]
@@ -648,7 +653,7 @@ def _online_filing(loaded: LoadedCase, filing: Filing, documents: list[Document]
             continue
         parts = []
         for j, path in enumerate(files):
-            if path.suffix.lower() == ".pdf" and path.parent == staging:
+            if path.suffix.lower() == ".pdf" and (path.parent == staging or path in ready.values()):
                 parts.append((path, path))
             else:
                 one = prepare_exhibit(n, name, [path], _fresh(work / f"upload-{n:02d}-{j:02d}"), office=office,
