@@ -3,7 +3,7 @@
 #   ./run.sh example   install what is missing, build the filing packet of examples/demo, print where it is
 #   ./run.sh test      install what is missing, run the whole test suite
 # Installs, when missing: LibreOffice Writer and its Python bridge, CJK and Latin fonts, poppler-utils
-# (Debian packages; needs root)
+# (Debian packages; needs root), Chromium for the dashboard's tests (`test` only)
 # and a virtualenv in .venv with the project and its test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +29,16 @@ ensure_system() {
   fi
 }
 
+# Debian's Chromium, which the dashboard's tests drive through Playwright (never a browser of its own)
+ensure_browser() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing Debian packages: chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+}
+
 ensure_venv() {
   local stamp=.venv/.installed
   if [ ! -x .venv/bin/python ]; then
@@ -49,7 +59,7 @@ case "$cmd" in
     exec .venv/bin/legaldocs packet examples/demo/case.yaml --out out "$@"
     ;;
   test)
-    ensure_system; ensure_venv
+    ensure_system; ensure_browser; ensure_venv
     shift
     exec .venv/bin/python -m pytest "$@"
     ;;

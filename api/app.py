@@ -1,0 +1,66 @@
+"""The FastAPI application: ``create_app(settings)`` opens (and migrates) the database, the
+evidence store and the job queue, and mounts the routes. Every route passes the access check
+of :mod:`api.access`; a route missing from its table stops the app from being built."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute
+
+from api.access import ACCESS, PUBLIC
+from api.db import make_engine, migrate
+from api.deps import authorize
+from api.security import MaskingFilter
+from api.settings import Settings
+from api.store import EvidenceStore
+
+DESCRIPTION = """不良贷款清收处置：案件、证据、文书与证据材料生成、期限预警、审计日志。
+
+认证：`Authorization: Bearer <令牌>`（管理员签发，律师事务所使用），或 `/api/login` 登录后的会话。
+外聘律师只能访问分配给本所的案件；其他案件一律答复 404。"""
+
+
+def unlisted_routes(app: FastAPI) -> list[str]:
+    """Routes of ``app`` with no entry in the access table (must be none)."""
+    return sorted(r.name for r in app.routes if isinstance(r, APIRoute) and r.name not in ACCESS and r.name not in PUBLIC)
+
+
+def install_log_masking() -> None:
+    """Identity and phone numbers masked in every log record of the service and of uvicorn."""
+    masking = MaskingFilter()
+    for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "api", "huey"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskingFilter) for f in logger.filters):
+            logger.addFilter(masking)
+        for handler in logger.handlers:
+            if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                handler.addFilter(masking)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service over ``settings``: the database migrated to the newest revision, the store
+    folder made, the job queue opened (its worker is started by ``legaldocs serve``)."""
+    from api import jobs
+    from api.routes import admin, auth, cases, dashboard, deadlines, audit, evidence, outputs
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    store = EvidenceStore(settings.store_dir)
+    store.clear_incoming()
+    app = FastAPI(title="legaldocs 清收案件服务", version="0.1.0", description=DESCRIPTION,
+                  dependencies=[Depends(authorize)])
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.store = store
+    app.state.queue = jobs.open_queue(settings, engine, store)
+    for module in (auth, admin, cases, evidence, outputs, deadlines, audit, dashboard):
+        app.include_router(module.router)
+    dashboard.mount_static(app)
+    missing = unlisted_routes(app)
+    if missing:
+        raise RuntimeError(f"routes without an entry in api.access: {missing}")
+    install_log_masking()
+    return app

@@ -1,0 +1,23 @@
+"""The audit log (审计日志): every generation, download and change, with user, time, case, file
+and SHA-256. Rows are only ever inserted (the database refuses UPDATE and DELETE)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from api.models import AuditEntry, User
+from api.security import mask_text
+
+
+def record(s: Session, user: User | None, action: str, *, case_id: str | None = None, file_name: str | None = None,
+           sha256: str | None = None, detail: str = "", address: str = "", commit: bool = True) -> AuditEntry:
+    """Append one entry. ``action``: a short verb (``case.import``, ``evidence.upload``,
+    ``output.download``, ``job.start`` ...); ``detail`` is masked (identity and phone numbers)."""
+    entry = AuditEntry(user_id=user.id if user else None, username=user.username if user else "",
+                       role=user.role.value if user else "", action=action, case_id=case_id,
+                       file_name=file_name[:255] if file_name else None, sha256=sha256,
+                       detail=mask_text(detail)[:2000], address=address[:64])
+    s.add(entry)
+    if commit:
+        s.commit()
+    return entry

@@ -1,0 +1,287 @@
+"""Cases: import (a case file or an .xlsx ledger), list, read, update with optimistic locking
+(ETag / If-Match), events (after which the clocks are recomputed and stored) and assignment to
+a law firm."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from api.access import SEES_IDENTIFIERS
+from api.audit import record
+from api.cases import CaseInputError, copy_case_fields_to_clocks, new_record, parse_case_file, parse_ledger, \
+    recompute_clocks, validate_case_data
+from api.deps import CurrentUser, SessionDep, VisibleCase, client_address
+from api.models import CaseRecord, LawFirm, Role, StoredClock, User, utcnow
+from api.security import mask_case_data
+from api.settings import bank_today
+
+router = APIRouter(prefix="/api/cases", tags=["案件"])
+
+#: What an import may send, by Content-Type.
+CASE_TYPES = {"application/yaml": ".yaml", "application/x-yaml": ".yaml", "text/yaml": ".yaml",
+              "application/json": ".json", "text/plain": ".yaml"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_LEDGER_BYTES = 20 * 1024 * 1024
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    title: str
+    branch: str
+    officer_id: int | None
+    law_firm_id: int | None
+    written_off: bool
+    version: int
+
+
+class CaseOut(CaseSummary):
+    data: dict[str, Any] = Field(description="案件文件的字段（docs/case-file.md）；非必要角色看到的身份证号、电话已打码")
+
+
+class CasePatch(BaseModel):
+    data: dict[str, Any] | None = Field(default=None, description="整份案件数据（替换）")
+    branch: str | None = Field(default=None, max_length=200)
+    officer_id: int | None = None
+    written_off: bool | None = None
+
+
+class Assignment(BaseModel):
+    law_firm_id: int | None = Field(description="律师事务所；null 收回")
+
+
+class ImportResult(BaseModel):
+    imported: list[CaseSummary]
+
+
+def _summary(c: CaseRecord) -> CaseSummary:
+    return CaseSummary(case_id=c.case_id, title=c.title, branch=c.branch, officer_id=c.officer_id,
+                       law_firm_id=c.law_firm_id, written_off=c.written_off, version=c.version)
+
+
+def etag(c: CaseRecord) -> str:
+    return f'"v{c.version}"'
+
+
+def _problems(exc: CaseInputError) -> HTTPException:
+    return HTTPException(422, {"message": f"{exc.source}: 案件数据有误", "problems": [
+        {"field": p, "message": m} for p, m in exc.problems]})
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"文件超过上限（{limit}字节）")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.get("", name="list_cases", response_model=list[CaseSummary])
+def list_cases(s: SessionDep, user: CurrentUser, branch: str | None = None,
+               written_off: bool | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+               offset: Annotated[int, Query(ge=0)] = 0) -> list[CaseSummary]:
+    """The cases the user may see (an external counsel: those assigned to its firm)."""
+    q = select(CaseRecord).order_by(CaseRecord.case_id)
+    if user.role == Role.external_counsel:
+        q = q.where(CaseRecord.law_firm_id == user.law_firm_id)
+    if branch is not None:
+        q = q.where(CaseRecord.branch == branch)
+    if written_off is not None:
+        q = q.where(CaseRecord.written_off == written_off)
+    return [_summary(c) for c in s.exec(q.offset(offset).limit(limit)).all()]
+
+
+@router.post("", name="import_case", response_model=ImportResult, status_code=201,
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/yaml": {"schema": {"type": "string"}},
+                 "application/json": {"schema": {"type": "object"}},
+                 XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+             responses={409: {"description": "案件编号已存在"}, 413: {"description": "文件过大"},
+                        415: {"description": "格式不支持"}, 422: {"description": "案件数据有误，逐项列出"}})
+async def import_case(request: Request, s: SessionDep, user: CurrentUser) -> ImportResult:
+    """Import one case file (YAML or JSON, docs/case-file.md) or an .xlsx ledger of cases (one
+    case per row, docs/ledger.md). All or nothing: a ledger with one invalid row imports none,
+    and the answer lists every problem by row and field. Clocks are computed on import."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == XLSX_TYPE:
+        content = await _read_limited(request, MAX_LEDGER_BYTES)
+        try:
+            cases = parse_ledger(content)
+        except CaseInputError as exc:
+            raise _problems(exc) from exc
+    elif ctype in CASE_TYPES:
+        content = await _read_limited(request, 2 * 1024 * 1024)
+        try:
+            cases = [parse_case_file(content, "case" + CASE_TYPES[ctype])]
+        except CaseInputError as exc:
+            raise _problems(exc) from exc
+    else:
+        raise HTTPException(415, "请以 application/yaml、application/json 或 .xlsx 台账上传案件")
+    ids = [c["case_id"] for c in cases]
+    if len(set(ids)) != len(ids):
+        raise HTTPException(422, {"message": "台账中案件编号重复", "problems": []})
+    existing = s.exec(select(CaseRecord.case_id).where(CaseRecord.case_id.in_(ids))).all()
+    if existing:
+        raise HTTPException(409, f"案件编号已存在：{', '.join(existing[:10])}")
+    records = [new_record(data) for data in cases]
+    s.add_all(records)
+    s.flush()
+    today = bank_today()
+    for r in records:
+        recompute_clocks(s, r, today, commit=False)
+        record(s, user, "case.import", case_id=r.case_id, detail=r.title, address=client_address(request), commit=False)
+    s.commit()
+    return ImportResult(imported=[_summary(r) for r in records])
+
+
+@router.get("/{case_id}", name="read_case", response_model=CaseOut)
+def read_case(case: VisibleCase, user: CurrentUser, response: Response) -> CaseOut:
+    """The case with its data; ``ETag`` is its version, to send back as ``If-Match`` when changing it."""
+    response.headers["ETag"] = etag(case)
+    data = case.data if user.role in SEES_IDENTIFIERS else mask_case_data(case.data)
+    return CaseOut(**_summary(case).model_dump(), data=data)
+
+
+def _check_officer(s: Session, officer_id: int | None) -> None:
+    if officer_id is None:
+        return
+    officer = s.get(User, officer_id)
+    if officer is None or not officer.active or officer.role != Role.legal_staff:
+        raise HTTPException(422, "经办人必须是在职的法务人员用户")
+
+
+def _compare_and_swap(s: Session, case: CaseRecord, expected: int, values: dict) -> None:
+    """Write ``values`` only if the case is still at version ``expected`` (one UPDATE ... WHERE
+    version = expected: no lost update, on SQLite or PostgreSQL); 412 otherwise."""
+    result = s.exec(update(CaseRecord).where(CaseRecord.id == case.id, CaseRecord.version == expected)
+                    .values(**values, version=expected + 1, updated_at=utcnow()))
+    if result.rowcount != 1:
+        s.rollback()
+        raise HTTPException(412, "案件已被他人修改，请重新读取后再提交")
+
+
+def _expected_version(if_match: str | None, case: CaseRecord) -> int:
+    if not if_match:
+        raise HTTPException(428, "修改案件须带 If-Match（读取案件时的 ETag）")
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags:
+        return case.version
+    for t in tags:
+        t = t.removeprefix("W/")
+        if t.startswith('"v') and t.endswith('"') and t[2:-1].isdigit():
+            if int(t[2:-1]) == case.version:
+                return case.version
+    raise HTTPException(412, "案件已被他人修改，请重新读取后再提交")
+
+
+@router.patch("/{case_id}", name="update_case", response_model=CaseOut,
+              responses={412: {"description": "版本已变（他人已修改）"}, 428: {"description": "缺少 If-Match"}})
+def update_case(body: CasePatch, case: VisibleCase, request: Request, response: Response, s: SessionDep,
+                user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> CaseOut:
+    """Change the case data (whole) or its branch, officer, write-off. Needs ``If-Match`` with the
+    ETag read: a stale write is refused with 412 and nothing is changed."""
+    expected = _expected_version(if_match, case)
+    values: dict = {}
+    if body.data is not None:
+        try:
+            data = validate_case_data(body.data)
+        except CaseInputError as exc:
+            raise _problems(exc) from exc
+        if data["case_id"] != case.case_id:
+            raise HTTPException(422, {"message": "case_id 不可更改", "problems": [
+                {"field": "case_id", "message": "不可更改"}]})
+        values.update(data=data, title=str(data.get("title") or "")[:500])
+    if body.branch is not None:
+        values["branch"] = body.branch
+    if "officer_id" in body.model_fields_set:
+        _check_officer(s, body.officer_id)
+        values["officer_id"] = body.officer_id
+    if body.written_off is not None:
+        values["written_off"] = body.written_off
+    _compare_and_swap(s, case, expected, values)
+    s.refresh(case)
+    if "data" in values:
+        recompute_clocks(s, case, bank_today(), commit=False)
+    else:
+        copy_case_fields_to_clocks(s, case)
+    record(s, user, "case.update", case_id=case.case_id, detail="更改：" + "、".join(sorted(values)),
+           address=client_address(request), commit=False)
+    s.commit()
+    response.headers["ETag"] = etag(case)
+    data = case.data if user.role in SEES_IDENTIFIERS else mask_case_data(case.data)
+    return CaseOut(**_summary(case).model_dump(), data=data)
+
+
+class EventIn(BaseModel):
+    """One event as the case file writes it (docs/case-file.md, ``events``): e.g.
+    ``{"date": "2025-07-01", "kind": "demand_delivered", "parties": ["P1"]}``."""
+
+    model_config = {"extra": "allow"}
+    date: str
+    kind: str
+
+
+class EventResult(CaseSummary):
+    clocks: list[dict]
+
+
+@router.post("/{case_id}/events", name="add_event", response_model=EventResult, status_code=201,
+             responses={412: {"description": "版本已变"}, 422: {"description": "事件有误"}})
+def add_event(body: EventIn, case: VisibleCase, request: Request, response: Response, s: SessionDep,
+              user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> EventResult:
+    """Add an event (a delivered demand, a judgment, a seizure ruling ...); the case's clocks are
+    recomputed and stored, and returned. ``If-Match`` is optional: without it the event is added to
+    the case as it is now (events do not overwrite each other); with it a stale version gives 412."""
+    for _attempt in range(5):
+        s.refresh(case)
+        expected = _expected_version(if_match, case) if if_match else case.version
+        data = dict(case.data)
+        data["events"] = [*data.get("events", []), body.model_dump(exclude_none=True)]
+        try:
+            data = validate_case_data(data)
+        except CaseInputError as exc:
+            raise _problems(exc) from exc
+        try:
+            _compare_and_swap(s, case, expected, {"data": data})
+        except HTTPException:
+            if if_match:
+                raise
+            continue
+        break
+    else:
+        raise HTTPException(409, "案件正被频繁修改，请稍后重试")
+    s.refresh(case)
+    clocks = recompute_clocks(s, case, bank_today(), commit=False)
+    record(s, user, "case.event", case_id=case.case_id, detail=f"{body.date} {body.kind}",
+           address=client_address(request), commit=False)
+    s.commit()
+    response.headers["ETag"] = etag(case)
+    return EventResult(**_summary(case).model_dump(), clocks=[clock_out(c) for c in clocks])
+
+
+def clock_out(c: StoredClock) -> dict:
+    return {"case_id": c.case_id, "kind": c.kind, "obligor": c.obligor, "obligor_names": c.obligor_names,
+            "last_day": c.last_day.isoformat() if c.last_day else None,
+            "alternative_date": c.alternative_date.isoformat() if c.alternative_date else None,
+            "status": c.status, "provisional": c.provisional, "chain": c.chain, "notes": c.notes,
+            "computed_on": c.computed_on.isoformat()}
+
+
+@router.put("/{case_id}/assignment", name="assign_case", response_model=CaseSummary)
+def assign_case(body: Assignment, case: VisibleCase, request: Request, s: SessionDep, user: CurrentUser) -> CaseSummary:
+    """Assign the case to a law firm (or take it back): the firm's users reach it from now on."""
+    if body.law_firm_id is not None and s.get(LawFirm, body.law_firm_id) is None:
+        raise HTTPException(422, "律师事务所不存在")
+    _compare_and_swap(s, case, case.version, {"law_firm_id": body.law_firm_id})
+    s.refresh(case)
+    copy_case_fields_to_clocks(s, case)
+    record(s, user, "case.assign", case_id=case.case_id, detail=f"律师事务所 {body.law_firm_id}",
+           address=client_address(request), commit=False)
+    s.commit()
+    return _summary(case)
