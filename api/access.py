@@ -26,7 +26,7 @@ AUDITORS = frozenset({Role.manager, Role.admin})
 #: to the login page themselves).
 PUBLIC = frozenset({
     "health", "login", "logout", "calendar_feed",
-    "page_login", "page_login_submit", "page_logout", "page_index", "page_case", "page_download",
+    "page_login", "page_login_submit", "page_logout", "page_index", "page_case",
 })
 
 #: Route name -> roles allowed. External counsel: its cases' record, clocks, outputs and

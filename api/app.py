@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The service over ``settings``: the database migrated to the newest revision, the store
     folder made, the job queue opened (its worker is started by ``legaldocs serve``)."""
     from api import jobs
-    from api.routes import admin, auth, cases, dashboard, deadlines, audit, evidence, outputs
+    from api.routes import admin, audit, auth, cases, dashboard, deadlines, evidence, jobs as job_routes, outputs
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.store = store
     app.state.queue = jobs.open_queue(settings, engine, store)
-    for module in (auth, admin, cases, evidence, outputs, deadlines, audit, dashboard):
+    for module in (auth, admin, cases, evidence, job_routes, outputs, deadlines, audit, dashboard):
         app.include_router(module.router)
     dashboard.mount_static(app)
     missing = unlisted_routes(app)
