@@ -56,9 +56,6 @@ def serve(
         for username, role, password in created:
             console.print(_("demo user {username} ({role}), password {password}").format(
                 username=username, role=role, password=password), markup=False, highlight=False)
-        if not created:
-            console.print(_("demo data already loaded; its users keep the passwords printed the first time"),
-                          markup=False, highlight=False)
     queue = application.state.queue
     if queue is not None and workers:
         queue.start_workers(workers)

@@ -31,8 +31,9 @@ DEMO_USERS = (
 
 
 def load_demo(s: Session, store: EvidenceStore, examples: Path = EXAMPLES) -> list[tuple[str, str, str]]:
-    """Load the demo data once (a second run adds nothing). Returns (user name, role, password)
-    of each demo user created now; users that exist keep their passwords."""
+    """Load the demo data once (a second run adds no case). Returns (user name, role, password) of
+    each demo user, with a new password each time (so ``--demo`` always prints passwords that
+    work; the demo users exist for trying the service out, nothing else)."""
     firm = s.exec(select(LawFirm).where(LawFirm.name == DEMO_FIRM)).first()
     if firm is None:
         firm = LawFirm(name=DEMO_FIRM)
@@ -42,13 +43,15 @@ def load_demo(s: Session, store: EvidenceStore, examples: Path = EXAMPLES) -> li
     staff = None
     for username, name, role in DEMO_USERS:
         user = s.exec(select(User).where(User.username == username)).first()
+        password = secrets.token_urlsafe(9)
         if user is None:
-            password = secrets.token_urlsafe(9)
             user = User(username=username, display_name=name, role=role, password_hash=hash_password(password),
                         law_firm_id=firm.id if role == Role.external_counsel else None)
-            s.add(user)
-            s.flush()
-            created.append((username, role.value, password))
+        else:
+            user.password_hash = hash_password(password)
+        s.add(user)
+        s.flush()
+        created.append((username, role.value, password))
         if role == Role.legal_staff:
             staff = user
     for folder, branch, assigned in DEMO_CASES:

@@ -1,6 +1,6 @@
 """Bring the message catalogues up to date with the source (run after changing a message).
 
-1. extract every ``_()``, ``N_()`` and ``ngettext()`` message of ``legaldocs`` and ``evidence``
+1. extract every ``_()``, ``N_()`` and ``ngettext()`` message of ``legaldocs`` and ``evidence`` (and the service's commands, ``api/cli.py``)
    into ``legaldocs/locale/legaldocs.pot`` (Babel, with ``babel.cfg``);
 2. merge it into each ``legaldocs/locale/<lang>/LC_MESSAGES/legaldocs.po``: new messages arrive
    untranslated, messages no longer in the source are dropped;
@@ -29,7 +29,7 @@ def extract(into: Path = POT) -> None:
     """Every message of the source into the template ``into`` (a .pot file)."""
     pybabel("extract", "-F", "babel.cfg", "--no-wrap", "--add-location=file", "--sort-by-file",
             "--add-comments=TRANSLATORS:", "--project=legaldocs", "--copyright-holder=legaldocs",
-            "-k", "ngettext:1,2", "-k", "N_", "-o", str(into), "legaldocs", "evidence")
+            "-k", "ngettext:1,2", "-k", "N_", "-o", str(into), "legaldocs", "evidence", "api/cli.py")
 
 
 def main() -> None:
