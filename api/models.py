@@ -10,8 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+def _choice(enum: type[Enum]) -> sa.Enum:
+    """A column of one of ``enum``'s values, stored as text with a CHECK constraint (not a
+    PostgreSQL enum type: adding a value later is then a plain migration on both databases)."""
+    return sa.Enum(enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                   create_constraint=True, name=f"ck_{enum.__name__.lower()}")
 
 
 def utcnow() -> dt.datetime:
@@ -46,7 +54,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True, index=True)
     display_name: str = Field(max_length=120)
-    role: Role
+    role: Role = Field(sa_type=_choice(Role))
     password_hash: str | None = Field(default=None, max_length=200)
     law_firm_id: int | None = Field(default=None, foreign_key="law_firm.id", index=True)
     active: bool = True
@@ -66,7 +74,7 @@ class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
-    kind: TokenKind
+    kind: TokenKind = Field(sa_type=_choice(TokenKind))
     name: str = Field(default="", max_length=120)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     prefix: str = Field(max_length=16)
@@ -183,7 +191,7 @@ class Job(SQLModel, table=True):
     kind: str = Field(max_length=20)
     case_pk: int | None = Field(default=None, foreign_key="case_record.id", index=True)
     params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: JobStatus = JobStatus.queued
+    status: JobStatus = Field(default=JobStatus.queued, sa_type=_choice(JobStatus))
     progress: int = 0
     message: str = Field(default="", max_length=500)
     error: str | None = None

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 02:09:41.706364
 """
 from alembic import op
 import sqlalchemy as sa
@@ -64,7 +63,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('role', sa.Enum('legal_staff', 'manager', 'external_counsel', 'admin', name='role'), nullable=False),
+    sa.Column('role', sa.Enum('legal_staff', 'manager', 'external_counsel', 'admin', name='ck_role', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('law_firm_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -79,7 +78,7 @@ def upgrade() -> None:
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('api', 'session', 'calendar', name='tokenkind'), nullable=False),
+    sa.Column('kind', sa.Enum('api', 'session', 'calendar', name='ck_tokenkind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -167,7 +166,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('case_pk', sa.Integer(), nullable=True),
     sa.Column('params', sa.JSON(), nullable=False),
-    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='jobstatus'), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='ck_jobstatus', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('message', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
