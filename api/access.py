@@ -27,6 +27,8 @@ AUDITORS = frozenset({Role.manager, Role.admin})
 PUBLIC = frozenset({
     "health", "login", "logout", "calendar_feed",
     "page_login", "page_login_submit", "page_logout", "page_index", "page_case",
+    # the API documentation (/docs) and its scripts, served by the service itself
+    "swagger_ui_html", "swagger_ui_bundle_js", "swagger_ui_css", "swagger_favicon_png",
 })
 
 #: Route name -> roles allowed. External counsel: its cases' record, clocks, outputs and

@@ -8,6 +8,7 @@ import logging
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
+from fastapi_swagger import patch_fastapi
 
 from api.access import ACCESS, PUBLIC
 from api.db import make_engine, migrate
@@ -51,7 +52,10 @@ def create_app(settings: Settings) -> FastAPI:
     store = EvidenceStore(settings.store_dir)
     store.clear_incoming()
     app = FastAPI(title="legaldocs 清收案件服务", version="0.1.0", description=DESCRIPTION,
-                  dependencies=[Depends(authorize)])
+                  dependencies=[Depends(authorize)], docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)
+    # /docs with Swagger UI served by the service itself (a bank's network reaches no CDN)
+    patch_fastapi(app, docs_url="/docs", redirect_from_root_to_docs=False, title="legaldocs 清收案件服务 API")
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store
