@@ -15,10 +15,11 @@ from legaldocs.files import atomic_path
 REMINDER_DAYS = (30, 7, 1)
 
 
-def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetime) -> Path:
-    """Write ``items`` — (case id, Clock) pairs — to ``out`` atomically. ``stamp`` is the DTSTAMP
-    (the caller's time; this package never reads the clock). UIDs are stable per case and clock,
-    so re-importing updates events instead of duplicating them."""
+def ics_bytes(items: list[tuple[str, "object"]], *, stamp: dt.datetime) -> bytes:
+    """``items`` — (case id, Clock) pairs — as an iCalendar object (UTF-8 bytes, CRLF lines), one
+    all-day event per clock that has a date (undetermined clocks are left out). ``stamp`` is the
+    DTSTAMP (the caller's time; this package never reads the clock). UIDs are stable per case and
+    clock, so re-importing or a subscribed feed updates events instead of duplicating them."""
     cal = Calendar()
     cal.add("prodid", "-//legaldocs//deadlines//ZH")
     cal.add("version", "2.0")
@@ -49,6 +50,12 @@ def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetim
             alarm.add("trigger", dt.timedelta(days=-days))
             event.add_component(alarm)
         cal.add_component(event)
+    return cal.to_ical()
+
+
+def write_ics(items: list[tuple[str, "object"]], out: Path, *, stamp: dt.datetime) -> Path:
+    """Write :func:`ics_bytes` of ``items`` to ``out`` atomically; returns ``out``."""
+    data = ics_bytes(items, stamp=stamp)
     with atomic_path(out) as tmp:
-        tmp.write_bytes(cal.to_ical())
+        tmp.write_bytes(data)
     return out
