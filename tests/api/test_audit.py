@@ -230,7 +230,7 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(service):
     engine = service.app.state.engine
     with engine.connect() as conn:
         before = conn.execute(text("SELECT id, action, detail FROM audit_entry ORDER BY id")).all()
-    assert len(before) == 2
+    assert [row[1] for row in before] == ["case.import", "case.import", "case.update"]
     statements = ["UPDATE audit_entry SET detail = 'rewritten' WHERE id = 1",
                   "UPDATE audit_entry SET username = 'nobody'",
                   "DELETE FROM audit_entry WHERE id = 2",
@@ -259,4 +259,4 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(service):
     with service.session() as s:
         record(s, None, "check", detail="追加")
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 4
