@@ -36,6 +36,7 @@ PUBLIC = frozenset({
 ACCESS: dict[str, frozenset[Role]] = {
     "me": EVERYONE,
     "my_calendar": EVERYONE,
+    "rotate_calendar": EVERYONE,
     # cases
     "list_cases": EVERYONE,
     "import_case": STAFF,
