@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import Depends, FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi_swagger import patch_fastapi
 
 from api.access import ACCESS, PUBLIC
@@ -24,8 +24,10 @@ DESCRIPTION = """不良贷款清收处置：案件、证据、文书与证据材
 
 
 def unlisted_routes(app: FastAPI) -> list[str]:
-    """Routes of ``app`` with no entry in the access table (must be none)."""
-    return sorted(r.name for r in app.routes if isinstance(r, APIRoute) and r.name not in ACCESS and r.name not in PUBLIC)
+    """Routes of ``app`` with no entry in the access table (must be none). FastAPI keeps an
+    included router as one entry of ``app.routes``; ``iter_route_contexts`` walks into them."""
+    return sorted(rc.name for rc in iter_route_contexts(app.routes)
+                  if isinstance(rc.original_route, APIRoute) and rc.name not in ACCESS and rc.name not in PUBLIC)
 
 
 def install_log_masking() -> None:
