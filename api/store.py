@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -62,10 +62,14 @@ class EvidenceStore:
             os.unlink(tmp)
         return digest, created
 
-    async def put_stream(self, chunks: AsyncIterator[bytes], limit: int, head: bytearray | None = None) -> tuple[str, int, bool]:
+    async def put_stream(self, chunks: AsyncIterator[bytes], limit: int, head: bytearray | None = None,
+                         check: Callable[[Path], object] | None = None) -> tuple[str, int, bool]:
         """Store the bytes of ``chunks``: (SHA-256, size, whether new). Raises :class:`TooLarge`
         past ``limit`` bytes, keeping nothing. ``head``, when given, receives the first 64 KiB
-        (for sniffing the type)."""
+        (for sniffing the type). ``check``, when given, is called with the complete temporary
+        file before it is linked into place; whatever it raises refuses the content and is
+        raised again, and nothing is kept (refused content never appears under ``sha256/``, so
+        no other upload can have come to rely on it)."""
         fd, tmp = self._incoming()
         h, size = hashlib.sha256(), 0
         try:
@@ -80,6 +84,8 @@ class EvidenceStore:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            if check is not None:
+                check(Path(tmp))
         except BaseException:
             os.unlink(tmp)
             raise
