@@ -58,6 +58,13 @@ def serve(
                 username=username, role=role, password=password), markup=False, highlight=False)
     queue = application.state.queue
     if queue is not None and workers:
+        import signal
+        import sys
+
+        # uvicorn stops gracefully on SIGTERM and then raises it again with the handler it found:
+        # this one unwinds (SystemExit) so that the job workers below are stopped and their
+        # unfinished jobs handed back, instead of the process ending at once
+        signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
         queue.start_workers(workers)
     console.print(_("legaldocs service on http://{host}:{port}/ (API documentation: /docs); data in {data}").format(
         host=host, port=port, data=settings.data_dir), markup=False, highlight=False)

@@ -59,7 +59,7 @@ class Settings:
     @classmethod
     def from_env(cls, data_dir: Path | str | None = None, **overrides) -> "Settings":
         """Settings from ``LEGALDOCS_DATA``, ``LEGALDOCS_DATABASE_URL``, ``LEGALDOCS_QUEUE_URL``,
-        ``LEGALDOCS_MAX_UPLOAD_MB`` and ``LEGALDOCS_SECURE_COOKIES``; ``data_dir`` and keyword
+        ``LEGALDOCS_MAX_UPLOAD_MB``, ``LEGALDOCS_SECURE_COOKIES`` and ``LEGALDOCS_STALE_JOB_S``; ``data_dir`` and keyword
         ``overrides`` win. Raises ValueError naming a variable that does not read."""
         env = os.environ
         values: dict = {
@@ -73,6 +73,13 @@ class Settings:
                 values["max_upload_bytes"] = int(env["LEGALDOCS_MAX_UPLOAD_MB"]) * 1024 * 1024
             except ValueError as exc:
                 raise ValueError(f"LEGALDOCS_MAX_UPLOAD_MB: not a whole number: {env['LEGALDOCS_MAX_UPLOAD_MB']!r}") from exc
+        if env.get("LEGALDOCS_STALE_JOB_S"):
+            try:
+                values["stale_job_s"] = int(env["LEGALDOCS_STALE_JOB_S"])
+            except ValueError as exc:
+                raise ValueError(f"LEGALDOCS_STALE_JOB_S: not a whole number: {env['LEGALDOCS_STALE_JOB_S']!r}") from exc
+            if values["stale_job_s"] < 2:
+                raise ValueError("LEGALDOCS_STALE_JOB_S: at least 2 (seconds)")
         url = values["database_url"]
         if url.startswith("postgresql://"):  # the psycopg 3 driver, whatever the URL's spelling
             values["database_url"] = "postgresql+psycopg://" + url[len("postgresql://"):]
