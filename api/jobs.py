@@ -28,7 +28,7 @@ mid-task would lose it; here, instead:
   running in several processes at once requeues a job once.
 
 Delivery is therefore at least once, and every job is idempotent: it works in a fresh folder
-(``<work_dir>/job-<id>-<attempt>``), the core builds the same bytes from the same inputs, and
+(``<work_dir>/job-<id>-<claim>``), the core builds the same bytes from the same inputs, and
 outputs are stored by content (SHA-256); the ``Output`` rows, the audit entries and the ``done``
 status are written in one transaction only by the worker holding the claim.
 
@@ -480,7 +480,9 @@ class JobQueue:
 
     def _clear_work(self) -> None:
         """Remove work folders of attempts that are over (ended, or interrupted by a crash); the
-        folder of an attempt still running, here or on another host sharing the folder, stays."""
+        folder of an attempt still running, here or on another host sharing the folder, stays.
+        A folder is named by the job and its claim (``job-<id>-<claim time in µs>``), so two
+        attempts never share one, even when a handed-back attempt has the same number."""
         root = self.settings.work_dir
         if not root.is_dir():
             return
@@ -492,8 +494,9 @@ class JobQueue:
         if not folders:
             return
         with Session(self.engine) as s:
-            live = {(i, a) for i, a in s.exec(select(Job.id, Job.attempts).where(
-                Job.status == JobStatus.running, Job.id.in_({i for i, _a in folders.values()}))).all()}
+            live = {(i, _micros(started)) for i, started in s.exec(select(Job.id, Job.started_at).where(
+                Job.status == JobStatus.running, Job.id.in_({i for i, _a in folders.values()}))).all()
+                    if started is not None}
         for path, key in folders.items():
             if key not in live:
                 shutil.rmtree(path, ignore_errors=True)
@@ -527,10 +530,10 @@ class JobQueue:
         if claimed is None:
             log.info("job %s: not queued (taken by another worker, or over); skipped", job_id)
             return
-        entry, attempt = claimed
+        entry, _attempt = claimed
         with self._lock:
             self._running[job_id] = entry
-        work = self.settings.work_dir / f"job-{job_id}-{attempt}"
+        work = self.settings.work_dir / f"job-{job_id}-{_micros(entry.claim)}"
         try:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
@@ -648,6 +651,11 @@ class _Failure(Exception):
     def __init__(self, message: str, error: str):
         self.message, self.error = message, error
         super().__init__(message)
+
+
+def _micros(moment: dt.datetime) -> int:
+    """A claim's time as whole microseconds since 1970 (UTC), for its work folder's name."""
+    return (moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(microseconds=1)
 
 
 def _unwork(text: str, work: Path) -> str:
