@@ -43,6 +43,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from api.audit import record
@@ -310,18 +311,30 @@ async def upload_evidence(name: str, case: VisibleCase, request: Request, respon
         raise HTTPException(413, f"文件超过上限（{_mib(limit)}）") from exc
     except UploadRefused as exc:
         raise _refuse(exc) from exc
-    kind, now = found["kind"], utcnow()
+    kept = await run_in_threadpool(_keep, s, case, user, clean, digest, size, found["kind"], created,
+                                   client_address(request))
+    response.status_code = 201 if kept.pop("new_name") else 200
+    return EvidenceUpload(**kept)
+
+
+def _keep(s: Session, case, user, name: str, digest: str, size: int, kind: str, created: bool,
+          address: str) -> dict:
+    """Record stored content as the case's file ``name`` (the blob row if missing, the name
+    inserted or pointed at it) with its audit entry, in one transaction; the answer's fields
+    and ``new_name``. Safe against a concurrent upload of the same content or name."""
+    now = utcnow()
     insert = _insert(s)
     s.exec(insert(Blob).values(sha256=digest, size=size, kind=kind, created_at=now)
            .on_conflict_do_nothing(index_elements=["sha256"]))
-    new_name = s.exec(insert(CaseFile).values(case_pk=case.id, name=clean, sha256=digest, uploaded_by=user.id,
+    new_name = s.exec(insert(CaseFile).values(case_pk=case.id, name=name, sha256=digest, uploaded_by=user.id,
                                               uploaded_at=now)
                       .on_conflict_do_nothing(index_elements=["case_pk", "name"])
                       .returning(CaseFile.id)).first() is not None  # a row only if inserted
     if not new_name:
-        s.exec(update(CaseFile).where(CaseFile.case_pk == case.id, CaseFile.name == clean)
+        s.exec(update(CaseFile).where(CaseFile.case_pk == case.id, CaseFile.name == name)
                .values(sha256=digest, uploaded_by=user.id, uploaded_at=now))
-    referenced = clean in referenced_names(case.data)
+    s.refresh(case)  # the case file as it is now, for whether it names the file
+    referenced = name in referenced_names(case.data)
     notes = [f"{size}字节", kind]
     if not created:
         notes.append("内容与已存文件相同")
@@ -329,12 +342,11 @@ async def upload_evidence(name: str, case: VisibleCase, request: Request, respon
         notes.append("替换同名文件")
     if not referenced:
         notes.append("案件文件未引用此文件名")
-    record(s, user, "evidence.upload", case_id=case.case_id, file_name=clean, sha256=digest,
-           detail="，".join(notes), address=client_address(request), commit=False)
+    record(s, user, "evidence.upload", case_id=case.case_id, file_name=name, sha256=digest,
+           detail="，".join(notes), address=address, commit=False)
     s.commit()
-    response.status_code = 201 if new_name else 200
-    return EvidenceUpload(name=clean, sha256=digest, size=size, kind=kind, deduplicated=not created,
-                          referenced=referenced)
+    return {"name": name, "sha256": digest, "size": size, "kind": kind, "deduplicated": not created,
+            "referenced": referenced, "new_name": new_name}
 
 
 @router.get("/{case_id}/evidence", name="list_evidence", response_model=EvidenceList)
