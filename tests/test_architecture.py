@@ -34,6 +34,9 @@ LAYERS = {
     "pypdf": {"evidence/indexrows.py", "evidence/pdf.py"},
     # the standard fonts' widths (fonts), and the canvas the OFD library draws on (its worker)
     "reportlab": {"evidence/fonts.py", "evidence/_ofd_worker.py"},
+    # workbooks: the statement written (documents) and the case ledger read and written (portfolio,
+    # a room of the same level that may not import documents)
+    "openpyxl": {"legaldocs/documents/xlsx.py", "legaldocs/portfolio/ledger.py"},
 }
 
 # Rooms of the core by level: a module may import rooms of a lower level only (never a sibling,
