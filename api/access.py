@@ -23,10 +23,12 @@ AUDITORS = frozenset({Role.manager, Role.admin})
 
 #: Routes anyone may call: signing in and out, the health check, a calendar feed (its secret
 #: address is its credential) and the dashboard's pages (which send a visitor without a session
-#: to the login page themselves).
+#: to the login page themselves). The dashboard's form that starts a packet (``page_case_job``)
+#: checks the case first (404 as for any case the user may not see), then the roles of
+#: ``start_job`` below, then its form token.
 PUBLIC = frozenset({
     "health", "login", "logout", "calendar_feed",
-    "page_login", "page_login_submit", "page_logout", "page_index", "page_case",
+    "page_login", "page_login_submit", "page_logout", "page_index", "page_case", "page_case_job",
     # the API documentation (/docs) and its scripts, served by the service itself
     "swagger_ui_html", "swagger_ui_bundle_js", "swagger_ui_css", "swagger_favicon_png",
 })

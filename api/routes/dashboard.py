@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
+import markupsafe
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -42,9 +44,10 @@ from api.access import ACCESS, SEES_IDENTIFIERS
 from api.audit import record
 from api.auth import LoginRefused, authenticate, issue_token, revoke_session
 from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, case_visible, client_address, optional_user
+from api.jobs import STAGES, JobParamsError, check_params, create_job
 from api.models import Blob, CaseFile, CaseRecord, Job, LawFirm, Output, Role, TokenKind, User, utcnow
 from api.portfolio import ClockFilter, counts_by_branch, query_clocks
-from api.security import mask_case_data
+from api.security import mask_case_data, mask_text
 from api.settings import Settings, bank_today
 from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
 
@@ -61,6 +64,8 @@ PAGE_SIZE = 100
 CASE_CLOCKS = 500
 #: Jobs shown on a case page, newest first.
 CASE_JOBS = 20
+#: Seconds after which a case page with a job under way reloads itself (no script needed).
+JOB_REFRESH_S = 5
 
 ROLE_NAMES = {Role.legal_staff: "法务人员", Role.manager: "管理人员", Role.external_counsel: "外聘律师",
               Role.admin: "系统管理员"}
@@ -79,6 +84,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 templates = Jinja2Templates(env=_env)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def nobreak_dates(text: Any) -> markupsafe.Markup:
+    """``text`` escaped, each ISO date in it kept on one line (a Chinese line may otherwise break
+    inside ``2026-06-24`` after a hyphen). Escaping comes first, so data can add no markup."""
+    escaped = str(markupsafe.escape(str(text)))
+    return markupsafe.Markup(_DATE.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', escaped))
+
+
+_env.filters["nobreak_dates"] = nobreak_dates
 
 #: Headers of every page: no script of any kind, nothing from elsewhere, not framed, not cached
 #: (pages carry personal data).
@@ -135,13 +151,13 @@ def _to_login(request: Request) -> RedirectResponse:
 
 
 def _page(request: Request, settings: Settings, name: str, context: dict, *, user: User | None = None,
-          status_code: int = 200, new_csrf: bool = False, headers: dict | None = None) -> HTMLResponse:
+          status_code: int = 200, headers: dict | None = None) -> HTMLResponse:
     """Render template ``name`` with the common context (user, role, the form token, today)."""
-    token = None if new_csrf else _csrf_value(request)
+    token = _csrf_value(request)  # kept while it lasts: a refused form leaves the user's other pages valid
     fresh = token is None
     token = token or secrets.token_urlsafe(32)
     ctx = {"user": user, "role_name": ROLE_NAMES.get(user.role, "") if user else "", "csrf": token,
-           "today_text": bank_today().isoformat(), "active": "", "title": "", **context}
+           "today_text": bank_today().isoformat(), "active": "", "title": "", "refresh": 0, **context}
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code,
                                           headers={**PAGE_HEADERS, **(headers or {})})
     if fresh:
@@ -203,6 +219,9 @@ def clock_view(row: Any) -> dict:
     """What a page shows of one clock row (a :mod:`api.portfolio` row): names in Chinese, the
     days left as words, the severity as a class and a label."""
     status = _get(row, "status") or ""
+    days_left = _get(row, "days_left")
+    if status == "running" and days_left is not None and days_left < 0:
+        status = "expired"  # stored as running, its last day has passed since (as api.portfolio ranks it)
     severity = _get(row, "severity") or "low"
     label = SEVERITY_LABELS.get(severity, severity)
     if status == "satisfied":  # claimed in time: nothing is urgent about it any more
@@ -217,7 +236,8 @@ def clock_view(row: Any) -> dict:
             continue
         evidence = [{"id": str(e), "anchor": "evidence-" + quote(str(e), safe=""), "known": True}
                     for e in link.get("evidence") or []]
-        chain.append({"date": str(link.get("date") or ""), "event": str(link.get("event") or ""),
+        event = str(link.get("event") or "").replace(" -> ", " → ")
+        chain.append({"date": str(link.get("date") or ""), "event": event,
                       "evidence": evidence, "rule": str(link.get("rule") or "")})
     kind = _get(row, "kind") or ""
     case_id = str(_get(row, "case_id") or "")
@@ -227,7 +247,7 @@ def clock_view(row: Any) -> dict:
         "obligor_names": _get(row, "obligor_names") or "",
         "last_day_text": _date_text(_get(row, "last_day")) or "待人工核定",
         "alternative_text": _date_text(_get(row, "alternative_date")),
-        "days_text": days_text(_get(row, "days_left")),
+        "days_text": days_text(days_left),
         "status": status, "status_name": STATUS_NAMES.get(status, status),
         "provisional": bool(_get(row, "provisional")),
         "branch": _get(row, "branch") or "",
@@ -275,13 +295,12 @@ def page_login_submit(request: Request, s: SessionDep, settings: SettingsDep,
     target = _safe_next(next)
     username = username.strip()
 
-    def again(message: str, status: int, headers: dict | None = None, *, new_csrf: bool = False) -> HTMLResponse:
+    def again(message: str, status: int, headers: dict | None = None) -> HTMLResponse:
         return _page(request, settings, "login.html", {"title": "登录", "error": message, "username": username[:80],
-                                                       "next": target}, status_code=status, headers=headers,
-                     new_csrf=new_csrf)
+                                                       "next": target}, status_code=status, headers=headers)
 
     if not _csrf_ok(request, csrf_token):
-        return again("页面已过期或来源不明，请重新登录。", 403, new_csrf=True)
+        return again("页面已过期或来源不明，请重新登录。", 403)
     if not username or not password:
         return again("请输入用户名和密码。", 422)
     if len(username) > 80 or len(password) > 256:
@@ -312,8 +331,7 @@ def page_logout(request: Request, s: SessionDep, settings: SettingsDep, user: Us
     match is refused with 403 and the session stays."""
     if not _csrf_ok(request, csrf_token):
         return _page(request, settings, "error.html", {"title": "请求被拒绝",
-                     "message": "页面已过期或来源不明，未退出登录。请返回后重试。"}, user=user, status_code=403,
-                     new_csrf=True)
+                     "message": "页面已过期或来源不明，未退出登录。请返回后重试。"}, user=user, status_code=403)
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
         revoke_session(s, secret)
@@ -498,12 +516,17 @@ def _evidence(s: Session, case: CaseRecord, data: dict) -> list[dict]:
 def _jobs_and_outputs(s: Session, case: CaseRecord, user: User) -> tuple[list[dict], list[dict]]:
     outputs_by_job: dict[str, list[dict]] = {}
     flat = []
-    for o in s.exec(select(Output).where(Output.case_pk == case.id).order_by(Output.job_id, Output.name)).all():
+    rows = s.exec(select(Output).where(Output.case_pk == case.id)).all()
+    for o in sorted(rows, key=lambda o: (o.job_id, o.name != "packet.zip", o.name)):  # the whole packet first
         view = {"name": o.name, "size_text": size_text(o.size),
                 "url": f"/api/cases/{quote(case.case_id, safe='')}/outputs/{o.id}"}
         outputs_by_job.setdefault(o.job_id, []).append(view)
         flat.append(view)
     jobs = []
+
+    def shown(text: str) -> str:  # a job's message may quote the case: identifiers as the role may see them
+        return text if user.role in SEES_IDENTIFIERS else mask_text(text)
+
     if user.role in ACCESS["list_jobs"]:
         q = select(Job).where(Job.case_pk == case.id).order_by(Job.created_at.desc()).limit(CASE_JOBS)
         for j in s.exec(q).all():
@@ -515,7 +538,7 @@ def _jobs_and_outputs(s: Session, case: CaseRecord, user: User) -> tuple[list[di
             jobs.append({"kind_name": kind_name, "status": status, "status_name": JOB_STATUS_NAMES.get(status, status),
                          "created_text": _local_time(j.created_at),
                          "progress_text": f"{j.progress}%" if status == "running" else "",
-                         "message": j.message or "", "error": j.error or "",
+                         "message": shown(j.message or ""), "error": shown(j.error or ""),
                          "outputs": outputs_by_job.get(j.id, [])})
     return jobs, flat
 
@@ -538,11 +561,13 @@ def _case_page(request: Request, s: Session, settings: Settings, user: User, cas
     evidence = _evidence(s, case, data)
     known = {e["id"] for e in evidence}
     clocks = [clock_view(r) for r in rows]
+    clocks.sort(key=lambda c: c["severity"] == "done")  # claimed in time: after those still running (stable)
     for c in clocks:
         for link in c["chain"]:
             for ev in link["evidence"]:
                 ev["known"] = ev["id"] in known
     jobs, outputs = _jobs_and_outputs(s, case, user)
+    working = any(j["status"] in ("queued", "running") for j in jobs)
     context = {
         "title": case.case_id,
         "case": {"case_id": case.case_id, "title": case.title, "branch": case.branch,
@@ -551,8 +576,11 @@ def _case_page(request: Request, s: Session, settings: Settings, user: User, cas
         "parties": _parties(data), "sees_identifiers": user.role in SEES_IDENTIFIERS,
         "clocks": clocks, "evidence": evidence, "show_files": user.role in ACCESS["list_evidence"],
         "show_jobs": user.role in ACCESS["list_jobs"], "jobs": jobs, "outputs": outputs,
-        "can_generate": False, "job_action": "", "stage_options": list(STAGE_NAMES.items()),
-        "notice": notice, "error": error,
+        "can_generate": user.role in ACCESS["start_job"],
+        "job_action": f"/cases/{quote(case.case_id, safe='')}/jobs",
+        "stage_options": [(st, STAGE_NAMES.get(st, st)) for st in STAGES],
+        "notice": notice, "error": error, "working": working,
+        "refresh": JOB_REFRESH_S if working else 0,
     }
     return _page(request, settings, "case.html", context, user=user, status_code=status_code)
 
@@ -567,4 +595,48 @@ def page_case(case_id: str, request: Request, s: SessionDep, settings: SettingsD
     case = _find_case(s, user, case_id)
     if case is None:
         return _not_found(request, settings, user)
-    return _case_page(request, s, settings, user, case)
+    notice = ""
+    started = request.query_params.get("started", "")
+    if started and len(started) <= 32:
+        job = s.get(Job, started)
+        if job is not None and job.case_pk == case.id:
+            notice = "已提交生成任务，完成后可在下方下载。"
+    return _case_page(request, s, settings, user, case, notice=notice)
+
+
+@router.post("/cases/{case_id}/jobs", name="page_case_job", response_class=HTMLResponse)
+def page_case_job(case_id: str, request: Request, s: SessionDep, settings: SettingsDep, user: UserOpt,
+                  stage: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
+    """The case page's button: start the filing packet of ``stage`` (suit, preservation,
+    enforcement, notices) as a job (:func:`api.jobs.create_job`, then the queue), and go back to
+    the case page (303), where the job shows with its progress and, once done, its downloads.
+
+    Checked in this order: a session (else the login page); the case (404 as for a case that does
+    not exist); the roles that may start jobs (``ACCESS["start_job"]``, else 403); the form's
+    token (else 403, nothing started); the stage (else the case page naming it, 422)."""
+    if user is None:
+        return _to_login(request)
+    case = _find_case(s, user, case_id)
+    if case is None:
+        return _not_found(request, settings, user)
+    if user.role not in ACCESS["start_job"]:
+        return _page(request, settings, "error.html", {"title": "无权操作",
+                     "message": "只有法务人员可以生成立案材料。"}, user=user, status_code=403)
+    if not _csrf_ok(request, csrf_token):
+        return _page(request, settings, "error.html", {"title": "请求被拒绝",
+                     "message": "页面已过期或来源不明，未生成材料。请返回案件页面后重试。"}, user=user,
+                     status_code=403)
+    if stage not in STAGES:
+        return _case_page(request, s, settings, user, case, error="阶段：请选择起诉、财产保全、强制执行或催收通知。",
+                          status_code=422)
+    try:
+        kind, params = check_params("packet", {"stage": stage}, case=case)
+    except JobParamsError as exc:
+        return _case_page(request, s, settings, user, case, status_code=422,
+                          error="；".join(f"{p}：{m}" for p, m in exc.problems))
+    job = create_job(s, kind=kind, params=params, case=case, user=user, address=client_address(request))
+    request.app.state.queue.submit(job.id)  # the memory queue (tests) runs it here; the others return at once
+    # no #fragment: the page reloads itself while the job runs, and a reload to a URL with a
+    # fragment is taken by browsers as a jump within the page, never fetched again
+    target = f"/cases/{quote(case.case_id, safe='')}?" + urlencode({"started": job.id})
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})

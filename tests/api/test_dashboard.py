@@ -13,7 +13,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from api.models import Role
-from api.routes.dashboard import CSRF_COOKIE, days_text, size_text
+from api.routes.dashboard import CSRF_COOKIE, days_text, nobreak_dates, size_text
 from tests.api.conftest import PASSWORD
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo" / "case.yaml"
@@ -222,6 +222,7 @@ def test_case_data_is_shown_as_text_never_as_markup_or_template_code(service):
     data["parties"]["P1"]["name"] = "<script>alert(1)</script>"
     data["parties"]["C1"]["name"] = "{% raw %}{{ config }}{% endraw %}\" onmouseover=\"alert(2)"
     data["creditor"]["name"] = "示例银行<img src=x onerror=alert(3)>支行"
+    data["events"][0]["note"] = "<script>alert(4)</script>于2025-05-09签收"  # shown in the clocks' chains
     import json
 
     r = service.client.post("/api/cases", content=json.dumps(data, default=str, ensure_ascii=False).encode(),
@@ -237,6 +238,9 @@ def test_case_data_is_shown_as_text_never_as_markup_or_template_code(service):
     assert "&#34; onmouseover=&#34;alert(2)" in html and '" onmouseover="' not in html
     assert "{% raw %}{{ config }}{% endraw %}" in html
     assert "49号案件" not in html
+    # an event's note in a chain: escaped first, its date then kept on one line
+    assert '&lt;script&gt;alert(4)&lt;/script&gt;于<span class="nw">2025-05-09</span>签收' in html
+    assert "<script>alert(4)" not in html
     # the same on the portfolio (obligor names, branch names in the filter and the counts)
     index = client.get("/")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index.text
@@ -250,6 +254,7 @@ def test_case_data_is_shown_as_text_never_as_markup_or_template_code(service):
 def test_figures_are_said_in_words():
     assert days_text(None) == "—" and days_text(0) == "今日届满"
     assert days_text(-3) == "已届满3天" and days_text(12) == "剩余12天"
+    assert str(nobreak_dates("<b>至2026-06-24止</b>")) == '&lt;b&gt;至<span class="nw">2026-06-24</span>止&lt;/b&gt;'
     assert size_text(980) == "980 B" and size_text(1536) == "1.5 KB" and size_text(3 * 1024 ** 2) == "3.0 MB"
 
 
@@ -258,3 +263,52 @@ def test_pages_for_every_role_that_reads(service, role):
     client = _signed_in(service, role)
     assert client.get("/").status_code == 200
     assert client.get(f"/cases/{service.foreign}").status_code == 200
+
+
+def test_legal_staff_generate_a_packet_from_the_case_page(service):
+    from sqlmodel import select
+
+    from api.models import Job
+
+    staff = _signed_in(service, Role.legal_staff)
+    page = staff.get(f"/cases/{service.own}")
+    assert f'action="/cases/{service.own}/jobs"' in page.text and "生成立案材料" in page.text
+    token = TOKEN.search(page.text).group(1)
+    # a forged form starts nothing
+    r = staff.post(f"/cases/{service.own}/jobs", data={"stage": "notices", "csrf_token": "forged-" * 6})
+    assert r.status_code == 403 and "未生成材料" in r.text
+    r = staff.post(f"/cases/{service.own}/jobs", data={"stage": "appeal", "csrf_token": token})
+    assert r.status_code == 422 and "阶段：请选择" in r.text
+    with service.session() as s:
+        assert s.exec(select(Job)).all() == []
+    # the notices stage (the quickest packet), run inline by the tests' queue
+    r = staff.post(f"/cases/{service.own}/jobs", data={"stage": "notices", "csrf_token": token})
+    assert r.status_code == 303
+    assert r.headers["location"].startswith(f"/cases/{service.own}?started=")
+    page = staff.get(r.headers["location"])
+    assert "已提交生成任务" in page.text
+    assert "立案材料（催收通知）" in page.text and "已完成" in page.text, page.text[-3000:]
+    links = re.findall(rf'href="(/api/cases/{service.own}/outputs/\d+)" download>([^<]+)<', page.text)
+    assert links and links[0][1] == "packet.zip", links[:3]
+    # the session cookie authenticates the download
+    download = staff.get(links[0][0])
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    with service.session() as s:
+        job = s.exec(select(Job)).one()
+        assert job.params == {"stage": "notices"} and job.created_by == service.users[Role.legal_staff].id
+    # counsel sees the outputs (no jobs, no button); a manager has no button and cannot post
+    counsel = _signed_in(service, Role.external_counsel)
+    page = counsel.get(f"/cases/{service.own}")
+    assert "packet.zip" in page.text and "生成立案材料" not in page.text and ">文书下载</h2>" in page.text
+    manager = _signed_in(service, Role.manager)
+    page = manager.get(f"/cases/{service.own}")
+    assert "生成立案材料" not in page.text and "已完成" in page.text
+    token = TOKEN.search(page.text).group(1)
+    r = manager.post(f"/cases/{service.own}/jobs", data={"stage": "notices", "csrf_token": token})
+    assert r.status_code == 403 and "只有法务人员可以生成立案材料" in r.text
+    # another firm's case: 404, as one that does not exist
+    token = TOKEN.search(counsel.get("/").text).group(1)
+    r = counsel.post(f"/cases/{service.foreign}/jobs", data={"stage": "notices", "csrf_token": token})
+    assert r.status_code == 404 and "<h1>案件不存在</h1>" in r.text
+    with service.session() as s:
+        assert len(s.exec(select(Job)).all()) == 1
