@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
+import itertools
+import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy import Date, Integer, Text, and_, bindparam, case, cast, func, literal, or_, select
 from sqlmodel import Session
 
 from api.models import CaseRecord, Role, StoredClock, User
@@ -41,7 +44,8 @@ MAX_LIMIT = 1000
 C = StoredClock
 _LIGHT = (C.id, C.case_id, C.kind, C.obligor, C.obligor_names, C.last_day, C.alternative_date, C.status,
           C.provisional, C.computed_on, C.branch, C.officer_id, C.law_firm_id, C.written_off)
-_HEAVY = (C.chain, C.notes)
+# as the JSON text stored: passed through to answers as it is, decoded only when read
+_HEAVY = (cast(C.chain, Text).label("chain"), cast(C.notes, Text).label("notes"))
 
 
 @dataclass
@@ -84,8 +88,9 @@ class ClockFilter:
 @dataclass
 class ClockRow:
     """A stored clock as listed on ``today``: the stored fields (``status`` as computed on
-    ``computed_on``; ``chain`` as :meth:`legaldocs.deadlines.chain.Link.as_dict` gives it), plus
-    ``days_left`` (last day minus today, negative once passed; None when undetermined) and
+    ``computed_on``; ``chain``, a list of :meth:`legaldocs.deadlines.chain.Link.as_dict`, and
+    ``notes``, decoded on first use from ``chain_json`` and ``notes_json``, the stored JSON text),
+    plus ``days_left`` (last day minus today, negative once passed; None when undetermined) and
     ``severity`` on today (critical/high/review/medium/low, the alerts' rule)."""
 
     id: int
@@ -104,11 +109,28 @@ class ClockRow:
     written_off: bool
     days_left: int | None
     severity: str
-    chain: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
+    chain_json: str = field(default="[]", repr=False)
+    notes_json: str = field(default="[]", repr=False)
+
+    @functools.cached_property
+    def chain(self) -> list[dict]:
+        return json.loads(self.chain_json)
+
+    @functools.cached_property
+    def notes(self) -> list[str]:
+        return json.loads(self.notes_json)
 
     def as_dict(self) -> dict:
         """JSON values: dates as ISO 8601, with the Chinese names of kind, status and severity."""
+        return {**self._plain(), "chain": self.chain, "notes": self.notes}
+
+    def as_json(self) -> str:
+        """:meth:`as_dict` as JSON text (UTF-8 characters as they are), the stored chain and notes
+        copied in as stored, without decoding and encoding them again."""
+        head = json.dumps(self._plain(), ensure_ascii=False, separators=(",", ":"))
+        return f'{head[:-1]},"chain":{self.chain_json},"notes":{self.notes_json}}}'
+
+    def _plain(self) -> dict:
         return {
             "id": self.id, "case_id": self.case_id, "kind": self.kind, "kind_name": KIND_NAMES.get(self.kind, self.kind),
             "obligor": self.obligor, "obligor_names": self.obligor_names,
@@ -118,7 +140,6 @@ class ClockRow:
             "status": self.status, "status_name": STATUS_NAMES.get(self.status, self.status),
             "provisional": self.provisional, "computed_on": self.computed_on.isoformat(), "branch": self.branch,
             "officer_id": self.officer_id, "law_firm_id": self.law_firm_id, "written_off": self.written_off,
-            "chain": self.chain, "notes": self.notes,
         }
 
     def as_clock(self) -> Clock:
@@ -161,96 +182,188 @@ def _high_days() -> int:
     return days
 
 
-def _conditions(user: User, f: ClockFilter, today: dt.date) -> list | None:
-    """The WHERE terms of ``f`` and of the user's scope; None when the user may see nothing."""
-    terms = []
-    if user.role == Role.external_counsel:
-        if user.law_firm_id is None:
-            return None
-        terms.append(C.law_firm_id == user.law_firm_id)
-    if f.case_id is not None:  # through case_pk, which is indexed
-        terms.append(C.case_pk == select(CaseRecord.id).where(CaseRecord.case_id == f.case_id).scalar_subquery())
-    if f.kinds is not None:
-        kinds = sorted(set(f.kinds))
-        if not kinds:
-            return None
-        terms.append(C.kind == kinds[0] if len(kinds) == 1 else C.kind.in_(kinds))
-    if f.branch is not None:
-        terms.append(C.branch == f.branch)
-    if f.officer_id is not None:
-        terms.append(C.officer_id == f.officer_id)
-    if f.written_off is not None:
-        terms.append(C.written_off == f.written_off)
-    if not f.include_satisfied:
-        terms.append(C.status != "satisfied")
-        # an appeal or retrial period that has passed: the judgment took effect, nothing to do
-        terms.append(or_(C.kind.not_in(sorted(PASSIVE_KINDS)),
-                         and_(C.status != "expired", or_(C.last_day.is_(None), C.last_day >= today))))
-    return terms
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the SQL of a filter (not its values): statements are built once per shape,
+    with bound parameters, and kept (building them costs more than running them)."""
+
+    counsel: bool
+    case: bool
+    kind: str  # "" none, "one" (kind = :kind), "many" (kind IN :kinds)
+    branch: bool
+    officer: bool
+    written_off: bool
+    include_satisfied: bool
+    only_running: bool
+    ended: str  # "" none, "before_today", "until_upper" (last day <= :upper < today)
+    first: bool  # today .. :first_end
+    undetermined: bool
+    later: str  # "" none, "open" (> :high_end), "until_upper" (> :high_end, <= :upper)
+    chains: bool
 
 
 @dataclass(frozen=True)
 class _Part:
-    where: list
-    order: tuple
+    """One part of the order: its page query (``:skip``, ``:need``), its count, and how its rows
+    are ordered (for merging one query per kind)."""
+
+    rows: object
+    count: object
+    descending: bool
+    dated: bool
 
 
-def _parts(f: ClockFilter, today: dt.date) -> list[_Part]:
-    """The parts of the order (module docstring), each a date range walked along an index."""
+def _shape(user: User, f: ClockFilter, today: dt.date, kind: str) -> tuple[_Shape, dict] | None:
+    """The shape of ``f`` for ``user`` and the values of its parameters; None when nothing can
+    match (an external counsel without a firm, an empty list of kinds)."""
+    counsel = user.role == Role.external_counsel
+    if (counsel and user.law_firm_id is None) or (f.kinds is not None and not f.kinds):
+        return None
     day = dt.timedelta(days=1)
     upper = None if f.within_days is None else today + f.within_days * day
     high_end = today + _high_days() * day
-    parts = []
-    if not f.only_running:
-        ended = [C.last_day < today]
-        if upper is not None and upper < today:
-            ended = [C.last_day <= upper]
-        parts.append(_Part(ended, (C.last_day.desc(), C.id.desc())))
-    running = [C.status == "running"] if f.only_running else []
     first_end = high_end if upper is None else min(high_end, upper)
-    if first_end >= today:
-        parts.append(_Part([C.last_day >= today, C.last_day <= first_end, *running], (C.last_day, C.id)))
-    if not f.only_running:
-        parts.append(_Part([C.last_day.is_(None)], (C.id,)))
-    if upper is None or upper > high_end:
-        later = [C.last_day > high_end] + ([C.last_day <= upper] if upper is not None else [])
-        parts.append(_Part(later + running, (C.last_day, C.id)))
+    params = {"today": today, "upper": upper, "high_end": high_end, "first_end": first_end, "firm": user.law_firm_id,
+              "case_id": f.case_id, "branch": f.branch, "officer": f.officer_id, "written_off": f.written_off,
+              "kinds": sorted(set(f.kinds or ()))}
+    shape = _Shape(
+        counsel=counsel, case=f.case_id is not None, kind=kind if f.kinds else "", branch=f.branch is not None,
+        officer=f.officer_id is not None, written_off=f.written_off is not None,
+        include_satisfied=f.include_satisfied, only_running=f.only_running,
+        ended="" if f.only_running else ("until_upper" if upper is not None and upper < today else "before_today"),
+        first=first_end >= today, undetermined=not f.only_running,
+        later="" if upper is not None and upper <= high_end else ("open" if upper is None else "until_upper"),
+        chains=f.chains)
+    return shape, params
+
+
+def _terms(shape: _Shape) -> list:
+    """The WHERE terms of a shape's filter and of the user's scope, with bound parameters."""
+    terms = []
+    if shape.counsel:
+        terms.append(C.law_firm_id == bindparam("firm"))
+    if shape.case:  # through case_pk, which is indexed
+        terms.append(C.case_pk == select(CaseRecord.id).where(CaseRecord.case_id == bindparam("case_id"))
+                     .scalar_subquery())
+    if shape.kind == "one":
+        terms.append(C.kind == bindparam("kind"))
+    elif shape.kind == "many":
+        terms.append(C.kind.in_(bindparam("kinds", expanding=True)))
+    if shape.branch:
+        terms.append(C.branch == bindparam("branch"))
+    if shape.officer:
+        terms.append(C.officer_id == bindparam("officer"))
+    if shape.written_off:
+        terms.append(C.written_off == bindparam("written_off"))
+    if not shape.include_satisfied:
+        terms.append(C.status != "satisfied")
+        # an appeal or retrial period that has passed: the judgment took effect, nothing to do
+        terms.append(or_(C.kind.not_in(sorted(PASSIVE_KINDS)),
+                         and_(C.status != "expired", or_(C.last_day.is_(None), C.last_day >= bindparam("today")))))
+    return terms
+
+
+def _ranges(shape: _Shape) -> list[tuple[list, tuple, bool, bool]]:
+    """Each part's date range (module docstring) as (terms, order, descending, dated)."""
+    running = [C.status == "running"] if shape.only_running else []
+    parts = []
+    if shape.ended == "before_today":
+        parts.append(([C.last_day < bindparam("today")], (C.last_day.desc(), C.id.desc()), True, True))
+    elif shape.ended == "until_upper":
+        parts.append(([C.last_day <= bindparam("upper")], (C.last_day.desc(), C.id.desc()), True, True))
+    if shape.first:
+        parts.append(([C.last_day >= bindparam("today"), C.last_day <= bindparam("first_end"), *running],
+                      (C.last_day, C.id), False, True))
+    if shape.undetermined:
+        parts.append(([C.last_day.is_(None)], (C.id,), False, False))
+    if shape.later:
+        later = [C.last_day > bindparam("high_end")]
+        if shape.later == "until_upper":
+            later.append(C.last_day <= bindparam("upper"))
+        parts.append(([*later, *running], (C.last_day, C.id), False, True))
     return parts
 
 
-def _row(r, today: dt.date, chains: bool) -> ClockRow:
-    last_day = r.last_day
-    return ClockRow(
-        id=r.id, case_id=r.case_id, kind=r.kind, obligor=r.obligor, obligor_names=r.obligor_names,
-        last_day=last_day, alternative_date=r.alternative_date, status=r.status, provisional=r.provisional,
-        computed_on=r.computed_on, branch=r.branch, officer_id=r.officer_id, law_firm_id=r.law_firm_id,
-        written_off=r.written_off, days_left=(last_day - today).days if last_day is not None else None,
-        severity=row_severity(r.kind, r.status, last_day, today),
-        chain=list(r.chain) if chains else [], notes=list(r.notes) if chains else [])
+@functools.lru_cache(maxsize=512)
+def _statements(shape: _Shape) -> tuple[_Part, ...]:
+    columns = _LIGHT + _HEAVY if shape.chains else _LIGHT
+    terms = _terms(shape)
+    return tuple(_Part(select(*columns).where(*terms, *where).order_by(*order)
+                       .offset(bindparam("skip", type_=Integer)).limit(bindparam("need", type_=Integer)),
+                       select(func.count()).select_from(C).where(*terms, *where), descending, dated)
+                 for where, order, descending, dated in _ranges(shape))
+
+
+def _severity_of(today: dt.date):
+    """severity(status, days_left) on ``today``, remembered: a page has few distinct pairs."""
+    @functools.cache
+    def of(status: str, days: int | None) -> str:
+        return row_severity("limitation", status, None if days is None else today + dt.timedelta(days=days), today)
+    return of
+
+
+def _rows(raw, today: dt.date, chains: bool, severity_of) -> list[ClockRow]:
+    out = []
+    for (id_, case_id, kind, obligor, names, last_day, alternative, status, provisional, computed_on, branch, officer,
+         firm, written_off, *heavy) in raw:
+        if isinstance(last_day, str):  # SQLite through the driver: ISO 8601 text
+            last_day = dt.date.fromisoformat(last_day)
+        days = (last_day - today).days if last_day is not None else None
+        out.append(ClockRow(id_, case_id, kind, obligor, names, last_day, alternative, status, provisional, computed_on,
+                            branch, officer, firm, written_off, days, severity_of(status, days),
+                            (heavy[0] or "[]") if heavy else "[]", (heavy[1] or "[]") if heavy else "[]"))
+    return out
+
+
+def part_statements(user: User, f: ClockFilter, today: dt.date) -> list[tuple]:
+    """(SELECT, parameters) of each query :func:`query_clocks` may run for the first page of ``f``
+    (one per part of the order, and per kind when several kinds are asked for): for EXPLAIN in
+    benchmarks and tests."""
+    got = _shape(user, f, today, "one")
+    if got is None:
+        return []
+    shape, params = got
+    return [(part.rows, {**params, "kind": kind, "skip": 0, "need": f.limit})
+            for kind in params["kinds"] or [None] for part in _statements(shape)]
 
 
 def query_clocks(s: Session, user: User, f: ClockFilter, today: dt.date) -> list[ClockRow]:
     """One page (``f.limit`` rows from ``f.offset``) of the clocks ``user`` may see that ``f``
     selects, most urgent first (module docstring), each with its days left and severity on
-    ``today`` (the bank's day, :func:`api.settings.bank_today`). At most one query per part of the
-    order, plus a count of a part only when the page starts past it."""
-    terms = _conditions(user, f, today)
-    if terms is None:
+    ``today`` (the bank's day, :func:`api.settings.bank_today`).
+
+    One query per part of the order until the page is full (one per kind and part when several
+    kinds are asked for, merged: each walks the (kind, last_day) index in order), plus a count of
+    a part only when the page starts past it."""
+    got = _shape(user, f, today, "one")
+    if got is None:
         return []
-    columns = _LIGHT + _HEAVY if f.chains else _LIGHT
+    shape, params = got
+    all_kinds = params["kinds"] or [None]
+    conn = s.connection()
+    severity_of = _severity_of(today)
     out: list[ClockRow] = []
     skip, need = f.offset, f.limit
-    for part in _parts(f, today):
+    for part in _statements(shape):
         if need <= 0:
             break
-        where = [*terms, *part.where]
-        rows = s.exec(select(*columns).where(*where).order_by(*part.order).offset(skip).limit(need)).all()
+        kinds = all_kinds
+        if part.descending and not f.include_satisfied:  # a passed appeal or retrial period is never listed
+            kinds = [k for k in all_kinds if k not in PASSIVE_KINDS]
+            if not kinds:
+                continue
+        if len(kinds) == 1:
+            rows = conn.execute(part.rows, {**params, "kind": kinds[0], "skip": skip, "need": need}).all()
+        else:  # each kind's rows in order, merged
+            lists = [conn.execute(part.rows, {**params, "kind": k, "skip": 0, "need": skip + need}).all() for k in kinds]
+            key = (lambda r: (r[5], r[0])) if part.dated else (lambda r: r[0])
+            rows = list(itertools.islice(heapq.merge(*lists, key=key, reverse=part.descending), skip, skip + need))
         if rows:
             skip = 0
         elif skip:
-            skip -= s.exec(select(func.count()).select_from(C).where(*where)).scalar_one()
+            skip -= sum(conn.execute(part.count, {**params, "kind": k}).scalar_one() for k in kinds)
         need -= len(rows)
-        out += [_row(r, today, f.chains) for r in rows]
+        out += _rows(rows, today, f.chains, severity_of)
     return out
 
 
@@ -260,19 +373,29 @@ def counts_by_branch(s: Session, user: User, f: ClockFilter, today: dt.date) -> 
     alerts' order (critical, high, review, medium, low). Counted in the database by branch, status
     and last day (every passed day as one: once passed, a clock is critical whatever the day),
     the severity of each group given by the core."""
-    terms = _conditions(user, f, today)
-    if terms is None:
+    got = _shape(user, f, today, "many")
+    if got is None:
         return []
+    shape, params = got
     yesterday = today - dt.timedelta(days=1)
-    day = case((C.last_day < today, literal(yesterday, Date)), else_=C.last_day).label("day")
+    day = case((C.last_day < bindparam("today"), literal(yesterday, Date)), else_=C.last_day).label("day")
+    terms = _terms(shape)
     totals: dict[str, dict[str, int]] = {}
-    for part in _parts(f, today):
-        q = (select(C.branch, C.status, day, func.count())
-             .where(*terms, *part.where).group_by(C.branch, C.status, "day"))
-        for branch, status, last_day, n in s.exec(q).all():
+    for where, _order, _descending, _dated in _ranges(shape):
+        q = select(C.branch, C.status, day, func.count()).where(*terms, *where).group_by(C.branch, C.status, "day")
+        for branch, status, last_day, n in s.connection().execute(q, params).all():
             if isinstance(last_day, str):  # SQLite gives the CASE's date back as text
                 last_day = dt.date.fromisoformat(last_day)
             sev = row_severity("limitation", status, last_day, today)
             counts = totals.setdefault(branch, {k: 0 for k in SEVERITY_RANK})
             counts[sev] += n
     return sorted(totals.items())
+
+
+def explain(conn, stmt, values: dict) -> list[str]:
+    """The database's plan of one of :func:`part_statements` (SQLite: EXPLAIN QUERY PLAN's
+    lines; PostgreSQL: EXPLAIN's), for benchmarks and tests. ``conn``: a SQLAlchemy connection."""
+    sql = str(stmt.params(values).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    if conn.dialect.name == "sqlite":
+        return [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    return [r[0] for r in conn.exec_driver_sql("EXPLAIN (COSTS OFF) " + sql.replace("%", "%%"))]
