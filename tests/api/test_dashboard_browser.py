@@ -29,8 +29,9 @@ LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 DEMO_CASE = "DEMO-2025-001"
 ENFORCEMENT_CASE = "ENF-2025-001"
-# the demo users' lines: "demo user manager (manager), password XXXX" in any language of the catalogue
-PASSWORD_LINE = re.compile(r"\b(staff|manager|counsel|admin)\b.*?([A-Za-z0-9_-]{8,})\s*$")
+# the demo users' lines: "demo user manager (manager), password XXXX", or the same in Chinese (密码)
+PASSWORD_LINE = re.compile(r"(?<![A-Za-z])(staff|manager|counsel|admin)(?![A-Za-z]).*?(?:password|密码)"
+                           r"[^A-Za-z0-9_-]*([A-Za-z0-9_-]{8,})")
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
@@ -66,9 +67,9 @@ class Served:
     def _read(self) -> None:
         for line in self.proc.stdout:
             self.lines.append(line.rstrip("\n"))
-            m = PASSWORD_LINE.search(line.strip())
-            if m and ("password" in line or "密码" in line):
-                self.passwords.setdefault(m.group(1), m.group(2))
+            m = PASSWORD_LINE.search(line)
+            if m:
+                self.passwords[m.group(1)] = m.group(2)
 
     def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
