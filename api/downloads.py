@@ -245,8 +245,9 @@ def stored_file_response(request: Request, store: EvidenceStore, *, sha256: str,
     if request.method == "GET" and range_header is not None and _if_range_holds(request.headers.get("if-range"), etag):
         wanted = parse_range(range_header, size)
         if wanted is False:
+            refused = {k: v for k, v in headers.items() if k != "Content-Disposition"}
             return Response("请求的字节范围超出文件大小", status_code=416, headers={
-                **headers, "Content-Range": f"bytes */{size}", "Content-Type": "text/plain; charset=utf-8"})
+                **refused, "Content-Range": f"bytes */{size}", "Content-Type": "text/plain; charset=utf-8"})
         if wanted is not None:
             status, (start, end) = 206, wanted
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"

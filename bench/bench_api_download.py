@@ -156,7 +156,8 @@ def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("the service did not answer within 120 s")
 
 
-def download(url: str, headers: dict, limit: int | None = None, rate_mib: float | None = None) -> tuple[int, str, float, int]:
+def download(url: str, headers: dict, limit: int | None = None,
+             rate_mib: float | None = None) -> tuple[int, str, float, int]:
     """Stream ``url``: (bytes read, their SHA-256, seconds, status). ``limit``: stop after so many
     bytes (hanging up); ``rate_mib``: read no faster than that many MiB a second."""
     h, got = hashlib.sha256(), 0
@@ -203,7 +204,8 @@ def main() -> int:
         t = time.perf_counter()
         token, case_id, digest, output_id = prepare(data_dir, args.mb)
         size = args.mb * MIB
-        print(f"stored {args.mb} MiB as output {output_id} ({digest[:16]}…) in {time.perf_counter() - t:.1f} s; data in {data_dir}")
+        print(f"stored {args.mb} MiB as output {output_id} ({digest[:16]}…) in {time.perf_counter() - t:.1f} s; "
+              f"data in {data_dir}")
         port = free_port()
         proc = start_server(data_dir, port, data_dir / "serve.log")
         pid = proc.pid
