@@ -38,7 +38,9 @@ def authenticate(s: Session, settings: Settings, username: str, password: str, a
     attempt is refused as ``throttled`` until the window passes, right password or not.
     Raises :class:`LoginRefused`."""
     now = utcnow()
-    username = username.strip()[:80]
+    # a name with control characters names no user; kept (U+FFFD in their place) for the limit,
+    # since PostgreSQL cannot store NUL in text
+    username = "".join("\ufffd" if ord(c) < 32 or ord(c) == 127 else c for c in username.strip()[:80])
     if _recent_failures(s, settings, username, address, now) >= settings.login_attempts:
         raise LoginRefused("throttled", settings.login_window_s)
     user = s.exec(select(User).where(User.username == username)).first()

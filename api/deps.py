@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
+from pydantic import AfterValidator
 from sqlmodel import Session, select
 
 from api.access import ACCESS, PUBLIC
@@ -17,6 +18,31 @@ from api.security import token_hash
 from api.settings import Settings
 
 SESSION_COOKIE = "legaldocs_session"
+
+#: The largest row id the tables hold (PostgreSQL's ``integer``). A larger id, in a path or a
+#: body, names no row; it is refused by validation (422) before it reaches the database, where it
+#: would fail (``integer out of range``; SQLite: ``Python int too large``).
+MAX_ID = 2**31 - 1
+#: The largest ``offset`` a list takes (the databases fail past 2**63 - 1; no list is that long).
+MAX_OFFSET = 10_000_000
+#: A row id in a path (``/api/users/{user_id}``).
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def control_character(text: str) -> str | None:
+    """The first control character (U+0000-U+001F, U+007F) in ``text``, or None. No name, id or
+    filter of the service holds one, and PostgreSQL refuses NUL in text outright."""
+    return next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+
+
+def _plain(value: str) -> str:
+    if (c := control_character(value)) is not None:
+        raise ValueError(f"含有控制字符（U+{ord(c):04X}）")
+    return value
+
+
+#: A one-line text field of a request body (a name, a branch): control characters refused (422).
+PlainText = Annotated[str, AfterValidator(_plain)]
 
 
 def get_settings(request: Request) -> Settings:
@@ -77,13 +103,27 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+def refuse_control_characters(request: Request) -> None:
+    """422 naming the parameter when a path or query parameter (name or value) holds a control
+    character: every route, before it reads anything, so none reaches the database with one."""
+    for key, value in [*request.path_params.items(), *request.query_params.multi_items()]:
+        c = control_character(key) or (control_character(value) if isinstance(value, str) else None)
+        if c is not None:
+            field = key if control_character(key) is None else ascii(key)[:40]
+            message = f"含有控制字符（U+{ord(c):04X}）"
+            raise HTTPException(422, {"message": f"请求参数 {field} {message}",
+                                      "problems": [{"field": field, "message": message}]})
+
+
 def authorize(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> None:
     """The access check every route passes: public routes pass; others need a user (401) whose
     role the table allows (403). A state-changing request signed in by cookie must come from the
-    service's own pages (Origin or Referer of the same host), against cross-site forgery."""
+    service's own pages (Origin or Referer of the same host), against cross-site forgery. Then a
+    path or query parameter with a control character is refused (422), for every route."""
     route = request.scope.get("route")
     name = getattr(route, "name", None)
     if name in PUBLIC:
+        refuse_control_characters(request)
         return
     if name not in ACCESS:  # never reached: the app refuses to start with such a route
         raise HTTPException(403, "此功能未配置访问权限")
@@ -94,6 +134,7 @@ def authorize(request: Request, user: Annotated[User | None, Depends(optional_us
     if request.method not in ("GET", "HEAD", "OPTIONS") and getattr(request.state, "via_cookie", False) \
             and not _same_origin(request):
         raise HTTPException(403, "跨站请求被拒绝")
+    refuse_control_characters(request)
 
 
 def current_user(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from api.audit import record
 from api.auth import issue_token
-from api.deps import CurrentUser, SessionDep, client_address
+from api.deps import MAX_ID, CurrentUser, PlainText, RowId, SessionDep, client_address
 from api.models import ApiToken, LawFirm, Role, TokenKind, User, utcnow
 from api.security import hash_password
 
@@ -20,14 +20,14 @@ router = APIRouter(prefix="/api", tags=["管理"])
 
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: PlainText = Field(min_length=1, max_length=120)
     role: Role
     password: str | None = Field(default=None, min_length=10, max_length=256)
-    law_firm_id: int | None = None
+    law_firm_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class UserPatch(BaseModel):
-    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    display_name: PlainText | None = Field(default=None, min_length=1, max_length=120)
     password: str | None = Field(default=None, min_length=10, max_length=256)
     active: bool | None = None
 
@@ -42,7 +42,7 @@ class UserOut(BaseModel):
 
 
 class FirmIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
 
 
 class FirmOut(BaseModel):
@@ -51,8 +51,8 @@ class FirmOut(BaseModel):
 
 
 class TokenIn(BaseModel):
-    user_id: int
-    name: str = Field(default="", max_length=120)
+    user_id: int = Field(ge=1, le=MAX_ID)
+    name: PlainText = Field(default="", max_length=120)
     days: int = Field(default=90, ge=1, le=366, description="有效天数")
 
 
@@ -103,7 +103,7 @@ def create_user(body: UserIn, request: Request, s: SessionDep, admin: CurrentUse
 
 
 @router.patch("/users/{user_id}", name="update_user", response_model=UserOut)
-def update_user(user_id: int, body: UserPatch, request: Request, s: SessionDep, admin: CurrentUser) -> UserOut:
+def update_user(user_id: RowId, body: UserPatch, request: Request, s: SessionDep, admin: CurrentUser) -> UserOut:
     """Change a user's name, password or whether it is active (deactivating ends its tokens' use)."""
     user = s.get(User, user_id)
     if user is None:
@@ -168,7 +168,7 @@ def list_tokens(s: SessionDep) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", name="revoke_token", status_code=204)
-def revoke_token(token_id: int, request: Request, s: SessionDep, admin: CurrentUser) -> None:
+def revoke_token(token_id: RowId, request: Request, s: SessionDep, admin: CurrentUser) -> None:
     """Revoke a token at once."""
     row = s.get(ApiToken, token_id)
     if row is None or row.kind != TokenKind.api:

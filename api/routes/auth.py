@@ -10,14 +10,14 @@ from sqlalchemy import text
 
 from api.audit import record
 from api.auth import LoginRefused, authenticate, issue_token, revoke_session
-from api.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep, client_address
+from api.deps import SESSION_COOKIE, CurrentUser, PlainText, SessionDep, SettingsDep, client_address
 from api.models import TokenKind, utcnow
 
 router = APIRouter(tags=["登录"])
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=80)
+    username: PlainText = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=256)
 
 

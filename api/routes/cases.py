@@ -15,7 +15,7 @@ from api.access import SEES_IDENTIFIERS
 from api.audit import record
 from api.cases import CaseInputError, copy_case_fields_to_clocks, new_record, parse_case_file, parse_ledger, \
     recompute_clocks, validate_case_data
-from api.deps import CurrentUser, SessionDep, VisibleCase, client_address
+from api.deps import MAX_ID, MAX_OFFSET, CurrentUser, PlainText, SessionDep, VisibleCase, client_address
 from api.models import CaseRecord, LawFirm, Role, StoredClock, User, utcnow
 from api.security import mask_case_data
 from api.settings import bank_today
@@ -45,13 +45,13 @@ class CaseOut(CaseSummary):
 
 class CasePatch(BaseModel):
     data: dict[str, Any] | None = Field(default=None, description="整份案件数据（替换）")
-    branch: str | None = Field(default=None, max_length=200)
-    officer_id: int | None = None
+    branch: PlainText | None = Field(default=None, max_length=200)
+    officer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     written_off: bool | None = None
 
 
 class Assignment(BaseModel):
-    law_firm_id: int | None = Field(description="律师事务所；null 收回")
+    law_firm_id: int | None = Field(ge=1, le=MAX_ID, description="律师事务所；null 收回")
 
 
 class ImportResult(BaseModel):
@@ -85,7 +85,7 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 @router.get("", name="list_cases", response_model=list[CaseSummary])
 def list_cases(s: SessionDep, user: CurrentUser, branch: str | None = None,
                written_off: bool | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[CaseSummary]:
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[CaseSummary]:
     """The cases the user may see (an external counsel: those assigned to its firm)."""
     q = select(CaseRecord).order_by(CaseRecord.case_id)
     if user.role == Role.external_counsel:
