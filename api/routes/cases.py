@@ -166,6 +166,12 @@ def _compare_and_swap(s: Session, case: CaseRecord, expected: int, values: dict)
         raise HTTPException(412, "案件已被他人修改，请重新读取后再提交")
 
 
+def _lock(s: Session, case: CaseRecord) -> None:
+    """Take the case's write lock until the transaction ends: a no-op UPDATE of its row, which
+    waits for any other writer of the case (PostgreSQL locks the row, SQLite the database)."""
+    s.exec(update(CaseRecord).where(CaseRecord.id == case.id).values(version=CaseRecord.version))
+
+
 def _expected_version(if_match: str | None, case: CaseRecord) -> int:
     if not if_match:
         raise HTTPException(428, "修改案件须带 If-Match（读取案件时的 ETag）")
@@ -237,9 +243,12 @@ def add_event(body: EventIn, case: VisibleCase, request: Request, response: Resp
               user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> EventResult:
     """Add an event (a delivered demand, a judgment, a seizure ruling ...); the case's clocks are
     recomputed and stored, and returned. ``If-Match`` is optional: without it the event is added to
-    the case as it is now (events do not overwrite each other); with it a stale version gives 412."""
-    for _attempt in range(5):
-        s.refresh(case)
+    the case as it is now (events do not overwrite each other); with it a stale version gives 412.
+    The case is locked for the change (its row on PostgreSQL, the database on SQLite), so events
+    sent at the same moment are added one after the other, none lost and none refused."""
+    _lock(s, case)
+    s.refresh(case)
+    try:
         expected = _expected_version(if_match, case) if if_match else case.version
         data = dict(case.data)
         data["events"] = [*data.get("events", []), body.model_dump(exclude_none=True)]
@@ -247,15 +256,10 @@ def add_event(body: EventIn, case: VisibleCase, request: Request, response: Resp
             data = validate_case_data(data)
         except CaseInputError as exc:
             raise _problems(exc) from exc
-        try:
-            _compare_and_swap(s, case, expected, {"data": data})
-        except HTTPException:
-            if if_match:
-                raise
-            continue
-        break
-    else:
-        raise HTTPException(409, "案件正被频繁修改，请稍后重试")
+    except HTTPException:
+        s.rollback()
+        raise
+    _compare_and_swap(s, case, expected, {"data": data})
     s.refresh(case)
     clocks = recompute_clocks(s, case, bank_today(), commit=False)
     record(s, user, "case.event", case_id=case.case_id, detail=f"{body.date} {body.kind}",
