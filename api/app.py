@@ -16,6 +16,7 @@ from api.deps import authorize
 from api.security import MaskingFilter
 from api.settings import Settings
 from api.store import EvidenceStore
+from legaldocs.i18n import CHINESE, set_language
 
 DESCRIPTION = """不良贷款清收处置：案件、证据、文书与证据材料生成、期限预警、审计日志。
 
@@ -48,6 +49,9 @@ def create_app(settings: Settings) -> FastAPI:
     from api import jobs
     from api.routes import admin, audit, auth, cases, dashboard, deadlines, evidence, jobs as job_routes, outputs
 
+    # what the service says comes from the core too (validation problems, job messages): in
+    # Chinese, whatever the locale of the shell that started it
+    set_language(CHINESE)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     migrate(engine)

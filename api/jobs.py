@@ -315,8 +315,9 @@ class JobQueue:
             return
         self._consumer = _EmbeddedConsumer(self.huey, workers=n, periodic=False, max_delay=1.0,
                                            worker_type="thread", check_worker_health=True)
-        self._start_keeper()
+        # the workers first: the keeper's health check would take threads not yet started for dead
         self._consumer.start()
+        self._start_keeper()
 
     def stop_workers(self, grace_s: float = 3.0) -> None:
         """Stop the workers of :meth:`start_workers`: they take no new job; those still running
@@ -358,7 +359,8 @@ class JobQueue:
     def _keep(self) -> None:
         """Heartbeats of this process's running jobs, recovery of others' interrupted ones, and
         the embedded consumer's health check (a dead worker thread replaced)."""
-        next_beat = next_recovery = next_health = 0.0
+        next_beat = next_recovery = 0.0
+        next_health = time.monotonic() + 10
         while True:
             now = time.monotonic()
             try:
@@ -711,7 +713,8 @@ def _packet(queue: JobQueue, ctx: _Context) -> None:
         as_of=dt.date.fromisoformat(p["as_of"]) if p.get("as_of") else None,
         filing_date=dt.date.fromisoformat(p["filing_date"]) if p.get("filing_date") else None,
         progress=progress, downsample_dpi=p.get("downsample"), fit_a4=bool(p.get("fit_a4")),
-        max_volume_bytes=parse_size(p["volume_size"]) if p.get("volume_size") else None)
+        max_volume_bytes=parse_size(p["volume_size"]) if p.get("volume_size") else None,
+        templates=queue.settings.templates_dir, inputs_label=f"案件 {ctx.case.case_id}")
     ctx.files = [(f, f.relative_to(result.folder).as_posix()) for f in sorted(result.folder.rglob("*")) if f.is_file()]
     blocking = sum(r.severity == "blocking" for r in result.review)
     ctx.message = f"已生成{len(ctx.files)}个文件" + (f"；审查意见中{blocking}项必须处理" if blocking else "")
@@ -725,6 +728,7 @@ def _draft(queue: JobQueue, ctx: _Context) -> None:
     ctx.report(5, "正在起草文书")
     out = ctx.work / "out"
     result = draft(loaded(ctx.case).case, p["doc"], out, form=p.get("form"), pdf=True, source=ctx.case.case_id,
+                   templates=queue.settings.templates_dir,
                    as_of=dt.date.fromisoformat(p["as_of"]) if p.get("as_of") else None,
                    filing_date=dt.date.fromisoformat(p["filing_date"]) if p.get("filing_date") else None)
     ctx.files = [(f, f.relative_to(out).as_posix()) for f in (*result.docx, *result.pdf)]

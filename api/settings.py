@@ -25,7 +25,8 @@ class Settings:
     inline); ``max_upload_bytes``: the upload limit; ``session_hours``: how long a dashboard login
     lasts; ``login_attempts``/``login_window_s``: failed logins allowed per user name and per
     address within the window before further attempts are refused with 429;
-    ``stale_job_s``: a running job whose worker has not reported for this long is taken to be
+    ``templates_dir``: a bank's own template folder (``LEGALDOCS_TEMPLATES``, as for the
+    commands), used by the jobs that write documents; ``stale_job_s``: a running job whose worker has not reported for this long is taken to be
     interrupted and is queued again."""
 
     data_dir: Path
@@ -37,6 +38,7 @@ class Settings:
     login_window_s: int = 900
     stale_job_s: int = 120
     secure_cookies: bool = False
+    templates_dir: Path | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -67,6 +69,7 @@ class Settings:
             "database_url": env.get("LEGALDOCS_DATABASE_URL", ""),
             "queue_url": env.get("LEGALDOCS_QUEUE_URL", "sqlite"),
             "secure_cookies": env.get("LEGALDOCS_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            "templates_dir": Path(env["LEGALDOCS_TEMPLATES"]) if env.get("LEGALDOCS_TEMPLATES") else None,
         }
         if env.get("LEGALDOCS_MAX_UPLOAD_MB"):
             try:

@@ -141,6 +141,7 @@ def build_packet(
     budget: DecodeBudget | None = None,
     fit_a4: bool = False,
     max_volume_bytes: int | None = None,
+    inputs_label: str | None = None,
 ) -> PacketResult:
     """Build the filing packet of ``stage`` for the case file ``case_path`` into ``out_dir/<case id>/``.
 
@@ -170,6 +171,9 @@ def build_packet(
     boundaries, 证据材料（第一册）.pdf, （第二册） ..., page and exhibit numbers running on, the
     证据目录 naming each exhibit's volume (:mod:`evidence.volumes`); an exhibit larger than the
     limit alone is a volume of its own and in the review list; online filing uploads each volume.
+    ``inputs_label``: what ``manifest.json`` gives as ``inputs_relative_to`` instead of the case
+    file's folder, for a caller whose folder is temporary and private (the service records
+    ``案件 <case id>``, so the packet neither names its server's folders nor differs by them).
 
     The packet is built in a staging folder ``out_dir/.<case id>.partial-XXXXXXXX`` and moved
     into place when complete. A run removes only what it made: on failure its staging folder,
@@ -247,7 +251,8 @@ def build_packet(
         _write_manifest_and_zip(loaded, filing, facts, staging, stage, result["exhibits"], downsampling=downsampling,
                                 bundle=result["bundle"], options={"form": filing.form, "fit_a4": fit_a4,
                                                                   "max_volume_bytes": max_volume_bytes,
-                                                                  "downsample_dpi": downsample_dpi})
+                                                                  "downsample_dpi": downsample_dpi},
+                                inputs_label=inputs_label)
         _publish_modes(staging)
         _replace_folder(staging, final)
     except BaseException:
@@ -718,13 +723,15 @@ def _facts(filing: Filing, documents: list[Document], stage: str, requires: dict
 def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, staging: Path, stage: str,
                             exhibits: list[dict] | None = None, *,
                             downsampling: dict | None = None, bundle: dict | None = None,
-                            options: dict | None = None) -> None:
+                            options: dict | None = None, inputs_label: str | None = None) -> None:
     """``manifest.json`` (see :func:`_manifest`), then ``packet.zip`` of the folder and
     ``packet.zip.sha256``; nothing in them depends on the clock or on where the packet is written."""
     case = loaded.case
     files = _packet_files(staging)
     manifest = _manifest(loaded, filing, facts, stage, exhibits or [],
                          [file_entry(staging / name, name) for name in files])
+    if inputs_label is not None:
+        manifest["inputs_relative_to"] = inputs_label
     if options is not None:  # the settings the packet was built with, to build it again
         manifest["options"] = options
     if downsampling is not None:  # images re-encoded for e-filing: bytes before and after

@@ -63,6 +63,9 @@ def test_packet_job_stores_every_output_with_its_sha256_and_audits_it(service):
     listed = {e["path"]: e["sha256"] for e in manifest["outputs"]}
     assert listed["证据材料.pdf"] == names["证据材料.pdf"]["sha256"]
     assert listed["民事起诉状.pdf"] == names["民事起诉状.pdf"]["sha256"]
+    # the manifest a law firm downloads names the case, not the server's work folder
+    assert manifest["inputs_relative_to"] == f"案件 {service.own}"
+    assert str(service.settings.data_dir) not in store.path(names["manifest.json"]["sha256"]).read_text(encoding="utf-8")
 
     with service.session() as s:
         audit = s.exec(select(AuditEntry).where(AuditEntry.case_id == service.own)).all()
@@ -84,7 +87,7 @@ def test_packet_job_stores_every_output_with_its_sha256_and_audits_it(service):
     assert listing[:len(latest)] == latest and len(listing) == 2 * len(latest)
     assert [o["name"] for o in latest] == sorted(o["name"] for o in latest)
     # the same inputs give the same bytes: the second build's documents and bundle have the first's
-    # SHA-256 (the manifest, and so the zip, name the folder the case file was in: the job's own)
+    # SHA-256 (the manifest, and so the zip, also record the options, which differ here)
     sealed = {"manifest.json", "packet.zip", "packet.zip.sha256"}
     assert {o["name"]: o["sha256"] for o in latest if o["name"] not in sealed} == {
         n: o["sha256"] for n, o in names.items() if n not in sealed}
