@@ -501,6 +501,10 @@ PROCEEDING_ENDS: dict[EventKind, EventKind] = {
 }
 
 
+#: What each kind of seized asset (``Event.asset``) is called in documents and clock chains.
+ASSET_NAMES = {"deposit": "银行存款", "movable": "动产", "real_property": "不动产", "other_right": "其他财产权"}
+
+
 class Event(_Model):
     """A dated event, with the evidence that proves it and the parties it concerns. ``loans``
     limits an acceleration to those loans (default: every loan)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from legaldocs.case.model import Case, Event, EventKind, NaturalPerson
+from legaldocs.case.model import ASSET_NAMES, Case, Event, EventKind, NaturalPerson
 from legaldocs.deadlines.chain import Clock, Link, guarded, period_link, roll_note, status_on, undetermined
 from legaldocs.deadlines.limitation import Run, run_interruptions
 from legaldocs.errors import RuleNotFoundError
@@ -119,7 +119,7 @@ def seizure_clocks(e: Event, as_of: dt.date) -> list[Clock]:
     taken = e.executed_on or e.date
     p = statutory_period(f"seizure_{e.asset}", taken, facts={"measure_date": taken})
     last = p.end.nominal - dt.timedelta(days=1)
-    label = f"查封/冻结（{e.note or e.asset}）" + (f"，{taken}实施" if e.executed_on else "")
+    label = f"查封/冻结（{e.note or ASSET_NAMES.get(e.asset, e.asset)}）" + (f"，{taken}实施" if e.executed_on else "")
     expiry = Clock("seizure_expiry", None, last, p.end.date, status_on(last, as_of, False), is_provisional(last),
                    [period_link(p, taken, label, tuple(e.evidence))],
                    list(p.notes) + [f"期限自采取措施之日起算（含当日），至{last}止，不因法定休假日顺延（安全日期）；"

@@ -104,7 +104,6 @@ LEAD_KINDS = {  # kind -> (name in the list, measure, what its identifier is)
     "other": ("其他财产", "查封、扣押、冻结", "识别信息"),
 }
 ASSET_MEASURES = {"deposit": "冻结", "movable": "查封、扣押", "real_property": "查封", "other_right": "冻结"}
-ASSET_NAMES = {"deposit": "银行存款", "movable": "动产", "real_property": "不动产", "other_right": "其他财产权"}
 SECURITY_NAMES = {"保全责任保险": "诉讼财产保全责任保险保单保函", "银行保函": "保函", "担保书": "担保书",
                   "现金": "保证金", "财产": "担保财产"}
 DOCUMENT_NAMES = {"判决书": "民事判决书", "调解书": "民事调解书", "裁定书": "民事裁定书", "支付令": "支付令",

@@ -241,3 +241,18 @@ def test_events_after_the_as_of_date_do_not_count():
     events = [{"date": "2025-09-23", "kind": "判决书送达"}]
     clocks = case_clocks(make_case("2023-06-30", events=events, signed="2022-06-30"), d("2025-01-01"))
     assert not [c for c in clocks if c.kind == "appeal"]
+
+
+def test_a_seizure_without_a_note_is_named_by_its_asset_in_chinese():
+    """The chain of a seizure clock names what was seized in words legal staff read (不动产), never
+    the case file's code for it (real_property)."""
+    from pathlib import Path
+
+    from legaldocs.case.load import load_case
+    from legaldocs.deadlines.clocks import case_clocks
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "enforcement" / "case.yaml"
+    case = load_case(example, check_files=False).case
+    events = [link.event for c in case_clocks(case, dt.date(2025, 9, 1)) if c.kind == "seizure_expiry" for link in c.chain]
+    assert "查封/冻结（不动产）" in events, events
+    assert not [e for e in events if "real_property" in e or "deposit" in e or "movable" in e], events
