@@ -38,6 +38,27 @@ from api.models import CaseRecord, Role, StoredClock, User
 from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES, Clock, Link, status_on
 from legaldocs.portfolio.alerts import PASSIVE_KINDS, SEVERITY_NAMES, SEVERITY_RANK, severity
 
+#: A JSON string of a str, its characters as they are (the json module's own escaping).
+_string = json.encoder.py_encode_basestring if json.encoder.c_encode_basestring is None \
+    else json.encoder.c_encode_basestring
+
+
+def _opt(v: str | None) -> str:
+    return "null" if v is None else _string(v)
+
+
+def _day(v: dt.date | None) -> str:
+    return "null" if v is None else f'"{v.isoformat()}"'
+
+
+def _int(v: int | None) -> str:
+    return "null" if v is None else str(int(v))
+
+
+def _bool(v: bool) -> str:
+    return "true" if v else "false"
+
+
 #: Largest page :func:`query_clocks` returns.
 MAX_LIMIT = 1000
 
@@ -125,10 +146,19 @@ class ClockRow:
         return {**self._plain(), "chain": self.chain, "notes": self.notes}
 
     def as_json(self) -> str:
-        """:meth:`as_dict` as JSON text (UTF-8 characters as they are), the stored chain and notes
-        copied in as stored, without decoding and encoding them again."""
-        head = json.dumps(self._plain(), ensure_ascii=False, separators=(",", ":"))
-        return f'{head[:-1]},"chain":{self.chain_json},"notes":{self.notes_json}}}'
+        """:meth:`as_dict` as JSON text (UTF-8 characters as they are), written field by field,
+        the stored chain and notes copied in as stored (neither decoded nor encoded again): a
+        page of 200 clocks is written in a fraction of the time json.dumps takes."""
+        s = _string
+        return (f'{{"id":{self.id},"case_id":{s(self.case_id)},"kind":{s(self.kind)},'
+                f'"kind_name":{s(KIND_NAMES.get(self.kind, self.kind))},"obligor":{_opt(self.obligor)},'
+                f'"obligor_names":{s(self.obligor_names)},"last_day":{_day(self.last_day)},'
+                f'"alternative_date":{_day(self.alternative_date)},"days_left":{_int(self.days_left)},'
+                f'"severity":{s(self.severity)},"severity_name":{s(SEVERITY_NAMES[self.severity])},'
+                f'"status":{s(self.status)},"status_name":{s(STATUS_NAMES.get(self.status, self.status))},'
+                f'"provisional":{_bool(self.provisional)},"computed_on":{_day(self.computed_on)},'
+                f'"branch":{s(self.branch)},"officer_id":{_int(self.officer_id)},"law_firm_id":{_int(self.law_firm_id)},'
+                f'"written_off":{_bool(self.written_off)},"chain":{self.chain_json},"notes":{self.notes_json}}}')
 
     def _plain(self) -> dict:
         return {

@@ -327,3 +327,22 @@ def test_every_filter_reads_the_clocks_through_an_index(service):
                         assert any("USING INDEX" in p or "USING COVERING INDEX" in p for p in plan), (f, plan)
                     else:
                         assert not [p for p in plan if "Seq Scan on clock" in p], (f, plan)
+
+
+def test_json_of_a_row_is_its_dict_whatever_the_text():
+    """The page's JSON is written field by field: text with quotes, backslashes, control
+    characters, markup or template syntax reads back as it was."""
+    import json
+
+    from api.portfolio import ClockRow
+
+    today = dt.date(2026, 3, 1)
+    hostile = '甲"乙\\丙\n\t\x00\x1f</script>{{ 7*7 }}\u2028😀'
+    chain = json.dumps(_chain(today, hostile), ensure_ascii=False)
+    for row in (ClockRow(7, hostile, "limitation", hostile, hostile, today, today + DAY, "running", True, today, hostile,
+                         3, 4, True, 5, "high", chain, json.dumps([hostile])),
+                ClockRow(8, "C", "no_such_kind", None, "", None, None, "undetermined", False, today, "", None, None,
+                         False, None, "review")):
+        assert json.loads(row.as_json()) == row.as_dict()
+    assert json.loads(ClockRow(7, "x", "limitation", None, "", None, None, "undetermined", False, today, "", None,
+                               None, False, None, "review", chain).as_json())["chain"][0]["event"] == hostile
