@@ -13,7 +13,7 @@ from fastapi_swagger import patch_fastapi
 from api.access import ACCESS, PUBLIC
 from api.db import make_engine, migrate
 from api.deps import authorize
-from api.security import MaskingFilter
+from api.security import MaskingFilter, install_record_masking
 from api.settings import Settings
 from api.store import EvidenceStore
 from legaldocs.i18n import CHINESE, set_language
@@ -32,7 +32,10 @@ def unlisted_routes(app: FastAPI) -> list[str]:
 
 
 def install_log_masking() -> None:
-    """Identity and phone numbers masked in every log record of the service and of uvicorn."""
+    """Identity and phone numbers masked in every log record of the service and of uvicorn: as
+    each record is made (a record factory: any logger, any handler, also those set up later), and
+    by the filters on the service's loggers and handlers as before."""
+    install_record_masking()
     masking = MaskingFilter()
     for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error", "api", "huey"):
         logger = logging.getLogger(name)

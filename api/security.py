@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+import traceback
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -80,26 +81,80 @@ def mask_text(text: str) -> str:
     return _LANDLINE.sub(lambda m: f"{m.group(1)}{'*' * len(m.group(2))}{m.group(3)}", text)
 
 
-#: Fields of the case data that hold identity or phone numbers, masked for roles that do not need them.
+#: Fields of the case data that hold identity or phone numbers (also any ``..._id_number`` and
+#: ``..._phone``, such as ``notices.contact_phone``), masked for roles that do not need them.
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone"})
 
 
+def _is_field(key, names: frozenset) -> bool:
+    return isinstance(key, str) and (key in names or any(key.endswith("_" + n) for n in names))
+
+
 def mask_case_data(data):
-    """A copy of case data (nested dicts and lists) with every ``id_number`` and ``phone`` masked."""
+    """A copy of case data (nested dicts and lists) with every identity and phone number masked:
+    the fields that hold them (``id_number``, ``phone``, ``contact_phone`` ...) by position, and
+    any found in other text (a note, a reason: "新号码13912345678") by pattern."""
     if isinstance(data, dict):
         out = {}
         for k, v in data.items():
-            if k in ID_FIELDS and isinstance(v, str):
+            if _is_field(k, ID_FIELDS) and isinstance(v, str):
                 out[k] = mask_id_number(v)
-            elif k in PHONE_FIELDS and isinstance(v, str):
+            elif _is_field(k, PHONE_FIELDS) and isinstance(v, str):
                 out[k] = mask_phone(v)
             else:
                 out[k] = mask_case_data(v)
         return out
     if isinstance(data, list):
         return [mask_case_data(v) for v in data]
+    if isinstance(data, str):
+        return mask_text(data)
     return data
+
+
+def mask_record(record: logging.LogRecord) -> None:
+    """Mask identity and phone numbers in a log record in place: its message, its string
+    arguments (a mapping's values too), a message that still shows one through another argument
+    (then formatted once, masked, without its arguments) and its traceback and stack text."""
+    if isinstance(record.msg, str):
+        record.msg = mask_text(record.msg)
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in args)
+    elif isinstance(args, dict):
+        record.args = {k: mask_text(v) if isinstance(v, str) else v for k, v in args.items()}
+    if record.args or not isinstance(record.msg, str):
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format is logging's own error to report
+            message = None
+        if message is not None and mask_text(message) != message:
+            record.msg, record.args = mask_text(message), ()
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = mask_text("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+    if record.stack_info:
+        record.stack_info = mask_text(record.stack_info)
+
+
+_factory_base = None
+
+
+def _masking_factory(*args, **kwargs) -> logging.LogRecord:
+    record = _factory_base(*args, **kwargs)
+    mask_record(record)
+    return record
+
+
+def install_record_masking() -> None:
+    """Mask every log record of the process as it is made (a log record factory): whichever
+    logger makes it (``api.jobs`` as much as ``uvicorn.access``) and whichever handler writes it,
+    including handlers set up later (uvicorn's own, a deployment's). Installed once."""
+    global _factory_base
+    current = logging.getLogRecordFactory()
+    if current is _masking_factory:
+        return
+    _factory_base = current
+    logging.setLogRecordFactory(_masking_factory)
 
 
 class MaskingFilter(logging.Filter):

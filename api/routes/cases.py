@@ -17,7 +17,7 @@ from api.cases import CaseInputError, copy_case_fields_to_clocks, new_record, pa
     recompute_clocks, validate_case_data
 from api.deps import MAX_ID, MAX_OFFSET, CurrentUser, PlainText, SessionDep, VisibleCase, client_address
 from api.models import CaseRecord, LawFirm, Role, StoredClock, User, utcnow
-from api.security import mask_case_data
+from api.security import mask_case_data, mask_text
 from api.settings import bank_today
 
 router = APIRouter(prefix="/api/cases", tags=["案件"])
@@ -58,9 +58,12 @@ class ImportResult(BaseModel):
     imported: list[CaseSummary]
 
 
-def _summary(c: CaseRecord) -> CaseSummary:
-    return CaseSummary(case_id=c.case_id, title=c.title, branch=c.branch, officer_id=c.officer_id,
-                       law_firm_id=c.law_firm_id, written_off=c.written_off, version=c.version)
+def _summary(c: CaseRecord, masked: bool = False) -> CaseSummary:
+    """The case's summary; ``masked``: identity and phone numbers in its title masked (lists, and
+    roles that do not see identifiers)."""
+    return CaseSummary(case_id=c.case_id, title=mask_text(c.title) if masked else c.title, branch=c.branch,
+                       officer_id=c.officer_id, law_firm_id=c.law_firm_id, written_off=c.written_off,
+                       version=c.version)
 
 
 def etag(c: CaseRecord) -> str:
@@ -86,7 +89,8 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 def list_cases(s: SessionDep, user: CurrentUser, branch: str | None = None,
                written_off: bool | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[CaseSummary]:
-    """The cases the user may see (an external counsel: those assigned to its firm)."""
+    """The cases the user may see (an external counsel: those assigned to its firm); identity and
+    phone numbers in titles masked for every role, as in every list."""
     q = select(CaseRecord).order_by(CaseRecord.case_id)
     if user.role == Role.external_counsel:
         q = q.where(CaseRecord.law_firm_id == user.law_firm_id)
@@ -94,7 +98,7 @@ def list_cases(s: SessionDep, user: CurrentUser, branch: str | None = None,
         q = q.where(CaseRecord.branch == branch)
     if written_off is not None:
         q = q.where(CaseRecord.written_off == written_off)
-    return [_summary(c) for c in s.exec(q.offset(offset).limit(limit)).all()]
+    return [_summary(c, masked=True) for c in s.exec(q.offset(offset).limit(limit)).all()]
 
 
 @router.post("", name="import_case", response_model=ImportResult, status_code=201,
@@ -144,8 +148,9 @@ async def import_case(request: Request, s: SessionDep, user: CurrentUser) -> Imp
 def read_case(case: VisibleCase, user: CurrentUser, response: Response) -> CaseOut:
     """The case with its data; ``ETag`` is its version, to send back as ``If-Match`` when changing it."""
     response.headers["ETag"] = etag(case)
-    data = case.data if user.role in SEES_IDENTIFIERS else mask_case_data(case.data)
-    return CaseOut(**_summary(case).model_dump(), data=data)
+    masked = user.role not in SEES_IDENTIFIERS
+    data = mask_case_data(case.data) if masked else case.data
+    return CaseOut(**_summary(case, masked).model_dump(), data=data)
 
 
 def _check_officer(s: Session, officer_id: int | None) -> None:
@@ -220,8 +225,9 @@ def update_case(body: CasePatch, case: VisibleCase, request: Request, response: 
            address=client_address(request), commit=False)
     s.commit()
     response.headers["ETag"] = etag(case)
-    data = case.data if user.role in SEES_IDENTIFIERS else mask_case_data(case.data)
-    return CaseOut(**_summary(case).model_dump(), data=data)
+    masked = user.role not in SEES_IDENTIFIERS
+    data = mask_case_data(case.data) if masked else case.data
+    return CaseOut(**_summary(case, masked).model_dump(), data=data)
 
 
 class EventIn(BaseModel):
@@ -288,4 +294,4 @@ def assign_case(body: Assignment, case: VisibleCase, request: Request, s: Sessio
     record(s, user, "case.assign", case_id=case.case_id, detail=f"律师事务所 {body.law_firm_id}",
            address=client_address(request), commit=False)
     s.commit()
-    return _summary(case)
+    return _summary(case, masked=user.role not in SEES_IDENTIFIERS)
