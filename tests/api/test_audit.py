@@ -260,3 +260,38 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(service):
         record(s, None, "check", detail="追加")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 4
+
+
+def test_downloads_are_recorded_with_file_and_sha256(service):
+    """Downloading an evidence file and a generated file each leaves an entry naming the user, the
+    case, the file and the SHA-256 of exactly what was sent."""
+    import uuid
+
+    from api.models import Blob, CaseFile, CaseRecord, Job, JobStatus, Output
+
+    with service.session() as s:
+        case = s.exec(select(CaseRecord).where(CaseRecord.case_id == service.own)).one()
+        f = s.exec(select(CaseFile).where(CaseFile.case_pk == case.id).order_by(CaseFile.name)).first()
+        job = Job(id=uuid.uuid4().hex, kind="packet", case_pk=case.id, status=JobStatus.done, progress=100)
+        s.add(job)
+        s.flush()
+        out = Output(job_id=job.id, case_pk=case.id, kind="document", name="民事起诉状.pdf", sha256=f.sha256,
+                     size=s.get(Blob, f.sha256).size)
+        s.add(out)
+        s.commit()
+        name, output_id = f.name, out.id
+    counsel = service.auth(Role.external_counsel)
+    got = service.client.get(f"/api/cases/{service.own}/outputs/{output_id}", headers=counsel)
+    assert got.status_code == 200
+    staff = service.auth(Role.legal_staff)
+    evidence = service.client.get(f"/api/cases/{service.own}/evidence/{name}", headers=staff)
+    assert evidence.status_code == 200
+    entries = service.client.get(f"/api/cases/{service.own}/audit", params={"action": "*"},
+                                 headers=service.auth(Role.manager)).json()["entries"]
+    by_action = {e["action"]: e for e in entries}
+    out_entry, ev_entry = by_action["output.download"], by_action["evidence.download"]
+    assert out_entry["username"] == "t_external_counsel" and out_entry["file_name"] == "民事起诉状.pdf"
+    assert out_entry["sha256"] == hashlib.sha256(got.content).hexdigest()
+    assert ev_entry["username"] == "t_legal_staff" and ev_entry["file_name"] == name
+    assert ev_entry["sha256"] == hashlib.sha256(evidence.content).hexdigest()
+    assert {out_entry["case_id"], ev_entry["case_id"]} == {service.own}
