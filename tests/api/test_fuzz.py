@@ -183,3 +183,49 @@ def test_hostile_values_in_every_parameter_and_field(service):
                     problems.append(f"{method.upper()} {path} ({name}) {where} {pname}={ascii(value)[:60]}: {status} {text}")
     print(f"\nhostile values: {calls} requests")
     assert not problems, f"{len(problems)} server errors:\n" + "\n\n".join(problems)
+
+
+def test_hostile_values_in_the_pages_parameters(service):
+    """The dashboard's pages are not in the OpenAPI schema: each query and path parameter of each
+    undocumented route, read from the route itself, gets the hostile values, with a manager's
+    session. No answer is a server error."""
+    from api.deps import SESSION_COOKIE  # noqa: PLC0415
+
+    def params(dependant, kind):
+        """The route's ``kind`` parameters (``query_params``, ``path_params``), its dependencies' too."""
+        found = {f.alias: f for f in getattr(dependant, kind)}
+        for sub in dependant.dependencies:
+            found.update(params(sub, kind))
+        return found
+
+    app, client = service.app, service.client
+    with service.session() as s:
+        secret, _ = issue_token(s, s.get(User, service.users[Role.manager].id), TokenKind.session)
+    cookie = {"Cookie": f"{SESSION_COOKIE}={secret}", "Origin": "http://testserver"}
+    problems, calls = [], 0
+    for rc in iter_route_contexts(app.routes):
+        if not isinstance(rc.original_route, APIRoute) or rc.include_in_schema:
+            continue
+        path_names = list(params(rc.dependant, "path_params"))
+        base = {n: service.own if n == "case_id" else "x" for n in path_names}
+        tries = [("query", q, v) for q in params(rc.dependant, "query_params") for v in (*HOSTILE_TEXT, *HOSTILE_INT)]
+        tries += [("path", n, v) for n in path_names for v in HOSTILE_TEXT]
+        for method in rc.methods:
+            for where, pname, value in tries:
+                values = {**base, **({pname: value} if where == "path" else {})}
+                url = rc.path_format
+                for k, v in values.items():
+                    url = url.replace("{" + k + "}", quote(str(v), safe=""))
+                calls += 1
+                try:
+                    r = client.request(method, url, params={pname: str(value)} if where == "query" else {},
+                                       headers=cookie, follow_redirects=False)
+                    status, text = r.status_code, r.text[:300]
+                except Exception as exc:  # noqa: BLE001
+                    status, text = 500, "".join(traceback.format_exception(exc))[-1500:]
+                finally:
+                    client.cookies.clear()
+                if status >= 500:
+                    problems.append(f"{method} {rc.path} ({rc.name}) {where} {pname}={ascii(value)[:60]}: {status} {text}")
+    print(f"\nhostile values in pages: {calls} requests")
+    assert not problems, f"{len(problems)} server errors:\n" + "\n\n".join(problems)
