@@ -372,7 +372,8 @@ def _utc(value) -> str:
 
 @router.get("/{case_id}/evidence/{name:evidence_name}", name="download_evidence", response_class=Response,
             responses=DOWNLOAD_RESPONSES)
-@router.head("/{case_id}/evidence/{name:evidence_name}", name="download_evidence", response_class=Response,
+@router.head("/{case_id}/evidence/{name:evidence_name}", name="download_evidence", operation_id="head_evidence",
+             response_class=Response,
              responses=DOWNLOAD_RESPONSES)
 def download_evidence(name: str, case: VisibleCase, request: Request, s: SessionDep, user: CurrentUser) -> Response:
     """Download one evidence file of the case by its name (streamed; ``Range``, ``If-Range``,

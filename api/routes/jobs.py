@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.access import SEES_IDENTIFIERS
-from api.deps import CurrentUser, SessionDep, VisibleCase, case_visible, client_address
+from api.deps import MAX_OFFSET, CurrentUser, SessionDep, VisibleCase, case_visible, client_address
 from api.jobs import JobParamsError, check_params, create_job
 from api.models import CaseRecord, Job, Output, Role, User
 from api.security import mask_text
@@ -131,7 +131,7 @@ def read_job(job_id: str, s: SessionDep, user: CurrentUser) -> JobOut:
 
 @router.get("/api/cases/{case_id}/jobs", name="list_jobs", response_model=list[JobOut])
 def list_jobs(case: VisibleCase, s: SessionDep, user: CurrentUser,
-              limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> list[JobOut]:
+              limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[JobOut]:
     """The case's jobs, newest first (without their outputs: see the job, or the case's outputs)."""
     rows = s.exec(select(Job).where(Job.case_pk == case.id).order_by(Job.created_at.desc(), Job.id)
                   .offset(offset).limit(limit)).all()
@@ -154,7 +154,7 @@ def _newest_ids(s, case_pk: int, names: set[str]) -> set[int]:
 def list_outputs(case: VisibleCase, s: SessionDep, user: CurrentUser, latest: bool = False,
                  job: Annotated[str | None, Query(max_length=32, description="只列此任务的输出")] = None,
                  limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> list[OutputOut]:
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[OutputOut]:
     """The files the case's jobs produced: first the newest of each name (``latest``: true; by
     name), then earlier ones, newest first. Each with its SHA-256, size, job, time and
     ``download`` address. ``latest=true``: only the newest of each name; ``job``: only that job's."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from api.audit import record
-from api.deps import CurrentUser, SessionDep, VisibleCase, client_address
+from api.deps import CurrentUser, RowId, SessionDep, VisibleCase, client_address
 from api.downloads import DOWNLOAD_RESPONSES, MEDIA_TYPES, stored_file_response
 from api.models import Blob, Output
 
@@ -18,9 +18,9 @@ router = APIRouter(prefix="/api/cases", tags=["输出文件"])
 
 @router.get("/{case_id}/outputs/{output_id}", name="download_output", response_class=Response,
             responses=DOWNLOAD_RESPONSES)
-@router.head("/{case_id}/outputs/{output_id}", name="download_output", response_class=Response,
+@router.head("/{case_id}/outputs/{output_id}", name="download_output", operation_id="head_output", response_class=Response,
              responses=DOWNLOAD_RESPONSES)
-def download_output(output_id: int, case: VisibleCase, request: Request, s: SessionDep, user: CurrentUser) -> Response:
+def download_output(output_id: RowId, case: VisibleCase, request: Request, s: SessionDep, user: CurrentUser) -> Response:
     """Download a file a job produced for the case, under its name in the packet (the last part
     of ``name``). 404 when it is not this case's."""
     output = s.get(Output, output_id)

@@ -270,8 +270,16 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    return validation_problems(exc.errors(include_url=False))
+
+
+def validation_problems(errors: list[dict], *, case_fields: bool = True) -> list[tuple[str, str]]:
+    """pydantic's errors (``ValidationError.errors()``, or a web framework's request errors of
+    the same shape) as (field path, message in the reader's language) pairs. ``case_fields``:
+    the fields are those of a case file (patterns are then explained as the case file's ids);
+    otherwise a pattern mismatch is said plainly."""
     out = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         msg = err["msg"]
         kind = err["type"]
         if msg.startswith("Value error, "):
@@ -282,6 +290,8 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
             msg = _("is not a known field")
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             msg = _("kind must be 'person' or 'organization'")
+        elif kind == "string_pattern_mismatch" and not case_fields:
+            msg = _("is not in the expected form")
         elif kind == "string_pattern_mismatch":
             if tuple(err["loc"]) == ("case_id",):
                 msg = _("must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -297,6 +307,12 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
         elif kind in ("literal_error", "enum") and _QUOTED.findall(str(err.get("ctx", {}).get("expected", ""))):
             msg = _("must be one of: {choices}").format(
                 choices=", ".join(f"'{v}'" for v in _QUOTED.findall(str(err["ctx"]["expected"]))))
+        elif kind == "json_invalid":
+            msg = _("is not valid JSON")
+        elif kind in ("string_too_long", "string_too_short") and err.get("ctx"):
+            limit = err["ctx"].get("max_length", err["ctx"].get("min_length"))
+            msg = (_("must have at most {count} characters") if kind == "string_too_long"
+                   else _("must have at least {count} characters")).format(count=limit)
         elif msg.startswith("Input should be "):
             msg = "must be " + msg[len("Input should be ") :]  # a pydantic verdict not named above, as it says it
         out.append((_format_loc(tuple(err["loc"])), msg))
