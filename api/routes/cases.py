@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.access import SEES_IDENTIFIERS
@@ -115,18 +117,23 @@ async def import_case(request: Request, s: SessionDep, user: CurrentUser) -> Imp
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == XLSX_TYPE:
         content = await _read_limited(request, MAX_LEDGER_BYTES)
-        try:
-            cases = parse_ledger(content)
-        except CaseInputError as exc:
-            raise _problems(exc) from exc
+        parse = parse_ledger
     elif ctype in CASE_TYPES:
         content = await _read_limited(request, 2 * 1024 * 1024)
-        try:
-            cases = [parse_case_file(content, "case" + CASE_TYPES[ctype])]
-        except CaseInputError as exc:
-            raise _problems(exc) from exc
+
+        def parse(data: bytes) -> list[dict]:
+            return [parse_case_file(data, "case" + CASE_TYPES[ctype])]
     else:
         raise HTTPException(415, "请以 application/yaml、application/json 或 .xlsx 台账上传案件")
+    # reading a ledger of many cases and computing their clocks takes seconds: off the event loop
+    return await run_in_threadpool(_import, s, user, parse, content, client_address(request))
+
+
+def _import(s: Session, user: User, parse, content: bytes, address: str) -> ImportResult:  # noqa: ANN001
+    try:
+        cases = parse(content)
+    except CaseInputError as exc:
+        raise _problems(exc) from exc
     ids = [c["case_id"] for c in cases]
     if len(set(ids)) != len(ids):
         raise HTTPException(422, {"message": "台账中案件编号重复", "problems": []})
@@ -135,11 +142,15 @@ async def import_case(request: Request, s: SessionDep, user: CurrentUser) -> Imp
         raise HTTPException(409, f"案件编号已存在：{', '.join(existing[:10])}")
     records = [new_record(data) for data in cases]
     s.add_all(records)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as exc:  # the same case imported at the same moment by someone else
+        s.rollback()
+        raise HTTPException(409, "案件编号已存在（刚由他人导入）") from exc
     today = bank_today()
     for r in records:
         recompute_clocks(s, r, today, commit=False)
-        record(s, user, "case.import", case_id=r.case_id, detail=r.title, address=client_address(request), commit=False)
+        record(s, user, "case.import", case_id=r.case_id, detail=r.title, address=address, commit=False)
     s.commit()
     return ImportResult(imported=[_summary(r) for r in records])
 
