@@ -59,8 +59,13 @@ def _bool(v: bool) -> str:
     return "true" if v else "false"
 
 
-#: Largest page :func:`query_clocks` returns.
+#: Largest page :func:`query_clocks` returns, deepest page start, farthest day ahead or back.
 MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
+MAX_DAYS = 36_600
+#: Pages ending within this many rows read several kinds one index walk per kind, merged; deeper
+#: pages let the database sort (so that no page reads more than kinds x this many rows).
+MERGE_ROWS = 1000
 
 C = StoredClock
 _LIGHT = (C.id, C.case_id, C.kind, C.obligor, C.obligor_names, C.last_day, C.alternative_date, C.status,
@@ -83,9 +88,9 @@ class ClockFilter:
     is still pursued, 账销案存); ``include_satisfied``: also satisfied clocks and appeal/retrial
     periods that have passed (left out by default, as ``legaldocs alerts`` does); ``case_id``: one
     case; ``chains``: load each clock's chain and notes (False gives empty lists, for lists that do
-    not show them); ``limit`` (1..1000) and ``offset`` (>= 0): the page.
+    not show them); ``limit`` (1..1000) and ``offset`` (0..100,000): the page.
 
-    Raises ValueError naming the field for a limit or offset out of range."""
+    Raises ValueError naming the field for a limit, offset or within_days out of range."""
 
     kinds: list[str] | None = None
     branch: str | None = None
@@ -102,8 +107,10 @@ class ClockFilter:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise ValueError(f"limit: 须在 1 至 {MAX_LIMIT} 之间（收到 {self.limit}）")
-        if self.offset < 0:
-            raise ValueError(f"offset: 不可为负数（收到 {self.offset}）")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise ValueError(f"offset: 须在 0 至 {MAX_OFFSET} 之间（收到 {self.offset}）")
+        if self.within_days is not None and not -MAX_DAYS <= self.within_days <= MAX_DAYS:
+            raise ValueError(f"within_days: 须在 -{MAX_DAYS} 至 {MAX_DAYS} 之间（收到 {self.within_days}）")
 
 
 @dataclass
@@ -362,19 +369,20 @@ def query_clocks(s: Session, user: User, f: ClockFilter, today: dt.date) -> list
     selects, most urgent first (module docstring), each with its days left and severity on
     ``today`` (the bank's day, :func:`api.settings.bank_today`).
 
-    One query per part of the order until the page is full (one per kind and part when several
-    kinds are asked for, merged: each walks the (kind, last_day) index in order), plus a count of
-    a part only when the page starts past it."""
+    One query per part of the order until the page is full (for several kinds, on the first
+    pages, one per kind and part, merged: each walks the (kind, last_day) index in order), plus a
+    count of a part only when the page starts past it."""
     got = _shape(user, f, today, "one")
     if got is None:
         return []
     shape, params = got
     all_kinds = params["kinds"] or [None]
+    by_set = None  # the statements with kind IN (...), for deep pages of several kinds
     conn = s.connection()
     severity_of = _severity_of(today)
     out: list[ClockRow] = []
     skip, need = f.offset, f.limit
-    for part in _statements(shape):
+    for number, part in enumerate(_statements(shape)):
         if need <= 0:
             break
         kinds = all_kinds
@@ -384,6 +392,9 @@ def query_clocks(s: Session, user: User, f: ClockFilter, today: dt.date) -> list
                 continue
         if len(kinds) == 1:
             rows = conn.execute(part.rows, {**params, "kind": kinds[0], "skip": skip, "need": need}).all()
+        elif skip + need > MERGE_ROWS:
+            by_set = by_set or _statements(_shape(user, f, today, "many")[0])
+            rows = conn.execute(by_set[number].rows, {**params, "kinds": kinds, "skip": skip, "need": need}).all()
         else:  # each kind's rows in order, merged
             lists = [conn.execute(part.rows, {**params, "kind": k, "skip": 0, "need": skip + need}).all() for k in kinds]
             key = (lambda r: (r[5], r[0])) if part.dated else (lambda r: r[0])

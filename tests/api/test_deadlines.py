@@ -127,10 +127,25 @@ def test_one_case_and_pages(service, clocks):
             paged += _names(_query(service, Role.manager, today, within_days=None, include_satisfied=True, kinds=kinds,
                                    limit=size, offset=offset), ids)
         assert paged == whole, size
+    import api.portfolio as portfolio
+
+    merge_rows, portfolio.MERGE_ROWS = portfolio.MERGE_ROWS, 2  # every page past the first two rows: kind IN (...)
+    try:
+        paged = []
+        for offset in range(0, 10, 3):
+            paged += _names(_query(service, Role.manager, today, within_days=None, include_satisfied=True, kinds=kinds,
+                                   limit=3, offset=offset), ids)
+        assert paged == whole
+    finally:
+        portfolio.MERGE_ROWS = merge_rows
     with pytest.raises(ValueError, match="limit"):
         ClockFilter(limit=0)
     with pytest.raises(ValueError, match="offset"):
         ClockFilter(offset=-1)
+    with pytest.raises(ValueError, match="offset"):
+        ClockFilter(offset=100_001)
+    with pytest.raises(ValueError, match="within_days"):
+        ClockFilter(within_days=10**9)
 
 
 def test_external_counsel_sees_only_its_firms_clocks(service, clocks):
@@ -182,8 +197,9 @@ def test_http_filters_match_the_query(service, clocks):
     assert body[0]["last_day"] == (today - 2 * DAY).isoformat() and body[0]["severity"] == "critical"
     assert body[0]["kind_name"] == "诉讼时效" and body[0]["chain"][0]["rule"] == "民法典第188条"
     assert service.client.get("/api/deadlines?chains=false", headers=service.auth("manager")).json()[0]["chain"] == []
-    for bad, field in (("?kind=nothing", "kind"), ("?days=x", "days"), ("?limit=0", "limit"), ("?limit=1001", "limit"),
-                       ("?offset=-1", "offset"), ("?officer=abc", "officer"), ("?format=pdf", "format")):
+    for bad, field in (("?kind=nothing", "kind"), ("?days=x", "days"), ("?days=99999", "days"), ("?limit=0", "limit"),
+                       ("?limit=1001", "limit"), ("?offset=-1", "offset"), ("?offset=100001", "offset"),
+                       ("?officer=abc", "officer"), ("?format=pdf", "format")):
         r = service.client.get("/api/deadlines" + bad, headers=service.auth("manager"))
         assert r.status_code == 422 and field in r.text, bad
     assert "未知的期限种类" in service.client.get("/api/deadlines?kind=nothing", headers=service.auth("manager")).text
