@@ -164,12 +164,14 @@ class ClockRow:
                 f'"severity":{s(self.severity)},"severity_name":{s(SEVERITY_NAMES[self.severity])},'
                 f'"status":{s(self.status)},"status_name":{s(STATUS_NAMES.get(self.status, self.status))},'
                 f'"provisional":{_bool(self.provisional)},"computed_on":{_day(self.computed_on)},'
-                f'"branch":{s(self.branch)},"officer_id":{_int(self.officer_id)},"law_firm_id":{_int(self.law_firm_id)},'
+                f'"branch":{s(self.branch)},"officer_id":{_int(self.officer_id)},'
+                f'"law_firm_id":{_int(self.law_firm_id)},'
                 f'"written_off":{_bool(self.written_off)},"chain":{self.chain_json},"notes":{self.notes_json}}}')
 
     def _plain(self) -> dict:
         return {
-            "id": self.id, "case_id": self.case_id, "kind": self.kind, "kind_name": KIND_NAMES.get(self.kind, self.kind),
+            "id": self.id, "case_id": self.case_id, "kind": self.kind,
+            "kind_name": KIND_NAMES.get(self.kind, self.kind),
             "obligor": self.obligor, "obligor_names": self.obligor_names,
             "last_day": self.last_day.isoformat() if self.last_day else None,
             "alternative_date": self.alternative_date.isoformat() if self.alternative_date else None,
@@ -396,7 +398,8 @@ def query_clocks(s: Session, user: User, f: ClockFilter, today: dt.date) -> list
             by_set = by_set or _statements(_shape(user, f, today, "many")[0])
             rows = conn.execute(by_set[number].rows, {**params, "kinds": kinds, "skip": skip, "need": need}).all()
         else:  # each kind's rows in order, merged
-            lists = [conn.execute(part.rows, {**params, "kind": k, "skip": 0, "need": skip + need}).all() for k in kinds]
+            lists = [conn.execute(part.rows, {**params, "kind": k, "skip": 0, "need": skip + need}).all()
+                     for k in kinds]
             key = (lambda r: (r[5], r[0])) if part.dated else (lambda r: r[0])
             rows = list(itertools.islice(heapq.merge(*lists, key=key, reverse=part.descending), skip, skip + need))
         if rows:

@@ -126,8 +126,8 @@ def fill(engine: Engine, clocks: int, today: dt.date, seed: int = 1) -> dict:
             case_rows.append((f"BENCH-{i:06d}", f"借款合同纠纷{i}", BRANCHES[i % len(BRANCHES)], rng.choice(officer_ids),
                               rng.choice(firm_ids) if rng.random() < 0.2 else None, rng.random() < 0.1, 1, "{}",
                               dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 1)))
-        cur.executemany("INSERT INTO case_record (case_id, title, branch, officer_id, law_firm_id, written_off, version, "
-                        f"data, created_at, updated_at) VALUES ({', '.join([ph] * 10)})", case_rows)
+        cur.executemany("INSERT INTO case_record (case_id, title, branch, officer_id, law_firm_id, written_off, "
+                        f"version, data, created_at, updated_at) VALUES ({', '.join([ph] * 10)})", case_rows)
         cur.execute("SELECT id, case_id, branch, officer_id, law_firm_id, written_off FROM case_record ORDER BY id")
         case_list = cur.fetchall()
         first = today - dt.timedelta(days=5 * 365)
@@ -234,7 +234,8 @@ def run(kind: str, clocks: int, runs: int, analyze_sqlite: bool) -> None:
         manager = add_user(engine, "bench-manager", Role.manager)
         counsel = add_user(engine, "bench-counsel", Role.external_counsel, info["firms"][0])
         print(f"load average before the runs: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-        print(f"{'filter':32} {'rows':>5} {'median ms':>10} {'p99 ms':>8} {'cpu ms':>7}  plan (one line per part of the order)")
+        print(f"{'filter':32} {'rows':>5} {'median ms':>10} {'p99 ms':>8} {'cpu ms':>7}  "
+              "plan (one line per part of the order)")
         with session(engine) as s:
             for label, f, who in filters(info, counsel):
                 user = manager if who == "manager" else counsel

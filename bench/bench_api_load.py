@@ -69,8 +69,8 @@ def manager_token(engine) -> str:
 
 def start_server(data_dir: Path, url: str, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "LEGALDOCS_DATABASE_URL": url, "LEGALDOCS_QUEUE_URL": "memory", "LANG": "C.UTF-8"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "legaldocs"), "serve", "--data", str(data_dir), "--port", str(port),
-                             "--workers", "0"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "legaldocs"), "serve", "--data", str(data_dir),
+                             "--port", str(port), "--workers", "0"], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -226,7 +226,8 @@ def run(kind: str, args) -> None:
             print("no answer")
             return
         print(f"requests: {len(lat):,}  errors: {len(stats.errors)}  requests/s: {len(lat) / wall:,.0f}  "
-              f"server CPU: {server_cpu / wall * 100:.0f} % of one core, {server_cpu / len(lat) * 1000:.2f} ms a request")
+              f"server CPU: {server_cpu / wall * 100:.0f} % of one core, "
+              f"{server_cpu / len(lat) * 1000:.2f} ms a request")
         print(f"latency ms: p50 {pct(lat, 0.50):.1f}  p90 {pct(lat, 0.90):.1f}  p99 {pct(lat, 0.99):.1f}  "
               f"max {max(lat) * 1000:.1f}  mean {statistics.fmean(lat) * 1000:.1f}")
         for e in stats.errors[:5]:

@@ -122,14 +122,16 @@ def portfolio_deadlines(
     kind: Annotated[list[str] | None, Query(max_length=20, description="期限种类，可重复或以逗号分隔")] = None,
     branch: Annotated[str | None, Query(max_length=200, description="经办机构")] = None,
     officer: Annotated[int | None, Query(ge=1, le=MAX_ID, description="经办人（用户 id）")] = None,
-    days: Annotated[int, Query(ge=-MAX_DAYS, le=MAX_DAYS, description="届满日不晚于今天加 days 天（已届满、待核定的总在列，running=true 除外）")] = 30,
+    days: Annotated[int, Query(ge=-MAX_DAYS, le=MAX_DAYS,
+                               description="届满日不晚于今天加 days 天（已届满、待核定的总在列，running=true 除外）")] = 30,
     written_off: Annotated[bool | None, Query(description="true 仅已核销；false 仅未核销；不填两者皆有")] = None,
     running: Annotated[bool, Query(description="仅列今天仍在进行、届满日在范围内的期限")] = False,
     include_satisfied: Annotated[bool, Query(description="也列已主张的期限和已过的上诉、再审期间")] = False,
     chains: Annotated[bool, Query(description="是否附事件链")] = True,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    format: Annotated[Literal["json", "ics"] | None, Query(description="ics：iCalendar；也可用 Accept: text/calendar")] = None,
+    format: Annotated[Literal["json", "ics"] | None,
+                      Query(description="ics：iCalendar；也可用 Accept: text/calendar")] = None,
 ) -> Response:
     """The deadlines the user may see across the portfolio (an external counsel: its firm's cases),
     most urgent first: ended ones (most recently ended first), those within 7 days, undetermined

@@ -294,7 +294,8 @@ def test_calendar_feed_shown_once_rotated_and_revoked(service, clocks):
     assert service.client.get(new_path).status_code == 200
 
     with service.session() as s:  # revoked by an administrator
-        for t in s.exec(select(ApiToken).where(ApiToken.kind == TokenKind.calendar, ApiToken.revoked_at.is_(None))).all():
+        active = select(ApiToken).where(ApiToken.kind == TokenKind.calendar, ApiToken.revoked_at.is_(None))
+        for t in s.exec(active).all():
             t.revoked_at = utcnow()
             s.add(t)
         s.commit()
@@ -355,8 +356,8 @@ def test_json_of_a_row_is_its_dict_whatever_the_text():
     today = dt.date(2026, 3, 1)
     hostile = '甲"乙\\丙\n\t\x00\x1f</script>{{ 7*7 }}\u2028😀'
     chain = json.dumps(_chain(today, hostile), ensure_ascii=False)
-    for row in (ClockRow(7, hostile, "limitation", hostile, hostile, today, today + DAY, "running", True, today, hostile,
-                         3, 4, True, 5, "high", chain, json.dumps([hostile])),
+    for row in (ClockRow(7, hostile, "limitation", hostile, hostile, today, today + DAY, "running", True, today,
+                         hostile, 3, 4, True, 5, "high", chain, json.dumps([hostile])),
                 ClockRow(8, "C", "no_such_kind", None, "", None, None, "undetermined", False, today, "", None, None,
                          False, None, "review")):
         assert json.loads(row.as_json()) == row.as_dict()
