@@ -4,6 +4,7 @@ of :mod:`api.access`; a route missing from its table stops the app from being bu
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import Depends, FastAPI
@@ -13,7 +14,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi_swagger import patch_fastapi
 
 from api.access import ACCESS, PUBLIC
-from api.db import make_engine, migrate
+from api.db import REQUESTS_IN_FLIGHT, make_engine, migrate
 from api.deps import authorize
 from api.security import MaskingFilter, install_record_masking
 from api.settings import Settings
@@ -58,6 +59,26 @@ async def request_problems(request, exc: RequestValidationError) -> JSONResponse
         "message": "请求有误", "problems": [{"field": f, "message": m} for f, m in problems]}})
 
 
+class RequestSlots:
+    """ASGI middleware: at most ``slots`` requests inside the app at once; the others wait, in
+    order, before any of their work starts (see :data:`api.db.REQUESTS_IN_FLIGHT` for why: the
+    database connections of a process must outnumber the requests that can hold one)."""
+
+    def __init__(self, app, slots: int):  # noqa: ANN001
+        self.app = app
+        self.slots = slots
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope, receive, send):  # noqa: ANN001
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:  # made in the server's event loop
+            self._semaphore = asyncio.Semaphore(self.slots)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The service over ``settings``: the database migrated to the newest revision, the store
     folder made, the job queue opened (its worker is started by ``legaldocs serve``)."""
@@ -78,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     # /docs with Swagger UI served by the service itself (a bank's network reaches no CDN)
     patch_fastapi(app, docs_url="/docs", redirect_from_root_to_docs=False, title="legaldocs 清收案件服务 API")
     app.add_exception_handler(RequestValidationError, request_problems)
+    app.add_middleware(RequestSlots, slots=REQUESTS_IN_FLIGHT)
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store

@@ -15,6 +15,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Connections one process may hold (pool and overflow). A request holds one from its first query
+#: to its end, across the hops between the threads that run its dependencies and its route; if
+#: more requests were let in than connections exist, the threads could all end up waiting for a
+#: connection held by requests waiting for a thread. So the app lets at most
+#: ``REQUESTS_IN_FLIGHT`` requests in at once (:class:`api.app.RequestSlots`; the others wait
+#: their turn before they touch the database), leaving connections for the job workers of the
+#: same process.
+POOL_SIZE, POOL_OVERFLOW = 20, 44
+REQUESTS_IN_FLIGHT = 56
 
 
 def make_engine(url: str) -> Engine:
@@ -24,7 +33,8 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} if path and path != ":memory:" else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # noqa: ANN001
@@ -36,7 +46,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def alembic_config(url: str) -> Config:
