@@ -101,21 +101,28 @@ class Stats:
         self.errors: list[str] = []
 
 
+async def _paced(stop_at: float, interval: float, start_offset: float):
+    """The start time of each request of one client until ``stop_at``: as soon as the last is
+    answered, or every ``interval`` seconds (from ``start_offset``) when paced."""
+    next_at = time.perf_counter() + start_offset
+    while True:
+        if interval:
+            delay = next_at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            next_at += interval
+        t0 = time.perf_counter()
+        if t0 >= stop_at:
+            return
+        yield t0
+
+
 async def raw_client(port: int, request: bytes, expect_rows: int, stop_at: float, stats: Stats,
                      interval: float, start_offset: float) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    next_at = time.perf_counter() + start_offset
     checked = False
     try:
-        while True:
-            if interval:
-                delay = next_at - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                next_at += interval
-            t0 = time.perf_counter()
-            if t0 >= stop_at:
-                return
+        async for t0 in _paced(stop_at, interval, start_offset):
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status = head[9:12]
@@ -142,16 +149,7 @@ async def httpx_client(port: int, path: str, token: str, expect_rows: int, stop_
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
                                  timeout=60) as client:
-        next_at = time.perf_counter() + start_offset
-        while True:
-            if interval:
-                delay = next_at - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                next_at += interval
-            t0 = time.perf_counter()
-            if t0 >= stop_at:
-                return
+        async for t0 in _paced(stop_at, interval, start_offset):
             r = await client.get(path)
             stats.latencies.append(time.perf_counter() - t0)
             if r.status_code != 200 or len(r.json()) != expect_rows:

@@ -71,6 +71,19 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="令牌本身，只显示这一次")
 
 
+def _insert_unique(s, row, taken: str):  # noqa: ANN001
+    """Insert ``row``; 409 with ``taken`` when its unique name is already used (also by a
+    concurrent request)."""
+    s.add(row)
+    try:
+        s.commit()
+    except IntegrityError as exc:
+        s.rollback()
+        raise HTTPException(409, taken) from exc
+    s.refresh(row)
+    return row
+
+
 def _user_out(u: User) -> UserOut:
     return UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
                    law_firm_id=u.law_firm_id, active=u.active)
@@ -89,15 +102,9 @@ def create_user(body: UserIn, request: Request, s: SessionDep, admin: CurrentUse
         raise HTTPException(422, "外聘律师用户必须指定律师事务所，其他角色不得指定")
     if body.law_firm_id is not None and s.get(LawFirm, body.law_firm_id) is None:
         raise HTTPException(422, "律师事务所不存在")
-    user = User(username=body.username, display_name=body.display_name, role=body.role,
-                password_hash=hash_password(body.password) if body.password else None, law_firm_id=body.law_firm_id)
-    s.add(user)
-    try:
-        s.commit()
-    except IntegrityError as exc:
-        s.rollback()
-        raise HTTPException(409, "用户名已存在") from exc
-    s.refresh(user)
+    user = _insert_unique(s, User(username=body.username, display_name=body.display_name, role=body.role,
+                                  password_hash=hash_password(body.password) if body.password else None,
+                                  law_firm_id=body.law_firm_id), "用户名已存在")
     record(s, admin, "user.create", detail=f"{user.username} {user.role.value}", address=client_address(request))
     return _user_out(user)
 
@@ -130,14 +137,7 @@ def list_firms(s: SessionDep) -> list[FirmOut]:
 @router.post("/firms", name="create_firm", response_model=FirmOut, status_code=201)
 def create_firm(body: FirmIn, request: Request, s: SessionDep, admin: CurrentUser) -> FirmOut:
     """A new law firm."""
-    firm = LawFirm(name=body.name)
-    s.add(firm)
-    try:
-        s.commit()
-    except IntegrityError as exc:
-        s.rollback()
-        raise HTTPException(409, "律师事务所已存在") from exc
-    s.refresh(firm)
+    firm = _insert_unique(s, LawFirm(name=body.name), "律师事务所已存在")
     record(s, admin, "firm.create", detail=firm.name, address=client_address(request))
     return FirmOut(id=firm.id, name=firm.name)
 
