@@ -62,21 +62,59 @@ async def request_problems(request, exc: RequestValidationError) -> JSONResponse
 class RequestSlots:
     """ASGI middleware: at most ``slots`` requests inside the app at once; the others wait, in
     order, before any of their work starts (see :data:`api.db.REQUESTS_IN_FLIGHT` for why: the
-    database connections of a process must outnumber the requests that can hold one)."""
+    database connections of a process must outnumber the requests that can hold one).
+
+    A slot must not be held hostage by a client: a request body that stops arriving for
+    ``BODY_WAIT_S`` seconds ends the request, as does an answer the client stops reading for
+    ``SEND_WAIT_S`` seconds; a body larger than :data:`MAX_BODY` (other than evidence uploads and
+    case imports, which have their own limits) is refused with 413 before it is read."""
+
+    BODY_WAIT_S = 30
+    SEND_WAIT_S = 60
+    MAX_BODY = 1024 * 1024
 
     def __init__(self, app, slots: int):  # noqa: ANN001
         self.app = app
         self.slots = slots
         self._semaphore: asyncio.Semaphore | None = None
 
+    @staticmethod
+    def _own_limit(scope) -> bool:  # noqa: ANN001
+        path, method = scope.get("path", ""), scope.get("method", "")
+        return (method == "PUT" and "/evidence/" in path) or (method == "POST" and path.rstrip("/") == "/api/cases")
+
     async def __call__(self, scope, receive, send):  # noqa: ANN001
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = None if self._own_limit(scope) else self.MAX_BODY
+        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if limit is not None and (not length.isdigit() or int(length) > limit):
+            await JSONResponse(status_code=413, content={"detail": f"请求体超过上限（{limit}字节）"})(scope, receive, send)
+            return
+        received = 0
+
+        async def timed_receive():
+            nonlocal received
+            try:
+                message = await asyncio.wait_for(receive(), self.BODY_WAIT_S)
+            except asyncio.TimeoutError:
+                return {"type": "http.disconnect"}
+            received += len(message.get("body", b""))
+            if limit is not None and received > limit:  # a chunked body past the limit
+                return {"type": "http.disconnect"}
+            return message
+
+        async def timed_send(message):  # noqa: ANN001
+            try:
+                await asyncio.wait_for(send(message), self.SEND_WAIT_S)
+            except asyncio.TimeoutError as exc:
+                raise ConnectionAbortedError("the client stopped reading") from exc
+
         if self._semaphore is None:  # made in the server's event loop
             self._semaphore = asyncio.Semaphore(self.slots)
         async with self._semaphore:
-            await self.app(scope, receive, send)
+            await self.app(scope, timed_receive, timed_send)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -43,12 +43,20 @@ def authenticate(s: Session, settings: Settings, username: str, password: str, a
     username = "".join("\ufffd" if ord(c) < 32 or ord(c) == 127 else c for c in username.strip()[:80])
     if _recent_failures(s, settings, username, address, now) >= settings.login_attempts:
         raise LoginRefused("throttled", settings.login_window_s)
+    # the attempt is counted as a failure before the password is checked (and the count read
+    # again), so that attempts sent all at once cannot slip past the limit while argon2 works;
+    # a right password takes its row back
+    attempt = LoginFailure(username=username, address=address[:64], at=now)
+    s.add(attempt)
+    s.commit()
+    if _recent_failures(s, settings, username, address, now) > settings.login_attempts:
+        raise LoginRefused("throttled", settings.login_window_s)
     user = s.exec(select(User).where(User.username == username)).first()
     ok, rehash = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        s.add(LoginFailure(username=username, address=address[:64], at=now))
-        s.commit()
         raise LoginRefused("invalid")
+    s.delete(attempt)
+    s.commit()
     if rehash:
         user.password_hash = rehash
         s.add(user)

@@ -44,7 +44,11 @@ def to_json_data(value):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, float):  # a JSON number sent to the API: its shortest exact text, as written
+        return value if value != value or value in (float("inf"), float("-inf")) else Decimal(repr(value)).__str__()
+    raise CaseInputError("case", [("<file>", f"含有案件文件不能使用的值（{type(value).__name__}）")])
 
 
 def parse_case_file(content: bytes, filename: str) -> dict:
@@ -61,6 +65,8 @@ def parse_case_file(content: bytes, filename: str) -> dict:
             data = read_case_data(path)
         except CaseValidationError as exc:
             raise CaseInputError(filename, exc.problems) from exc
+        except (TypeError, ValueError) as exc:  # YAML a case file cannot hold (a list as a key ...)
+            raise CaseInputError(filename, [("<file>", "含有案件文件不能使用的 YAML 结构（如以列表为键）")]) from exc
     return validate_case_data(data, filename)
 
 

@@ -69,10 +69,11 @@ def serve(
     console.print(_("legaldocs service on http://{host}:{port}/ (API documentation: /docs); data in {data}").format(
         host=host, port=port, data=settings.data_dir), markup=False, highlight=False)
     try:
-        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+        # h11, which refuses oversized headers (httptools, when installed, has no such limit)
+        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False, http="h11")
     finally:
         if queue is not None and workers:
-            queue.stop_workers()
+            queue.stop_workers(settings.stop_grace_s)
 
 
 @app.command(help=N_("Run job workers only (packets, documents, deadline recomputation), for more hosts."))

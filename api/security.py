@@ -49,8 +49,11 @@ def token_hash(token: str) -> str:
 
 # 18-character resident identity numbers (and 15-digit old ones), mobile numbers, landlines
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{6})(\d{3}[0-9Xx]|\d{1})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
+# whole numbers only: digits inside a hexadecimal id (a job's) are not a phone number
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3}-?)(\d{3,4})(\d{4})(?![0-9A-Za-z])")
+# a token (an API token, a session, a calendar feed's secret address) cut to its prefix
+_TOKEN = re.compile(r"(ld_[A-Za-z0-9_-]{7})[A-Za-z0-9_-]{20,}")
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -77,6 +80,7 @@ def mask_text(text: str) -> str:
     """Every identity number and phone number in free text masked (for logs and details)."""
     text = _ID.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3)[-4:].rjust(len(m.group(3)), "*")
                    if len(m.group(3)) == 4 else m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    text = _TOKEN.sub(lambda m: m.group(1) + "…", text)
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     return _LANDLINE.sub(lambda m: f"{m.group(1)}{'*' * len(m.group(2))}{m.group(3)}", text)
 

@@ -25,7 +25,8 @@ class Settings:
     inline); ``max_upload_bytes``: the upload limit; ``session_hours``: how long a dashboard login
     lasts; ``login_attempts``/``login_window_s``: failed logins allowed per user name and per
     address within the window before further attempts are refused with 429;
-    ``templates_dir``: a bank's own template folder (``LEGALDOCS_TEMPLATES``, as for the
+    ``stop_grace_s``: how long a stopping service lets running jobs finish before it hands them
+    back to the queue (``LEGALDOCS_STOP_GRACE_S``); ``templates_dir``: a bank's own template folder (``LEGALDOCS_TEMPLATES``, as for the
     commands), used by the jobs that write documents; ``stale_job_s``: a running job whose worker has not reported for this long is taken to be
     interrupted and is queued again."""
 
@@ -39,6 +40,7 @@ class Settings:
     stale_job_s: int = 120
     secure_cookies: bool = False
     templates_dir: Path | None = None
+    stop_grace_s: float = 3.0
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,6 +78,11 @@ class Settings:
                 values["max_upload_bytes"] = int(env["LEGALDOCS_MAX_UPLOAD_MB"]) * 1024 * 1024
             except ValueError as exc:
                 raise ValueError(f"LEGALDOCS_MAX_UPLOAD_MB: not a whole number: {env['LEGALDOCS_MAX_UPLOAD_MB']!r}") from exc
+        if env.get("LEGALDOCS_STOP_GRACE_S"):
+            try:
+                values["stop_grace_s"] = max(0.0, int(env["LEGALDOCS_STOP_GRACE_S"]))
+            except ValueError as exc:
+                raise ValueError(f"LEGALDOCS_STOP_GRACE_S: not a whole number: {env['LEGALDOCS_STOP_GRACE_S']!r}") from exc
         if env.get("LEGALDOCS_STALE_JOB_S"):
             try:
                 values["stale_job_s"] = int(env["LEGALDOCS_STALE_JOB_S"])

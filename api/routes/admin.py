@@ -6,6 +6,7 @@ import datetime as dt
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -111,7 +112,8 @@ def create_user(body: UserIn, request: Request, s: SessionDep, admin: CurrentUse
 
 @router.patch("/users/{user_id}", name="update_user", response_model=UserOut)
 def update_user(user_id: RowId, body: UserPatch, request: Request, s: SessionDep, admin: CurrentUser) -> UserOut:
-    """Change a user's name, password or whether it is active (deactivating ends its tokens' use)."""
+    """Change a user's name, password or whether it is active (deactivating ends its tokens' use).
+    A new password ends the user's dashboard and API sessions signed in with the old one."""
     user = s.get(User, user_id)
     if user is None:
         raise HTTPException(404, "用户不存在")
@@ -119,6 +121,8 @@ def update_user(user_id: RowId, body: UserPatch, request: Request, s: SessionDep
         user.display_name = body.display_name
     if body.password is not None:
         user.password_hash = hash_password(body.password)
+        s.exec(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == TokenKind.session,
+                                      ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
     if body.active is not None:
         user.active = body.active
     s.add(user)

@@ -195,7 +195,7 @@ def _expected_version(if_match: str | None, case: CaseRecord) -> int:
     if "*" in tags:
         return case.version
     for t in tags:
-        t = t.removeprefix("W/")
+        # If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches
         if t.startswith('"v') and t.endswith('"') and t[2:-1].isdigit():
             if int(t[2:-1]) == case.version:
                 return case.version
@@ -226,6 +226,11 @@ def update_case(body: CasePatch, case: VisibleCase, request: Request, response: 
         values["officer_id"] = body.officer_id
     if body.written_off is not None:
         values["written_off"] = body.written_off
+    values = {k: v for k, v in values.items() if getattr(case, k) != v}  # what really changes
+    if not values:  # nothing to change: no new version, no audit entry
+        response.headers["ETag"] = etag(case)
+        masked = user.role not in SEES_IDENTIFIERS
+        return CaseOut(**_summary(case, masked).model_dump(), data=mask_case_data(case.data) if masked else case.data)
     _compare_and_swap(s, case, expected, values)
     s.refresh(case)
     if "data" in values:

@@ -45,3 +45,14 @@ def test_import_refuses_invalid_case_with_every_problem(service):
     again = service.client.post("/api/cases", content=ok.encode(), headers={
         **service.auth(Role.legal_staff), "Content-Type": "application/yaml"})
     assert again.status_code == 409
+
+
+def test_if_match_is_strong_and_a_change_of_nothing_makes_no_version(service):
+    c, h = service.client, service.auth(Role.legal_staff)
+    assert c.patch(f"/api/cases/{service.own}", json={"branch": "x"},
+                   headers={**h, "If-Match": 'W/"v1"'}).status_code == 412  # RFC 9110: If-Match is strong
+    same = c.patch(f"/api/cases/{service.own}", json={}, headers={**h, "If-Match": '"v1"'})
+    assert same.status_code == 200 and same.headers["etag"] == '"v1"'
+    branch = same.json()["branch"]
+    again = c.patch(f"/api/cases/{service.own}", json={"branch": branch}, headers={**h, "If-Match": '"v1"'})
+    assert again.headers["etag"] == '"v1"'

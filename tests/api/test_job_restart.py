@@ -51,9 +51,12 @@ def _prepare(data: Path) -> None:
 class Served:
     """One ``legaldocs serve`` process on ``data`` (its own process group, its output in a log)."""
 
-    def __init__(self, data: Path, port: int, log: Path, stale: int | None):
+    def __init__(self, data: Path, port: int, log: Path, stale: int | None, grace: int | None = None):
         env = {k: v for k, v in os.environ.items() if k not in (
-            "LEGALDOCS_DATABASE_URL", "LEGALDOCS_QUEUE_URL", "LEGALDOCS_DATA", "LEGALDOCS_STALE_JOB_S")}
+            "LEGALDOCS_DATABASE_URL", "LEGALDOCS_QUEUE_URL", "LEGALDOCS_DATA", "LEGALDOCS_STALE_JOB_S",
+            "LEGALDOCS_STOP_GRACE_S")}
+        if grace is not None:  # a packet may take less than the default grace on a fast machine
+            env["LEGALDOCS_STOP_GRACE_S"] = str(grace)
         if stale is not None:
             env["LEGALDOCS_STALE_JOB_S"] = str(stale)
         program = Path(sys.executable).with_name("legaldocs")
@@ -178,7 +181,7 @@ def test_service_stopped_with_sigterm_hands_its_job_back(tmp_path):
     data = tmp_path / "data"
     _prepare(data)
     port = _free_port()
-    first = Served(data, port, tmp_path / "serve-1.log", None)
+    first = Served(data, port, tmp_path / "serve-1.log", None, grace=0)
     second = None
     try:
         headers = _sign_in(first.url)

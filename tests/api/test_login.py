@@ -179,3 +179,37 @@ def test_revoked_expired_and_deactivated_tokens_are_refused(service):
     assert service.client.get("/api/me", headers={"Authorization": f"Bearer {cal}"}).status_code == 401
     with service.app.state.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM api_token WHERE revoked_at IS NOT NULL")).scalar() >= 2
+
+
+def test_a_new_password_ends_the_sessions_of_the_old_one(service):
+    from api.models import Role as _Role
+
+    c = service.client
+    user = service.users[_Role.external_counsel]
+    r = c.post("/api/login", json={"username": user.username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    session = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert c.get("/api/me", headers=session).status_code == 200
+    changed = c.patch(f"/api/users/{user.id}", json={"password": "another-long-password"},
+                      headers=service.auth(_Role.admin))
+    assert changed.status_code == 200, changed.text
+    assert c.get("/api/me", headers=session).status_code == 401
+    # the firm's API token is not a session: an administrator revokes it separately
+    assert c.get("/api/me", headers=service.auth(_Role.external_counsel)).status_code == 200
+
+
+def test_guesses_sent_all_at_once_are_held_to_the_limit(service):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.models import Role as _Role
+
+    user = service.users[_Role.manager]
+
+    def guess(i: int) -> int:
+        return service.client.post("/api/login", json={"username": user.username, "password": f"wrong-{i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(guess, range(20)))
+    checked = codes.count(401)
+    assert checked <= service.settings.login_attempts, codes
+    assert codes.count(429) == 20 - checked

@@ -58,3 +58,16 @@ def test_two_hundred_requests_at_once_all_answered(service):
     assert [code for code, _t in results if code != 200] == []
     # a stall shows as the pool's 30 s timeout; answered in turn they take a few seconds in all
     assert took < 25, f"200 requests took {took:.1f} s"
+
+
+def test_a_body_too_large_is_refused_before_it_is_read(service):
+    big = b'{"username": "' + b"a" * (2 * 1024 * 1024) + b'", "password": "x"}'
+    r = service.client.post("/api/login", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_yaml_a_case_file_cannot_hold_is_a_problem_not_a_crash(service):
+    headers = {**service.auth(Role.legal_staff), "Content-Type": "application/yaml"}
+    for body in (b"case_id: !!set {a, b}\n", b"case_id: !!binary aGVsbG8=\n", b"? [a, b]\n: 1\n"):
+        r = service.client.post("/api/cases", content=body, headers=headers)
+        assert r.status_code == 422, (body, r.text)

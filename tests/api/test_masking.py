@@ -261,3 +261,13 @@ def test_the_running_service_masks_its_access_log(tmp_path):
     assert f"GET /api/cases/{ID_MASKED} HTTP/1.1\" 404" in out, out
     assert "POST /api/login HTTP/1.1\" 401" in out
     assert _raw_numbers(out) == [], out
+
+
+def test_masking_leaves_hexadecimal_ids_whole_and_cuts_secrets():
+    from api.security import mask_text
+
+    # an id with eleven digits in a row that look like a mobile number (found: 0.8 % of job ids were changed)
+    assert mask_text("任务 b91c0946326746f1bcf461a83925a90b") == "任务 b91c0946326746f1bcf461a83925a90b"
+    assert mask_text("电话13800000001") == "电话138****0001"
+    line = '"GET /calendar/ld_FzT3-GLEGZgwDuv0krapBqk2j02kWSZyYHTDxqid9EU.ics HTTP/1.1" 200'
+    assert "krapBqk2j02k" not in mask_text(line) and "ld_FzT3-GL" in mask_text(line)
