@@ -9,18 +9,23 @@ holds borrowers' names)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
+from api.access import SEES_IDENTIFIERS
 from api.audit import record
 from api.auth import issue_token
 from api.deps import MAX_ID, CurrentUser, SessionDep, VisibleCase, client_address, user_for_token
 from api.models import ApiToken, TokenKind, User, utcnow
 from api.portfolio import MAX_DAYS, MAX_LIMIT, MAX_OFFSET, ClockFilter, ClockRow, query_clocks
+from api.security import mask_text
 from api.settings import bank_today
 from legaldocs.deadlines.chain import KIND_NAMES
 from legaldocs.deadlines.ics import ics_bytes
@@ -83,6 +88,27 @@ class CalendarOut(BaseModel):
     message: str
 
 
+def _shown(user, rows: list[ClockRow]) -> list[ClockRow]:  # noqa: ANN001
+    """The rows as ``user`` may see them: for a role that does not need them, identity and phone
+    numbers in the chains' events and the notes (a note legal staff typed) masked."""
+    if user.role in SEES_IDENTIFIERS:
+        return rows
+    def masked(stored: str) -> str:  # the stored JSON escapes Chinese (\uXXXX): mask the text itself
+        return json.dumps(_mask_strings(json.loads(stored)), ensure_ascii=False)
+
+    return [dataclasses.replace(r, chain_json=masked(r.chain_json), notes_json=masked(r.notes_json)) for r in rows]
+
+
+def _mask_strings(value):  # noqa: ANN001, ANN202
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [_mask_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_strings(v) for k, v in value.items()}
+    return value
+
+
 def _json(rows: list[ClockRow]) -> Response:
     """The rows as a JSON array, each chain copied in as stored (no decoding and re-encoding)."""
     return Response("[" + ",".join(r.as_json() for r in rows) + "]", media_type="application/json")
@@ -110,7 +136,7 @@ def case_deadlines(case: VisibleCase, s: SessionDep, user: CurrentUser) -> Respo
     """Every stored clock of the case (satisfied ones and passed appeal periods too), most urgent
     first, each with its chain of events and articles. 404 for a case the user may not see."""
     f = ClockFilter(case_id=case.case_id, within_days=None, include_satisfied=True, limit=MAX_LIMIT)
-    return _json(query_clocks(s, user, f, bank_today()))
+    return _json(_shown(user, query_clocks(s, user, f, bank_today())))
 
 
 @router.get("/api/deadlines", name="portfolio_deadlines", response_model=list[ClockOut],
@@ -141,6 +167,7 @@ def portfolio_deadlines(
                     include_satisfied=include_satisfied, only_running=running, chains=chains or as_ics,
                     limit=limit, offset=offset)
     rows = query_clocks(s, user, f, bank_today())
+    rows = _shown(user, rows)
     return _ics(rows) if as_ics else _json(rows)
 
 
@@ -213,4 +240,4 @@ def calendar_feed(token: str, request: Request, s: SessionDep) -> Response:
                 break
             f.offset += len(page)
     record(s, user, "calendar.feed", detail=f"日历订阅 {token[:10]}…：{len(rows)}项期限", address=client_address(request))
-    return _ics(rows)
+    return _ics(_shown(user, rows))

@@ -271,3 +271,19 @@ def test_masking_leaves_hexadecimal_ids_whole_and_cuts_secrets():
     assert mask_text("电话13800000001") == "电话138****0001"
     line = '"GET /calendar/ld_FzT3-GLEGZgwDuv0krapBqk2j02kWSZyYHTDxqid9EU.ics HTTP/1.1" 200'
     assert "krapBqk2j02k" not in mask_text(line) and "ld_FzT3-GL" in mask_text(line)
+
+
+def test_numbers_typed_into_an_event_are_masked_in_managers_deadlines(service):
+    from api.models import Role as _Role
+
+    c = service.client
+    event = {"date": "2025-08-01", "kind": "债务人确认债务", "parties": ["P1"],
+             "note": "借款人更换电话13912345678，身份证号310104198605210028"}
+    r = c.post(f"/api/cases/{service.own}/events", json=event, headers=service.auth(_Role.legal_staff))
+    assert r.status_code == 201, r.text
+    for role, whole in ((_Role.manager, False), (_Role.admin, False), (_Role.legal_staff, True)):
+        for url in (f"/api/cases/{service.own}/deadlines", "/api/deadlines?days=36600",
+                    "/api/deadlines?days=36600&format=ics"):
+            text = c.get(url, headers=service.auth(role)).text
+            assert ("13912345678" in text) == whole, (role, url)
+            assert ("310104198605210028" in text) == whole, (role, url)
