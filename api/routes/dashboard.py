@@ -46,7 +46,7 @@ from api.auth import LoginRefused, authenticate, issue_token, revoke_session
 from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, case_visible, client_address, optional_user
 from api.jobs import STAGES, JobParamsError, check_params, create_job
 from api.models import Blob, CaseFile, CaseRecord, Job, LawFirm, Output, Role, TokenKind, User, utcnow
-from api.portfolio import ClockFilter, counts_by_branch, query_clocks
+from api.portfolio import MAX_OFFSET as PORTFOLIO_MAX_OFFSET, ClockFilter, counts_by_branch, query_clocks
 from api.security import mask_case_data, mask_text
 from api.settings import Settings, bank_today
 from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
@@ -402,10 +402,10 @@ def page_index(request: Request, s: SessionDep, settings: SettingsDep, user: Use
         wo = None
     start = 0
     if offset:
-        if offset.isdigit() and len(offset) < 8:
+        if offset.isdigit() and len(offset) < 8 and int(offset) <= PORTFOLIO_MAX_OFFSET:
             start = int(offset)
         else:
-            errors.append("offset：须为非负整数")
+            errors.append(f"offset：须为0至{PORTFOLIO_MAX_OFFSET}的整数")
     filters = _Filters(kinds=kinds, branch=branch[:200], officer=officer[:10], within=within if within_days else "",
                        written_off=written_off if wo is not None else "", offset=start)
     today = bank_today()

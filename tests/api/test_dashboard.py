@@ -312,3 +312,10 @@ def test_legal_staff_generate_a_packet_from_the_case_page(service):
     assert r.status_code == 404 and "<h1>案件不存在</h1>" in r.text
     with service.session() as s:
         assert len(s.exec(select(Job)).all()) == 1
+
+
+def test_an_offset_past_the_last_page_is_named_not_a_crash(service):
+    c = service.client
+    _login(c, Role.manager)
+    page = c.get("/?offset=1000000")
+    assert page.status_code == 422 and "offset" in page.text
