@@ -25,7 +25,7 @@ from api.auth import issue_token
 from api.deps import MAX_ID, CurrentUser, SessionDep, VisibleCase, client_address, user_for_token
 from api.models import ApiToken, TokenKind, User, utcnow
 from api.portfolio import MAX_DAYS, MAX_LIMIT, MAX_OFFSET, ClockFilter, ClockRow, query_clocks
-from api.security import mask_text
+from api.security import mask_case_data
 from api.settings import bank_today
 from legaldocs.deadlines.chain import KIND_NAMES
 from legaldocs.deadlines.ics import ics_bytes
@@ -93,20 +93,11 @@ def _shown(user, rows: list[ClockRow]) -> list[ClockRow]:  # noqa: ANN001
     numbers in the chains' events and the notes (a note legal staff typed) masked."""
     if user.role in SEES_IDENTIFIERS:
         return rows
+
     def masked(stored: str) -> str:  # the stored JSON escapes Chinese (\uXXXX): mask the text itself
-        return json.dumps(_mask_strings(json.loads(stored)), ensure_ascii=False)
+        return json.dumps(mask_case_data(json.loads(stored)), ensure_ascii=False)
 
     return [dataclasses.replace(r, chain_json=masked(r.chain_json), notes_json=masked(r.notes_json)) for r in rows]
-
-
-def _mask_strings(value):  # noqa: ANN001, ANN202
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, list):
-        return [_mask_strings(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _mask_strings(v) for k, v in value.items()}
-    return value
 
 
 def _json(rows: list[ClockRow]) -> Response:
