@@ -516,6 +516,7 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
             ):
                 problems.append((f"events[{i}].kind", _("{kind} ends a proceeding, but no {start} event on or before {date} starts it").format(
                     kind=e["kind"], start=start, date=e_date)))
+    problems.extend(_recovery_problems(data, parties, loan_ids, evidence_ids, first_signed))
     claim = data.get("claim") if isinstance(data.get("claim"), dict) else {}
     problems.extend(_currency_problems(loans, claim))
     guarantee_ids = _ids(_list(data, "guarantees"), "guarantees", [])
@@ -577,6 +578,65 @@ def _cross_problems(data: dict) -> list[tuple[str, str]]:
     if as_of and first_draw and as_of < min(first_draw.values()):
         problems.append(("claim.as_of", _("{date} is before the first draw ({first})").format(date=as_of, first=min(first_draw.values()))))
     problems.extend(_filing_set_problems(data, parties))
+    return problems
+
+
+def _recovery_problems(data: dict, parties: dict, loan_ids: set[str], evidence_ids: set[str],
+                       first_signed: dt.date | None) -> list[tuple[str, str]]:
+    """References and dates of the recovery sections: repayments' payers, pursuits, risk and
+    write-off (each party, loan and evidence item defined; nothing before the first contract;
+    a write-off's end not before the write-off)."""
+    problems: list[tuple[str, str]] = []
+
+    def check(item: Any, path: str, *, party: str | None = None, loan: str | None = None,
+              evidence: str | None = None, dated: str | None = "date") -> None:
+        if not isinstance(item, dict):
+            return
+        if party and isinstance(item.get(party), str) and item[party] not in parties:
+            problems.append((f"{path}.{party}", _(_UNDEFINED["party"]).format(id=repr(item[party]))))
+        if loan and isinstance(item.get(loan), str) and item[loan] not in loan_ids:
+            problems.append((f"{path}.{loan}", _(_UNDEFINED["loan"]).format(id=repr(item[loan]))))
+        if evidence and isinstance(item.get(evidence), list):
+            for j, ref in enumerate(item[evidence]):
+                if isinstance(ref, str) and ref not in evidence_ids:
+                    problems.append((f"{path}.{evidence}[{j}]", _(_UNDEFINED["evidence item"]).format(id=repr(ref))))
+        when = _as_date(item.get(dated)) if dated else None
+        if when and first_signed and when < first_signed:
+            problems.append((f"{path}.{dated}", _("{date} is before the first loan contract was signed ({signed})").format(
+                date=when, signed=first_signed)))
+
+    for i, r in enumerate(_list(data, "repayments")):
+        check(r, f"repayments[{i}]", party="party", dated=None)
+    for i, item in enumerate(_list(data, "pursuits")):
+        check(item, f"pursuits[{i}]", party="party", evidence="evidence")
+    risk = data.get("risk") if isinstance(data.get("risk"), dict) else {}
+    for section in ("history", "provisions"):
+        for i, item in enumerate(_list(risk, section)):
+            check(item, f"risk.{section}[{i}]", loan="loan")
+    for i, item in enumerate(_list(risk, "restructurings")):
+        p = f"risk.restructurings[{i}]"
+        check(item, p, loan="loan", evidence="evidence", dated="changed_on")
+        if isinstance(item, dict):
+            changed, first = _as_date(item.get("changed_on")), _as_date(item.get("first_repayment"))
+            if changed and first and first < changed:
+                problems.append((f"{p}.first_repayment", _("{date} is before the contract was changed ({changed})").format(
+                    date=first, changed=changed)))
+    write_off = data.get("write_off") if isinstance(data.get("write_off"), dict) else {}
+    for i, item in enumerate(_list(write_off, "asset_searches")):
+        check(item, f"write_off.asset_searches[{i}]", party="party", evidence="evidence")
+    booked = _as_date(write_off.get("written_off_on"))
+    ended = write_off.get("ended") if isinstance(write_off.get("ended"), dict) else None
+    if ended is not None:
+        check(ended, "write_off.ended", evidence="evidence")
+        end = _as_date(ended.get("date"))
+        if booked is None:
+            problems.append(("write_off.ended", _("is given, but write_off.written_off_on is not: only a written-off claim ends this way")))
+        elif end and end < booked:
+            problems.append(("write_off.ended.date", _("{date} is before the write-off ({booked})").format(date=end, booked=booked)))
+    proposed = _as_date(write_off.get("proposed_on"))
+    if proposed and booked and booked < proposed:
+        problems.append(("write_off.written_off_on", _("{date} is before the write-off was proposed ({proposed})").format(
+            date=booked, proposed=proposed)))
     return problems
 
 

@@ -38,7 +38,21 @@ from legaldocs.i18n import _
 
 __all__ = [
     "Agent",
+    "AssetSearch",
     "Case",
+    "ClassificationRecord",
+    "Confirmation",
+    "Exposure",
+    "ProvisionRecord",
+    "Pursuit",
+    "PursuitChannel",
+    "RECOVERY_SOURCES",
+    "Restructuring",
+    "Risk",
+    "RiskCategory",
+    "StaffMember",
+    "WriteOff",
+    "WriteOffEnd",
     "Claim",
     "ClaimedCost",
     "Collateral",
@@ -445,6 +459,14 @@ class Collateral(_Model):
     maximum_amount: Amount | None = None
 
 
+#: Where a repayment came from (Repayment.source), as the write-off dossier and its residue name it.
+RECOVERY_SOURCES = {
+    "borrower": "借款人还款", "guarantor": "保证人代偿", "collateral": "抵押物、质物处置款", "distribution": "破产财产分配",
+    "set_off": "以物抵债", "insurance": "保险赔款", "estate": "遗产清偿", "enforcement": "强制执行款", "transfer": "债权转让价款",
+    "other": "其他",
+}
+
+
 class Repayment(_Model):
     """A payment received (还款)."""
 
@@ -453,6 +475,9 @@ class Repayment(_Model):
     loan: Ref
     applied_to: Literal["principal", "interest", "mixed"] = "mixed"
     evidence: list[Ref] = Field(default_factory=list)
+    source: Literal["borrower", "guarantor", "collateral", "distribution", "set_off", "insurance", "estate",
+                    "enforcement", "transfer", "other"] = "borrower"  # see RECOVERY_SOURCES
+    party: Ref | None = None  # who paid, when not the borrower (a guarantor, a mortgagor, an heir)
 
 
 class EventKind(str, Enum):
@@ -481,6 +506,30 @@ class EventKind(str, Enum):
     suit_not_accepted = "不予受理"
     enforcement_withdrawn = "撤回执行申请"
     bankruptcy_claim_returned = "破产债权申报撤回或退回"
+    # rulings and facts about an obligor that decide its risk class and write-off criteria
+    # (商业银行金融资产风险分类办法; 财金〔2017〕90号附件1); the deadline engine does not use them
+    enforcement_ended_this_round = "终结本次执行程序"  # 终本裁定 (民诉法解释第五百一十七条)
+    enforcement_terminated = "终结执行"  # 民事诉讼法第二百六十八条
+    enforcement_suspended = "中止执行"  # 民事诉讼法第二百六十七条
+    bankruptcy_declared = "宣告破产"  # 企业破产法第一百零七条
+    bankruptcy_ended = "终结破产程序"  # 企业破产法第四十三条、第一百零五条、第一百二十条
+    reorganization_approved = "批准重整计划"  # 企业破产法第八十六条
+    settlement_approved = "认可和解协议"  # 企业破产法第九十八条; also a court-approved 调解 or 执行和解 reducing the debt
+    deregistered = "注销登记"
+    licence_revoked = "吊销营业执照"
+    business_stopped = "停止经营或下落不明"
+    annual_reports_missing = "未公示年度报告"  # registry query; ``note`` gives the years
+    death = "死亡"
+    declared_missing = "宣告失踪"
+    declared_dead = "宣告死亡"
+    incapacity = "丧失民事行为能力或劳动能力"
+    disaster = "重大自然灾害或意外事故"
+    criminal_judgment = "刑事判决"
+    set_off = "以物抵债"
+    claim_rejected = "判决驳回诉讼请求"
+    documents_lost = "债权凭证灭失"
+    evasion = "逃废债"
+    credit_impaired = "发生信用减值"  # 企业会计准则第22号第四十条
     other = "其他"
 
 
@@ -689,6 +738,180 @@ class Assumption(_Model):
     note: Text
 
 
+class PursuitChannel(str, Enum):
+    """How an obligor was pursued (追索方式), as 追索记录 and 国家税务总局公告2015年第25号 name them;
+    the value is the Chinese name written in case files."""
+
+    judicial = "司法追索"  # suit, preservation, enforcement, bankruptcy claim
+    phone = "电话追索"
+    letter = "信函追索"
+    sms = "短信追索"
+    visit = "上门追索"
+    announcement = "公告催收"
+    other = "其他"
+
+
+class Pursuit(_Model):
+    """One dated attempt to collect from one obligor (追索记录): what was done, the outcome, who
+    did it and whether the record is signed by the handler and the person responsible (经办人和负责人
+    共同签章, which the tax rules require), and the evidence that proves it."""
+
+    date: dt.date
+    party: Ref
+    channel: PursuitChannel
+    content: Text
+    outcome: Text
+    handler: Text | None = None  # 经办人
+    responsible: Text | None = None  # 负责人
+    cosigned: bool = False  # the record carries the signatures of both
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class RiskCategory(str, Enum):
+    """The five risk classes (五级分类, 商业银行金融资产风险分类办法第六条); the value is the Chinese name."""
+
+    normal = "正常"
+    special_mention = "关注"
+    substandard = "次级"
+    doubtful = "可疑"
+    loss = "损失"
+
+
+class ClassificationRecord(_Model):
+    """A class the bank booked (分类结果) on ``date`` for ``loan`` (every loan of the case when
+    left out), with the reason it gave."""
+
+    date: dt.date
+    category: RiskCategory
+    loan: Ref | None = None
+    basis: Text | None = None
+
+
+class ProvisionRecord(_Model):
+    """The loss allowance the bank held (贷款损失准备) on ``date`` for ``loan`` (all loans when left out):
+    ``allowance`` in 元; ``stage`` (1, 2, 3) and ``carrying_amount`` (账面余额, 元) where the bank
+    measures expected credit loss (企业会计准则第22号); ``credit_impaired`` as the bank assessed it."""
+
+    date: dt.date
+    allowance: AmountOrZero
+    loan: Ref | None = None
+    stage: Literal[1, 2, 3] | None = None
+    carrying_amount: Amount | None = None
+    credit_impaired: bool | None = None
+
+
+class Exposure(_Model):
+    """The debtor's debts as a whole on ``date``: at this bank (``scope: this_bank``, every claim
+    including those outside this case: ``total`` and the ``non_performing`` part) or at every bank
+    (``scope: all_banks``, from the credit report: ``total`` and ``overdue_90``, the part more than
+    90 days overdue). Amounts in 元. Used for contagion (分类办法第七条 and the 20 % rule)."""
+
+    date: dt.date
+    scope: Literal["this_bank", "all_banks"]
+    total: Amount
+    non_performing: AmountOrZero = Decimal(0)
+    overdue_90: AmountOrZero = Decimal(0)
+    source: Text | None = None
+
+
+class Restructuring(_Model):
+    """A restructuring (重组, 分类办法第十七条至第二十条) of ``loan``: the contract changed on
+    ``changed_on`` because the debtor was in financial difficulty; the observation period starts
+    on ``first_repayment`` (the first repayment date under the new terms) and runs in periods of
+    ``period_months``. ``missed``: payment dates missed during observation; ``unresolved_on``:
+    dates at which the bank found the difficulty not resolved; ``category_before``: the class
+    before the change."""
+
+    loan: Ref
+    changed_on: dt.date
+    first_repayment: dt.date
+    period_months: Annotated[int, Field(ge=1, le=12, strict=True)] = 1
+    measures: list[Text] = Field(default_factory=list)  # 展期, 调整还款计划, 借新还旧 ...
+    category_before: RiskCategory | None = None
+    missed: list[dt.date] = Field(default_factory=list)
+    unresolved_on: list[dt.date] = Field(default_factory=list)
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class Risk(_Model):
+    """What decides the loan's risk class and provision beyond its contracts and repayments:
+    ``segment`` (non_retail for organisations, retail for natural persons when left out),
+    booked ``history``, ``provisions`` held, the debtor's ``exposures``, ``restructurings``, and
+    ``technical_delay_days``: days of an overdue the bank proves were an operational or technical
+    delay (not counted, up to the rule's limit)."""
+
+    segment: Literal["retail", "non_retail"] | None = None
+    history: list[ClassificationRecord] = Field(default_factory=list)
+    provisions: list[ProvisionRecord] = Field(default_factory=list)
+    exposures: list[Exposure] = Field(default_factory=list)
+    restructurings: list[Restructuring] = Field(default_factory=list)
+    sme_or_agricultural: bool = False  # 涉农贷款或中小企业贷款 (财税〔2015〕3号): decides the tax tiers
+
+
+class StaffMember(_Model):
+    """Someone who handled the credit or its recovery: ``role`` as the bank names it (经办人,
+    部门负责人, 单位负责人, 清收责任人)."""
+
+    role: Text
+    name: Text
+    note: Text | None = None
+
+
+class AssetSearch(_Model):
+    """One search of an obligor's property (财产调查、查控): when, by whom or through which system
+    (法院网络查控, 不动产登记中心 ...), and what it found."""
+
+    date: dt.date
+    party: Ref
+    by: Text
+    result: Text
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class Confirmation(_Model):
+    """A person's recorded confirmation of a rule value the rules mark unverified (``rule``: its
+    id), so that a dossier relying on it may be final."""
+
+    rule: Text
+    by: Text
+    on: dt.date
+    note: Text | None = None
+
+
+class WriteOffEnd(_Model):
+    """How a written-off claim came to its full end (完全终结): paid, transferred, or rights
+    extinguished."""
+
+    date: dt.date
+    reason: Literal["paid", "transferred", "extinguished"]
+    note: Text | None = None
+    evidence: list[Ref] = Field(default_factory=list)
+
+
+class WriteOff(_Model):
+    """The write-off (呆账核销, 财金〔2017〕90号) proposed or done for the case: the Annex 1
+    ``criterion`` relied on (e.g. ``"7"``), the date it was booked (``written_off_on``; left out
+    while proposed), the approval, what the investigation report says (``cause``, ``remedies``,
+    ``why_now``, ``responsibility``), the staff, the asset searches, confirmations of unverified
+    rule values, and ``ended`` once the claim is fully ended. ``institution`` and ``loan_type``
+    choose the small-amount thresholds."""
+
+    criterion: Text | None = None
+    proposed_on: dt.date | None = None
+    written_off_on: dt.date | None = None
+    approval: Text | None = None  # 批复文号 or meeting minutes number
+    institution: Literal["bank", "rural"] = "bank"  # 农村信用社、村镇银行: rural
+    loan_type: Literal["corporate", "personal_business", "personal_consumer"] | None = None
+    cause: Text | None = None  # 形成原因
+    remedies: Text | None = None  # 采取的补救措施及结果
+    why_now: Text | None = None  # 无法收回的原因及核销理由
+    responsibility: Text | None = None  # 责任认定及处理
+    staff: list[StaffMember] = Field(default_factory=list)
+    asset_searches: list[AssetSearch] = Field(default_factory=list)
+    confirmations: list[Confirmation] = Field(default_factory=list)
+    ended: WriteOffEnd | None = None
+
+
 class Case(_Model):
     """One case record (案件档案). ``parties`` maps a party id (e.g. ``P1``) to the party."""
 
@@ -713,6 +936,9 @@ class Case(_Model):
     property_leads: list[PropertyLead] = Field(default_factory=list)
     judgment: Judgment | None = None
     notices: Notices = Field(default_factory=Notices)
+    pursuits: list[Pursuit] = Field(default_factory=list)  # 追索记录
+    risk: Risk = Field(default_factory=Risk)  # 风险分类 and 拨备 inputs
+    write_off: WriteOff | None = None  # 呆账核销
 
     @field_validator("parties")
     @classmethod
