@@ -3,9 +3,12 @@ in Excel, read into case data (``docs/case-file.md``) and written from it. The l
 sheet and column, is in ``docs/ledger.md`` and in :data:`SHEETS` below.
 
 Layout: one sheet per kind of record (案件, 当事人, 代理人, 借款合同, 借据, 利率调整, 保证合同,
-抵押质押, 还款, 事件, 费用, 财产线索, 证据), Chinese headers in row 1, one record a row, every row
-naming its case by 案件编号. Rows of 借据 and 利率调整 name their loan by its 编号 (``L1``); the
-other sheets refer to parties, loans and evidence by their 编号 as a case file does. A sheet named
+抵押质押, 还款, 事件, 费用, 财产线索, 证据; for classification and write-off 追索记录, 风险分类,
+损失准备, 债务情况, 贷款重组, 核销, 核销人员, 财产调查, 人工确认), Chinese headers in row 1, one
+record a row, every row naming its case by 案件编号. Rows of 借据 and 利率调整 name their loan by
+its 编号 (``L1``); the other sheets refer to parties, loans and evidence by their 编号 as a case
+file does. The sheet 核销 holds at most one row a case (the case's ``write_off``); 核销人员, 财产调查
+and 人工确认 add to that write-off. A sheet named
 说明 (or 填写说明) is skipped; any other sheet, and any column, the ledger does not know is an
 error (a misspelt name must never drop data silently). Fields without a column take the case
 model's defaults; what a ledger cannot hold (a judgment, stated figures, assumptions) needs a
@@ -57,6 +60,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from legaldocs.case.load import load_case
+from legaldocs.case.model import RECOVERY_SOURCES, EventKind, PursuitChannel, RiskCategory
 from legaldocs.errors import CaseValidationError
 from legaldocs.i18n import _
 
@@ -104,8 +108,9 @@ class Column:
     """One column of a sheet: its Chinese ``header``, the case-file ``field`` it fills (a dotted
     path inside the row's record; ``id_number|uscc``: the first for a natural person, the second
     for an organisation), the ``kind`` of value (text, ident, ref, refs, files, date, dates,
-    amount, number, int, bool, choice, choices), whether it is ``required``, the accepted
-    ``choices`` as (label, value) pairs (the first label of a value is the one written), and
+    amount, number, int, bool, choice, choices, texts), whether it is ``required``, the accepted
+    ``choices`` as (label, value) pairs (the first label of a value is the one written; ``texts``:
+    several texts in one cell, one a line or separated by ``；``), and
     ``only``: the kind of party the column is for (``person`` or ``organization``)."""
 
     header: str
@@ -120,8 +125,10 @@ class Column:
 class Sheet:
     """One sheet: its name, the record it holds (``target``: ``case``, ``parties``, ``agents``,
     ``loans``, ``draws``, ``rate_changes``, ``guarantees``, ``collateral``, ``repayments``,
-    ``events``, ``costs``, ``property_leads``, ``evidence``), whether a ledger must have it, and
-    its columns (the first always 案件编号)."""
+    ``events``, ``costs``, ``property_leads``, ``evidence``, ``pursuits``, ``risk.history``,
+    ``risk.provisions``, ``risk.exposures``, ``risk.restructurings``, ``write_off`` (one row a
+    case), ``write_off.staff``, ``write_off.asset_searches``, ``write_off.confirmations``), whether
+    a ledger must have it, and its columns (the first always 案件编号)."""
 
     name: str
     target: str
@@ -143,10 +150,10 @@ PARTY_KINDS = (("自然人", "person"), ("单位", "organization"), ("个人", "
                ("非法人组织", "organization"), ("公司", "organization")) + _same("person", "organization")
 REPAYMENT_METHODS = _same("等额本息", "等额本金", "到期一次性还本付息", "按月计息、到期一次性还本", "按季计息、到期一次性还本",
                           "按年计息、到期一次性还本", "其他")
-EVENT_KINDS = _same("催收通知书送达", "履行保证责任通知书送达", "债务人确认债务", "部分履行", "宣布提前到期", "债权转让通知到达",
-                    "提起诉讼", "申请财产保全", "财产保全裁定", "申请支付令", "申报破产债权", "判决书送达", "裁定书送达", "判决生效",
-                    "申请强制执行", "诉讼时效中止事由", "查封冻结", "破产申请受理公告", "撤回起诉", "驳回起诉", "不予受理",
-                    "撤回执行申请", "破产债权申报撤回或退回", "其他")
+EVENT_KINDS = _same(*(kind.value for kind in EventKind))
+RECOVERY_SOURCE_CHOICES = tuple((name, key) for key, name in RECOVERY_SOURCES.items()) + _same(*RECOVERY_SOURCES)
+PURSUIT_CHANNELS = _same(*(channel.value for channel in PursuitChannel))
+RISK_CATEGORIES = _same(*(category.value for category in RiskCategory))
 ALLOCATION = (("复利", "compound_interest"), ("罚息", "penalty_interest"), ("利息", "interest"), ("本金", "principal"))
 CASE_ID = _c("案件编号", "case_id", required=True)
 
@@ -209,6 +216,10 @@ SHEETS: tuple[Sheet, ...] = (
         _c("保全担保文书编号", "preservation.security_document"),
         _c("保全担保金额", "preservation.security_amount", "amount"),
         _c("事实来源", "source"),
+        _c("风险客户类型", "risk.segment", "choice", choices=(("非零售", "non_retail"), ("零售", "retail"))
+           + _same("non_retail", "retail")),
+        _c("涉农或中小企业贷款", "risk.sme_or_agricultural", "bool"),
+        _c("技术性逾期天数", "risk.technical_delay_days", "int"),
     ), required=True),
     Sheet("当事人", "parties", (
         CASE_ID,
@@ -329,6 +340,8 @@ SHEETS: tuple[Sheet, ...] = (
         _c("冲抵", "applied_to", "choice", choices=(("本息", "mixed"), ("本金", "principal"), ("利息", "interest"),
                                                      ("混合", "mixed")) + _same("mixed", "principal", "interest")),
         _c("证据", "evidence", "refs"),
+        _c("来源", "source", "choice", choices=RECOVERY_SOURCE_CHOICES),
+        _c("付款人", "party", "ref"),
     )),
     Sheet("事件", "events", (
         CASE_ID,
@@ -377,12 +390,111 @@ SHEETS: tuple[Sheet, ...] = (
         _c("证明身份", "identity_of", "choice_or_ref", choices=(("原告", "creditor"), ("代理人", "agents"))
            + _same("creditor", "agents")),
     )),
+    Sheet("追索记录", "pursuits", (
+        CASE_ID,
+        _c("日期", "date", "date", required=True),
+        _c("被追索人", "party", "ref", required=True),
+        _c("追索方式", "channel", "choice", required=True, choices=PURSUIT_CHANNELS),
+        _c("追索内容", "content", required=True),
+        _c("追索结果", "outcome", required=True),
+        _c("经办人", "handler"),
+        _c("负责人", "responsible"),
+        _c("共同签章", "cosigned", "bool"),
+        _c("证据", "evidence", "refs"),
+    )),
+    Sheet("风险分类", "risk.history", (
+        CASE_ID,
+        _c("分类日期", "date", "date", required=True),
+        _c("风险分类", "category", "choice", required=True, choices=RISK_CATEGORIES),
+        _c("借款合同", "loan", "ref"),
+        _c("分类依据", "basis"),
+    )),
+    Sheet("损失准备", "risk.provisions", (
+        CASE_ID,
+        _c("日期", "date", "date", required=True),
+        _c("损失准备", "allowance", "amount", required=True),
+        _c("借款合同", "loan", "ref"),
+        _c("减值阶段", "stage", "choice", choices=(("第一阶段", 1), ("第二阶段", 2), ("第三阶段", 3), ("1", 1), ("2", 2),
+                                                   ("3", 3))),
+        _c("账面余额", "carrying_amount", "amount"),
+        _c("已发生信用减值", "credit_impaired", "bool"),
+    )),
+    Sheet("债务情况", "risk.exposures", (
+        CASE_ID,
+        _c("日期", "date", "date", required=True),
+        _c("范围", "scope", "choice", required=True, choices=(("本行", "this_bank"), ("全部银行", "all_banks"))
+           + _same("this_bank", "all_banks")),
+        _c("债务总额", "total", "amount", required=True),
+        _c("不良债务", "non_performing", "amount"),
+        _c("逾期90天以上债务", "overdue_90", "amount"),
+        _c("数据来源", "source"),
+    )),
+    Sheet("贷款重组", "risk.restructurings", (
+        CASE_ID,
+        _c("借款合同", "loan", "ref", required=True),
+        _c("合同变更日", "changed_on", "date", required=True),
+        _c("重组后首次还款日", "first_repayment", "date", required=True),
+        _c("观察期还款间隔（月）", "period_months", "int"),
+        _c("重组措施", "measures", "texts"),
+        _c("重组前分类", "category_before", "choice", choices=RISK_CATEGORIES),
+        _c("未按时还款日", "missed", "dates"),
+        _c("认定困难未解决日", "unresolved_on", "dates"),
+        _c("证据", "evidence", "refs"),
+    )),
+    Sheet("核销", "write_off", (
+        CASE_ID,
+        _c("核销认定条件", "criterion"),
+        _c("申报日期", "proposed_on", "date"),
+        _c("核销日期", "written_off_on", "date"),
+        _c("批复文号", "approval"),
+        _c("机构类型", "institution", "choice", choices=(("银行", "bank"), ("农村信用社、村镇银行", "rural"),
+                                                       ("农村信用社", "rural"), ("村镇银行", "rural"))
+           + _same("bank", "rural")),
+        _c("贷款类型", "loan_type", "choice", choices=(("对公贷款", "corporate"), ("个人经营贷款", "personal_business"),
+                                                    ("个人消费贷款", "personal_consumer"))
+           + _same("corporate", "personal_business", "personal_consumer")),
+        _c("形成原因", "cause"),
+        _c("采取的措施及结果", "remedies"),
+        _c("核销理由", "why_now"),
+        _c("责任认定及处理", "responsibility"),
+        _c("完全终结日期", "ended.date", "date"),
+        _c("完全终结原因", "ended.reason", "choice", choices=(("已清偿", "paid"), ("已转让", "transferred"),
+                                                          ("权利消灭", "extinguished"))
+           + _same("paid", "transferred", "extinguished")),
+        _c("完全终结说明", "ended.note"),
+        _c("完全终结证据", "ended.evidence", "refs"),
+    )),
+    Sheet("核销人员", "write_off.staff", (
+        CASE_ID,
+        _c("职责", "role", required=True),
+        _c("姓名", "name", required=True),
+        _c("备注", "note"),
+    )),
+    Sheet("财产调查", "write_off.asset_searches", (
+        CASE_ID,
+        _c("日期", "date", "date", required=True),
+        _c("被调查人", "party", "ref", required=True),
+        _c("调查途径", "by", required=True),
+        _c("调查结果", "result", required=True),
+        _c("证据", "evidence", "refs"),
+    )),
+    Sheet("人工确认", "write_off.confirmations", (
+        CASE_ID,
+        _c("规则", "rule", required=True),
+        _c("确认人", "by", required=True),
+        _c("确认日期", "on", "date", required=True),
+        _c("说明", "note"),
+    )),
 )
 _BY_NAME = {s.name: s for s in SHEETS}
 _SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 # where each kind of record lives in a case's data
 _LISTS = {"agents": "agents", "loans": "loans", "guarantees": "guarantees", "collateral": "collateral",
-          "repayments": "repayments", "events": "events", "property_leads": "property_leads", "evidence": "evidence"}
+          "repayments": "repayments", "events": "events", "property_leads": "property_leads", "evidence": "evidence",
+          "pursuits": "pursuits", "risk.history": "risk.history", "risk.provisions": "risk.provisions",
+          "risk.exposures": "risk.exposures", "risk.restructurings": "risk.restructurings",
+          "write_off.staff": "write_off.staff", "write_off.asset_searches": "write_off.asset_searches",
+          "write_off.confirmations": "write_off.confirmations"}
 
 
 # -- places ---------------------------------------------------------------------------------------
@@ -688,7 +800,7 @@ def _convert(value: Any, column: Column) -> Any:
         return _text_of(value)
     if kind == "refs":
         return [part for part in _SPLIT_REFS.split(_text_of(value)) if part]
-    if kind == "files":
+    if kind in ("files", "texts"):
         return [part.strip() for part in _SPLIT_FILES.split(_text_of(value)) if part.strip()]
     if kind == "date":
         return _date_of(value)
@@ -884,6 +996,7 @@ class _Case:
     loans: dict[str, int]
     party_rows: dict[str, int]
     explained: set[str] = dataclasses.field(default_factory=set)
+    write_off_row: int | None = None
 
 
 def _fill(row: _Row, prefix: str, case: _Case, *, party_kind: str | None = None) -> dict:
@@ -903,6 +1016,8 @@ def _fill(row: _Row, prefix: str, case: _Case, *, party_kind: str | None = None)
         if "|" in field:
             field = field.split("|")[0 if party_kind == "person" else 1]
         case.origins[f"{prefix}{join}{field}"] = row.place(column.header)
+        if "." in field and row.sheet.target == "write_off":  # write_off.ended as a whole: at its first column
+            case.origins.setdefault(f"{prefix}{join}{field.rsplit('.', 1)[0]}", row.place(column.header))
         if column.header in row.values:
             _put(record, field, row.values[column.header])
     return record
@@ -1003,8 +1118,22 @@ def _attach(sheet: Sheet, row: _Row, case: _Case, problems: _Problems) -> None:
         items = data.setdefault("claim", {}).setdefault("costs", [])
         items.append(_fill(row, f"claim.costs[{len(items)}]", case))
         return
-    items = data.setdefault(_LISTS[target], [])
-    record = _fill(row, f"{_LISTS[target]}[{len(items)}]", case)
+    if target == "write_off":
+        if case.write_off_row is not None:
+            problems.add(row.place(CASE_ID.header), _("the write-off of case {case_id} is already in row {row}").format(
+                case_id=data.get("case_id"), row=case.write_off_row))
+            return
+        case.write_off_row = row.number
+        record = _fill(row, "write_off", case)
+        data.setdefault("write_off", {}).update(record)
+        return
+    path = _LISTS[target]
+    *parents, last = path.split(".")
+    holder = data
+    for part in parents:  # risk, write_off: the mapping the list is in
+        holder = holder.setdefault(part, {})
+    items = holder.setdefault(last, [])
+    record = _fill(row, f"{path}[{len(items)}]", case)
     if target == "loans" and record.get("id") is not None:
         case.loans.setdefault(record["id"], len(items))
     items.append(record)
@@ -1075,7 +1204,7 @@ def read_ledger(path: Path | str) -> list[tuple[str, dict]]:
 # -- writing --------------------------------------------------------------------------------------
 
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "number": "0.00##%", "ident": "@", "text": "@", "ref": "@",
-            "refs": "@", "files": "@"}
+            "refs": "@", "files": "@", "texts": "@"}
 
 
 def _label(column: Column, value: Any) -> Any:
@@ -1091,6 +1220,8 @@ def _cell_value(column: Column, value: Any) -> Any:
         return "、".join(str(v) for v in value)
     if kind == "files":
         return "\n".join(str(v) for v in value)
+    if kind == "texts":
+        return "；".join(str(v) for v in value)
     if kind == "dates":
         return "、".join(_as_date(v).isoformat() for v in value)
     if kind == "choices":
@@ -1146,8 +1277,11 @@ def _records(sheet: Sheet, data: dict) -> Iterator[tuple[str, dict, dict[str, An
     elif target == "costs":
         for i, item in enumerate((data.get("claim") or {}).get("costs") or []):
             yield f"claim.costs[{i}]", item, {}
+    elif target == "write_off":
+        if isinstance(data.get("write_off"), dict):
+            yield "write_off", data["write_off"], {}
     else:
-        for i, item in enumerate(data.get(_LISTS[target]) or []):
+        for i, item in enumerate(_get(data, _LISTS[target]) or []):
             yield f"{_LISTS[target]}[{i}]", item, {}
 
 

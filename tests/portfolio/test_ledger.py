@@ -270,7 +270,8 @@ def test_every_problem_is_listed_with_its_place(tmp_path):
     path = save(wb, tmp_path / "bad.xlsx")
     assert problems(path) == [  # in the order of the ledger: sheet, row, column
         ("担保合同", "不是台账的工作表（台账的工作表为：案件、当事人、代理人、借款合同、借据、利率调整、保证合同、抵押质押、"
-                     "还款、事件、费用、财产线索、证据；名为“说明”的工作表不读取）"),
+                     "还款、事件、费用、财产线索、证据、追索记录、风险分类、损失准备、债务情况、贷款重组、核销、核销人员、"
+                     "财产调查、人工确认；名为“说明”的工作表不读取）"),
         (place("当事人", 2, "身份证号/统一社会信用代码"), "校验位不符"),  # the case loader's finding, at its cell
         (place("当事人", 2, "法定代表人/负责人"), "仅适用于单位，请留空"),
         (place("当事人", 3, "编号"), "案件DEMO-2025-001的当事人编号P1已在第2行"),
