@@ -845,6 +845,7 @@ class Risk(_Model):
     provisions: list[ProvisionRecord] = Field(default_factory=list)
     exposures: list[Exposure] = Field(default_factory=list)
     restructurings: list[Restructuring] = Field(default_factory=list)
+    technical_delay_days: Annotated[int, Field(ge=1, le=366, strict=True)] | None = None
     sme_or_agricultural: bool = False  # 涉农贷款或中小企业贷款 (财税〔2015〕3号): decides the tax tiers
 
 

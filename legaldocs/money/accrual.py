@@ -171,7 +171,8 @@ class LoanBalance:
     interest: Decimal = ZERO
     penalty_interest: Decimal = ZERO
     compound_interest: Decimal = ZERO
-    overdue_since: dt.date | None = None
+    overdue_since: dt.date | None = None  # oldest due date of principal still unpaid
+    interest_overdue_since: dt.date | None = None  # oldest due date of interest still unpaid
     penalty_rate: Decimal = ZERO
     compound_rate: Decimal = ZERO
     contract_rate: Decimal = ZERO
@@ -442,6 +443,7 @@ class _Loan:
             penalty_interest=self._owed(PENALTY),
             compound_interest=self._owed(COMPOUND),
             overdue_since=min((b.since for b in overdue), default=None),
+            interest_overdue_since=min((b.since for b in self.unpaid_interest if b.amount > 0), default=None),
             penalty_rate=self.penalty_rate,
             compound_rate=self.compound_rate,
             contract_rate=self.rate,
