@@ -338,13 +338,13 @@ def overdue_floors(days: int, on: dt.date, *, since: dt.date | None = None,
             waiver = _row("technical_delay", on)
             if waiver is not None:
                 allowed = min(technical_delay_days, waiver["max_days"])
-                if days <= allowed:
-                    notes.append(JudgmentItem(waiver["reason"].format(days=days, waived=allowed), RuleRef.of(waiver)))
-                    continue
                 if technical_delay_days > waiver["max_days"]:
                     notes.append(JudgmentItem(
                         f"记载的技术性逾期{technical_delay_days}天超过规则允许的{waiver['max_days']}天，只按{waiver['max_days']}天豁免",
                         RuleRef.of(waiver)))
+                if days <= allowed:
+                    notes.append(JudgmentItem(waiver["reason"].format(days=days, waived=allowed), RuleRef.of(waiver)))
+                    continue
         floors.append(_floor(row, days=days, limit=limit, first=limit + 1, since=since or ""))
     if absent is not None:
         notes.append(JudgmentItem(
