@@ -103,7 +103,8 @@ class LoanComponents:
         return {
             "loan": self.loan, "label": self.label, "principal": str(self.principal),
             "principal_overdue": str(self.principal_overdue), "principal_not_due": str(self.principal_not_due),
-            "interest_on_balance": str(self.interest_on_balance), "interest_off_balance": str(self.interest_off_balance),
+            "interest_on_balance": str(self.interest_on_balance),
+            "interest_off_balance": str(self.interest_off_balance),
             "by_kind": {k: {"on_balance": str(on), "off_balance": str(off)} for k, (on, off) in self.by_kind.items()},
             "overdue_since": self.overdue_since.isoformat() if self.overdue_since else None,
             "off_balance_from": self.off_balance_from.isoformat() if self.off_balance_from else None,
@@ -347,8 +348,8 @@ def balance_components(case: Case, as_of: dt.date, *, split_on: dt.date | None =
     fees: list[tuple[str, Decimal, tuple[str, ...]]] = []
     for c in case.claim.costs:
         if c.currency != case.claim.currency:
-            flags.append(_("claim.costs: {name} is in {currency}, not in the claim's currency; left out of the fees").format(
-                name=c.name, currency=c.currency))
+            flags.append(_("claim.costs: {name} is in {currency}, not in the claim's currency; left out of the fees")
+                         .format(name=c.name, currency=c.currency))
             continue
         fees.append((c.name, c.amount, tuple(c.evidence)))
     recoveries = _recoveries(case, st, split_on, flags)

@@ -240,25 +240,31 @@ def tax_pack(case: Case, as_of: dt.date, residue: Residue) -> TaxPack:
         if row is not None:
             rules.append(row)
             years = int(row["min_overdue_years"])
-            one_year = since is not None and add_months(since, 12 * years) <= as_of if row.get("overdue_inclusive", True) \
-                else since is not None and add_months(since, 12 * years) < as_of
+            if since is None:
+                one_year = False
+            elif row.get("overdue_inclusive", True):  # "逾期1年以上": a full year counts
+                one_year = add_months(since, 12 * years) <= as_of
+            else:
+                one_year = add_months(since, 12 * years) < as_of
             tier = _tier(row, balance)
             if not one_year:
                 when = f"（逾期自{since}起，{add_months(since, 12 * years)}满{years}年）" if since else "（未逾期）"
                 missing = [f"逾期不满{years}年{when}，不符合国家税务总局公告2015年第25号的条件"]
                 notes.append("可按国家税务总局公告2011年第25号的一般规定取证")
-                return TaxPack(as_of, "2015_25", row, tier, balance, since, False, False, [], channels, missing, notes, rules)
+                return TaxPack(as_of, "2015_25", row, tier, balance, since, False, False, [], channels, missing, notes,
+                               rules)
             if tier["records"] != "general":
                 records = [TaxRecord("category", "涉农贷款或中小企业贷款的分类证明（财税〔2015〕3号）", True,
                                      ("risk.sme_or_agricultural",))]
                 records += _pursuit_records(case, as_of, list(row["channels"]), judicial=tier["records"] == "judicial")
                 missing = [r.missing for r in records if not r.met and r.missing]
-                return TaxPack(as_of, "2015_25", row, tier, balance, since, True, True, records, channels, missing, notes,
-                               rules)
+                return TaxPack(as_of, "2015_25", row, tier, balance, since, True, True, records, channels, missing,
+                               notes, rules)
             notes.append(tier["text"])
-            general_row, records = _general(case, as_of, residue, balance, notes, rules)
+            _general_row, records = _general(case, as_of, residue, balance, notes, rules)
             missing = [r.missing for r in records if not r.met and r.missing]
-            return TaxPack(as_of, "2015_25", row, tier, balance, since, True, True, records, channels, missing, notes, rules)
+            return TaxPack(as_of, "2015_25", row, tier, balance, since, True, True, records, channels, missing, notes,
+                           rules)
     row, records = _general(case, as_of, residue, balance, notes, rules)
     missing = [r.missing for r in records if not r.met and r.missing]
     return TaxPack(as_of, "2011_25", row, None, balance, since, None, True, records, channels, missing, notes, rules)
@@ -313,4 +319,5 @@ def general_provision_deduction(eligible_loans: Decimal, deducted_last_year: Dec
         (f"准予当年税前扣除{deductible:,.2f}元" if diff >= 0 else f"结果为负数，相应调增当年应纳税所得额{add_back:,.2f}元"),
         f"依据：{row['citation']}",
     ]
-    return ProvisionDeduction(eligible_loans, deducted_last_year, rate, allowed, deductible, add_back, tuple(steps), row)
+    return ProvisionDeduction(eligible_loans, deducted_last_year, rate, allowed, deductible, add_back, tuple(steps),
+                              row)

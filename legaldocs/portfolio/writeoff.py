@@ -140,7 +140,8 @@ class ObligorPursuit:
                          for p in self.pursuits],
             "rulings": [{"date": e.date.isoformat(), "kind": e.kind.value, "case_number": e.case_number,
                          "evidence": list(e.evidence)} for e in self.rulings],
-            "first": self.first.isoformat() if self.first else None, "last": self.last.isoformat() if self.last else None,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
             "count": self.count, "days": self.days, "satisfied": self.satisfied, "released": self.released,
             "note": self.note,
         }
@@ -437,7 +438,10 @@ def _bankruptcy_open(case: Case, as_of: dt.date, used: list) -> list[Requirement
     if not declared:
         return [Requirement("computation.bankruptcy_open", text, "computation", False, (), ("没有宣告破产的事件"), row["id"])]
     first = min(e.date for e in declared)
-    available = first + dt.timedelta(days=int(row["days"])) if "days" in row else add_months(first, 12 * int(row["years"]))
+    if "days" in row:
+        available = first + dt.timedelta(days=int(row["days"]))
+    else:
+        available = add_months(first, 12 * int(row["years"]))
     if not row.get("inclusive", True):
         available += dt.timedelta(days=1)
     ended = [e for e in case.events if e.kind is EventKind.bankruptcy_ended and e.date <= as_of]
@@ -512,7 +516,8 @@ def _not_eligible(case: Case, as_of: dt.date, obligors: list[ObligorPursuit], us
     if "never_pursued" in conditions:
         never = [o for o in obligors if not o.pursuits and not o.rulings and not o.released]
         everyone = len(never) == len(obligors) and obligors
-        out.append(Requirement("not_eligible.never_pursued", ("不属于不得核销的情形：{text}").format(text=conditions["never_pursued"]),
+        text = "不属于不得核销的情形：{text}".format(text=conditions["never_pursued"])
+        out.append(Requirement("not_eligible.never_pursued", text,
                                "fact", not everyone, (), ("借款人和担保人均未被追偿，不得核销") if everyone else None,
                                row["id"]))
     if "evasion" in conditions:
@@ -524,7 +529,8 @@ def _not_eligible(case: Case, as_of: dt.date, obligors: list[ObligorPursuit], us
     return out
 
 
-def check_eligibility(case: Case, criterion: str, as_of: dt.date, *, components: Components | None = None) -> Eligibility:
+def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
+                      components: Components | None = None) -> Eligibility:
     """Check Annex 1 item ``criterion`` of 财金〔2017〕90号 ("1a", "1b", "2" ... "14") for ``case`` on
     ``as_of`` (the proposed write-off date): facts, documents, computations, the pursuit of the
     borrower and of every guarantor, mortgagor and pledgor, and the may-not-be-written-off
@@ -630,7 +636,8 @@ class Residue:
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(), "principal": str(self.principal),
-            "interest_on_balance": str(self.interest_on_balance), "interest_off_balance": str(self.interest_off_balance),
+            "interest_on_balance": str(self.interest_on_balance),
+            "interest_off_balance": str(self.interest_off_balance),
             "fees": str(self.fees), "total": str(self.total), "recovered": str(self.recovered),
             "recovered_by_source": {k: str(v) for k, v in self.recovered_by_source.items()},
             "recovered_by_component": {k: str(v) for k, v in self.recovered_by_component.items()},

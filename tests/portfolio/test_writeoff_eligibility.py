@@ -212,6 +212,8 @@ def test_bankruptcy_shortcut_by_version():
     assert row["days"] == 180 and row["inclusive"] is True
 
 
+CONSUMER = PERSON | {"name": "甲", "gender": "女", "birth_date": dt.date(1985, 5, 5),
+                     "id_number": "11010519850505002X"}
 SMALL_PURSUITS = [
     {"date": dt.date(2026, 1, 10), "party": "P1", "channel": "电话追索", "content": "电话催收", "outcome": "无力还款",
      "handler": "王敏", "responsible": "李强", "cosigned": True, "evidence": ["E5"]},
@@ -221,9 +223,10 @@ SMALL_PURSUITS = [
 
 
 def small_case(confirmations=()) -> Case:
-    return make_case(principal="200000", borrower=PERSON | {"name": "甲", "gender": "女", "birth_date": dt.date(1985, 5, 5), "id_number": "11010519850505002X"},
+    return make_case(principal="200000", borrower=CONSUMER,
                      signed=dt.date(2024, 6, 1), maturity=dt.date(2025, 6, 1), pursuits=SMALL_PURSUITS,
-                     write_off={"criterion": "14", "loan_type": "personal_consumer", "confirmations": list(confirmations)})
+                     write_off={"criterion": "14", "loan_type": "personal_consumer",
+                                "confirmations": list(confirmations)})
 
 
 @pytest.mark.parametrize("as_of, met", [(dt.date(2026, 7, 8), False), (dt.date(2026, 7, 9), True)])
@@ -238,29 +241,28 @@ def test_worked_check_1_pursued_180_days_inclusive(as_of, met):
     assert e.met is met
 
 
+def confirm(*rules: str, on=dt.date(2026, 7, 1)) -> list[dict]:
+    return [{"rule": rule, "by": "李强", "on": on} for rule in rules]
+
+
 def test_small_amount_is_a_draft_until_its_unverified_rows_are_confirmed():
     on = dt.date(2026, 7, 9)
+    threshold, item = "writeoff.small_amount.personal_consumer.bank", "writeoff.annex1.14"
     e = check_eligibility(small_case(), "14", on)
     assert e.met and not e.final
-    ids = {r["id"] for r in e.unverified}
-    assert ids == {"writeoff.annex1.14", "writeoff.small_amount.personal_consumer.bank"}
+    assert {r["id"] for r in e.unverified} == {item, threshold}
     assert sum("须经人工确认" in reason for reason in e.draft_reasons) == 2
-    one = check_eligibility(small_case([{"rule": "writeoff.small_amount.personal_consumer.bank", "by": "李强",
-                                         "on": dt.date(2026, 7, 1)}]), "14", on)
-    assert not one.final and [c.rule for c in one.confirmed] == ["writeoff.small_amount.personal_consumer.bank"]
-    both = check_eligibility(small_case([{"rule": "writeoff.small_amount.personal_consumer.bank", "by": "李强",
-                                          "on": dt.date(2026, 7, 1)},
-                                         {"rule": "writeoff.annex1.14", "by": "李强", "on": dt.date(2026, 7, 1)}]), "14", on)
+    one = check_eligibility(small_case(confirm(threshold)), "14", on)
+    assert not one.final and [c.rule for c in one.confirmed] == [threshold]
+    both = check_eligibility(small_case(confirm(threshold, item)), "14", on)
     assert both.final and both.draft_reasons == []
     # a confirmation recorded after the check's date does not count
-    later = check_eligibility(small_case([{"rule": "writeoff.small_amount.personal_consumer.bank", "by": "李强",
-                                           "on": dt.date(2026, 8, 1)},
-                                          {"rule": "writeoff.annex1.14", "by": "李强", "on": dt.date(2026, 8, 1)}]), "14", on)
+    later = check_eligibility(small_case(confirm(threshold, item, on=dt.date(2026, 8, 1))), "14", on)
     assert not later.final
 
 
 def test_small_amount_over_the_threshold_or_not_cosigned_is_not_met():
-    case = make_case(principal="3500000", borrower=PERSON | {"name": "甲", "gender": "女", "birth_date": dt.date(1985, 5, 5), "id_number": "11010519850505002X"},
+    case = make_case(principal="3500000", borrower=CONSUMER,
                      signed=dt.date(2024, 6, 1), maturity=dt.date(2025, 6, 1),
                      pursuits=[p | {"cosigned": False} for p in SMALL_PURSUITS],
                      write_off={"criterion": "14", "loan_type": "personal_consumer"})
