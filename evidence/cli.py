@@ -275,6 +275,70 @@ def supplement(
 
 
 @app.command(help=N_(
+    "Build the write-off dossier (呆账核销申报材料) of CASE for one criterion of 财金〔2017〕90号 Annex 1 in "
+    "OUT/<case id>-writeoff/: 呆账核销申报审批表, 呆账核销调查报告, 追索记录 (.docx, .pdf), 核销清单.xlsx, "
+    "核销证据目录 and 核销证据材料.pdf, manifest and zip. Lists each requirement with its proof or what is "
+    "missing. A dossier with anything missing, or relying on an unverified rule value without a recorded "
+    "confirmation (write_off.confirmations), is written only as a draft (草稿 on every first page) and the "
+    "command exits with status 3; 0 when final, 2 for invalid input, 1 for other failures."))
+def writeoff(
+    case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json)"))],
+    criterion: Annotated[Optional[str], Option(help=N_("the Annex 1 item relied on, e.g. 7 or 1b (default: write_off.criterion)"))] = None,
+    as_of: Annotated[Optional[str], Option(help=N_("write-off date YYYY-MM-DD the balances are stated at (default: write_off.written_off_on, else write_off.proposed_on)"))] = None,
+    out: Annotated[Path, Option(help=N_("folder the dossier is written into, as OUT/<case id>-writeoff/"))] = Path("out"),
+    quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
+    templates: TemplatesOption = None,
+) -> None:
+    on = parse_date(as_of, "--as-of")
+
+    def action() -> None:
+        from evidence.dossier import EXIT_DRAFT, build_writeoff_dossier  # PDF libraries load only for this command
+
+        with _terminate_cleanly(), progress_bar(enabled=not quiet) as progress:
+            result = build_writeoff_dossier(case, out, criterion=criterion, as_of=on, templates=templates,
+                                            progress=progress)
+        _print_dossier(result)
+        if not result.final:
+            raise SystemExit(EXIT_DRAFT)
+
+    run_guarded(action)
+
+
+def _print_dossier(result) -> None:
+    """What the dossier proves, by which exhibits, what is missing, the residue, and where it is."""
+    from legaldocs.chinese import format_amount
+
+    d = result.dossier
+    console.print(_("write-off dossier: {folder}").format(folder=result.folder.resolve()), markup=False,
+                  highlight=False, soft_wrap=True)
+    console.print(_("  criterion {criterion}: {title}").format(criterion=d.criterion, title=d.eligibility.title),
+                  markup=False, highlight=False, soft_wrap=True)
+    for r in d.eligibility.requirements:
+        if r.met:
+            line = _("  proven: {text} ({proof})").format(text=r.text, proof=d.exhibits(r.proof) or "-")
+        else:
+            line = _("  missing: {text}: {missing}").format(text=r.text, missing=r.missing or "")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    residue = "，".join(f"{name} {format_amount(amount)}" for name, amount in d.residue_components())
+    console.print(_("  residue on {date}: {residue}; total {total} 元").format(
+        date=d.as_of, residue=residue, total=format_amount(d.residue_total)), markup=False, highlight=False,
+        soft_wrap=True)
+    if result.bundle_pages:
+        console.print(_("  核销证据材料.pdf {pages} pages ({index} index + {exhibits} exhibits)").format(
+            pages=result.bundle_pages, index=result.index_pages, exhibits=len(result.exhibits)),
+            markup=False, highlight=False)
+    for name in result.files:
+        console.print(f"  {name}", markup=False, highlight=False)
+    if result.final:
+        console.print(_("final: every requirement is proven"), markup=False, highlight=False)
+        return
+    err_console.print(_("DRAFT, not final ({count} reason(s)); every document's first page says 草稿:").format(
+        count=len(result.draft_reasons)), markup=False, highlight=False, soft_wrap=True)
+    for reason in result.draft_reasons:
+        err_console.print(f"  - {reason}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(help=N_(
     "Draft one document of CASE (--doc KIND) into OUT as .docx and .pdf, from the same resolved "
     "case as the packet; notices are written one per addressee."))
 def draft(

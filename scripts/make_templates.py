@@ -307,4 +307,7 @@ if __name__ == "__main__":
     import make_element_forms  # the courts' element-style complaint and enforcement forms (法〔2025〕82号)
 
     make_element_forms.main()
+    import make_writeoff_forms  # the write-off dossier: 申报审批表, 调查报告, 追索记录, 核销证据目录
+
+    make_writeoff_forms.main()
     print(f"templates written to {OUT}")

@@ -43,7 +43,7 @@ LAYERS = {
 # never upward). The modules at the root of the package are the foundation every room may use
 # (errors, atomic file writes, Chinese renderings of figures, messages in the reader's language,
 # the folders of a run and the clearing of dead runs' debris), except cli, which sits on top.
-LEVELS = {"case": 1, "law": 1, "money": 2, "deadlines": 2, "documents": 3, "portfolio": 3, "filings": 4}
+LEVELS = {"case": 1, "law": 1, "money": 2, "deadlines": 2, "documents": 3, "portfolio": 3, "filings": 4, "dossier": 4}
 FOUNDATION = {"errors", "files", "chinese", "i18n", "runs", "__init__"}
 TOP = {"cli"}
 

@@ -4,6 +4,9 @@ Sheets: 汇总 (totals, continuing claims, checks, differences from the bank's f
 (one row per accrual), 还款分配 (how each repayment was applied). Amounts are numbers formatted
 to the 分; the workbook is written atomically, dated by the case (never by the clock), so that
 the same statement gives the same bytes.
+
+:func:`write_tables_xlsx` writes any workbook of plain tables the same way (the write-off
+dossier's 核销清单).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -112,6 +117,55 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
 
     # dated by the case, not the clock: openpyxl's own save dates the workbook and its parts now
     stamp = dt.datetime.combine(date or st.as_of, dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.title = title
+    data = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED)).save()
+    with atomic_path(out) as tmp:
+        rezip(data.getvalue(), tmp)
+    return out
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook of tables (:func:`write_tables_xlsx`): its ``name``, an optional
+    ``title`` line above the table, the ``header`` row, the ``rows`` (Decimal, int, date or
+    text), the column ``widths`` (characters) and the columns (0-based) holding amounts, shown
+    to the 分 with thousands separators."""
+
+    name: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    widths: Sequence[float] = ()
+    money: frozenset[int] = frozenset()
+    title: str | None = None
+
+
+def write_tables_xlsx(sheets: Sequence[Sheet], out: Path, *, title: str, date: dt.date) -> Path:
+    """Write ``sheets`` (each a table with a bold, frozen header) to ``out`` (.xlsx) atomically
+    and return the path. ``date``: the workbook's created and modified date (never the clock);
+    the same sheets and date give the same bytes. Amounts stay numbers (Decimal) with the
+    ``#,##0.00`` format, so a spreadsheet can add them up."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name)
+        if sheet.title:
+            ws.append([sheet.title])
+            ws.cell(1, 1).font = Font(bold=True, size=13)
+        ws.append(list(sheet.header))
+        head = ws.max_row
+        for cell in ws[head]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        for row in sheet.rows:
+            ws.append(list(row))
+            for col in sheet.money:
+                ws.cell(ws.max_row, col + 1).number_format = _MONEY
+        for col, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        ws.freeze_panes = ws.cell(head + 1, 1).coordinate
+    stamp = dt.datetime.combine(date, dt.time())
     wb.properties.created = wb.properties.modified = stamp
     wb.properties.title = title
     data = io.BytesIO()
