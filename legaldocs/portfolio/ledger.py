@@ -151,7 +151,8 @@ PARTY_KINDS = (("自然人", "person"), ("单位", "organization"), ("个人", "
 REPAYMENT_METHODS = _same("等额本息", "等额本金", "到期一次性还本付息", "按月计息、到期一次性还本", "按季计息、到期一次性还本",
                           "按年计息、到期一次性还本", "其他")
 EVENT_KINDS = _same(*(kind.value for kind in EventKind))
-RECOVERY_SOURCE_CHOICES = tuple((name, key) for key, name in RECOVERY_SOURCES.items()) + _same(*RECOVERY_SOURCES)
+RECOVERY_SOURCE_CHOICES = (tuple((name, key) for key, name in RECOVERY_SOURCES.items())
+                           + (("抵押物处置款", "collateral"), ("质物处置款", "collateral")) + _same(*RECOVERY_SOURCES))
 PURSUIT_CHANNELS = _same(*(channel.value for channel in PursuitChannel))
 RISK_CATEGORIES = _same(*(category.value for category in RiskCategory))
 ALLOCATION = (("复利", "compound_interest"), ("罚息", "penalty_interest"), ("利息", "interest"), ("本金", "principal"))
@@ -447,7 +448,7 @@ SHEETS: tuple[Sheet, ...] = (
         _c("申报日期", "proposed_on", "date"),
         _c("核销日期", "written_off_on", "date"),
         _c("批复文号", "approval"),
-        _c("机构类型", "institution", "choice", choices=(("银行", "bank"), ("农村信用社、村镇银行", "rural"),
+        _c("机构类型", "institution", "choice", choices=(("银行", "bank"), ("农村信用社或村镇银行", "rural"),
                                                        ("农村信用社", "rural"), ("村镇银行", "rural"))
            + _same("bank", "rural")),
         _c("贷款类型", "loan_type", "choice", choices=(("对公贷款", "corporate"), ("个人经营贷款", "personal_business"),
@@ -780,7 +781,9 @@ def _choice_of(value: Any, column: Column) -> Any:
     for label, _chosen in column.choices:
         if label not in labels and not label.isascii():
             labels.append(label)
-    raise _Bad(_("must be one of {choices}").format(choices="、".join(labels or [lb for lb, _v in column.choices])))
+    labels = labels or [lb for lb, _v in column.choices]
+    separator = "；" if any("、" in label for label in labels) else "、"  # 抵押物、质物处置款 is one choice
+    raise _Bad(_("must be one of {choices}").format(choices=separator.join(labels)))
 
 
 def _convert(value: Any, column: Column) -> Any:
