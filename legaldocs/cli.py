@@ -641,6 +641,168 @@ def alerts(
     run_guarded(action)
 
 
+_CLASSIFY_METHODS = ("regulatory", "ecl")
+
+
+@app.command(help=N_(
+    "Risk class (五级分类) of every loan of the cases as of a date: days past due, the floor each rule gives "
+    "with its citation and whether the rule is verified, the class the facts require, the class booked, what "
+    "needs judgment; then the portfolio's provisions, coverage (拨备覆盖率) and provision ratio (贷款拨备率), "
+    "before and after writing off the cases given by --write-off. Sources that cannot be read are listed at "
+    "the end with the reason (exit 1 when there is any)."))
+def classify(
+    sources: Annotated[list[Path], typer.Argument(help=N_(
+        "case files, folders searched for *.yaml, *.yml, *.json, or .xlsx case ledgers"))],
+    as_of: Annotated[str, typer.Option(help=N_("date YYYY-MM-DD"))],
+    as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON (amounts and ratios as decimal strings)"))] = False,
+    xlsx: Annotated[Optional[Path], typer.Option(help=N_("also write the classification as an Excel workbook"))] = None,
+    method: Annotated[str, typer.Option(help=N_(
+        "provisions: regulatory (the 2002 ratios by class, the default) or ecl (the allowances the case files give)"))] = "regulatory",
+    write_off: Annotated[Optional[list[str]], typer.Option(help=N_(
+        "CASE_ID of a case proposed for write-off (repeatable): ratios are also shown after writing off its principal"))] = None,
+) -> None:
+    json_errors(as_json)
+    day = parse_date(as_of, "--as-of")
+    if method not in _CLASSIFY_METHODS:
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="--method", value=repr(method), choices=", ".join(_CLASSIFY_METHODS)), EXIT_INVALID)
+    missing = [str(p) for p in sources if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise fail(_("not found: {paths}").format(paths=", ".join(missing)), EXIT_INVALID)
+    if xlsx is not None and (xlsx.is_dir() or not xlsx.parent.is_dir() or xlsx.suffix.lower() != ".xlsx"):
+        raise fail(_("{option}: {path} must be a {suffix} file in an existing folder").format(
+            option="--xlsx", path=xlsx, suffix=".xlsx"), EXIT_INVALID)
+
+    def action() -> None:
+        from legaldocs.portfolio.classification import classify_sources
+        from legaldocs.portfolio.provisioning import portfolio_provisions
+
+        try:
+            result = classify_sources(list(sources), day)
+            provisions = portfolio_provisions(result, method=method, write_off=write_off or ())
+        except LegalDocsError as exc:
+            raise fail(_("invalid input: {error}").format(error=exc), EXIT_INVALID) from None
+        body = _classification_body(result, provisions)
+        if xlsx is not None:
+            try:
+                _classification_xlsx(body, xlsx, day)
+            except OSError as exc:
+                raise fail(_("{option}: cannot write {path}: {reason}").format(
+                    option="--xlsx", path=xlsx, reason=exc.strerror or exc), EXIT_FAILURE) from None
+        if as_json:
+            console.print_json(json.dumps(body, ensure_ascii=False))
+        else:
+            _print_classification(body)
+        for w in body["warnings"]:
+            err_console.print(_("warning: {warning}").format(warning=w), markup=False, soft_wrap=True)
+        for u in body["unreadable"]:
+            err_console.print(_("{path}: not classified: {reason}").format(path=u["file"], reason=u["reason"]),
+                              markup=False, soft_wrap=True)
+        if body["unreadable"]:
+            raise typer.Exit(EXIT_FAILURE)
+
+    run_guarded(action)
+
+
+def _classification_body(result: Any, provisions: Any) -> dict:
+    """The JSON object of ``classify`` (docs/portfolio.md): as_of, method, loans (each with its
+    provision), portfolio, rules, unreadable, warnings."""
+    by_loan = {(p.case_id, p.loan): p.as_dict() for p in provisions.loans}
+    loans = [dict(lc.as_dict(), provision=by_loan[(lc.case_id, lc.loan)]) for lc in result.loans]
+    portfolio = provisions.as_dict()
+    del portfolio["loans"]
+    return {"as_of": result.as_of.isoformat(), "method": provisions.method, "cases": len(result.cases), "loans": loans,
+            "portfolio": portfolio, "rules": [r.as_dict() for r in result.rules_used()],
+            "unreadable": [u.as_dict() for u in result.unreadable], "warnings": list(result.warnings)}
+
+
+def _classification_rows(body: dict) -> tuple[list[str], list[list[Any]]]:
+    """The loan table of ``classify`` (header, rows), for the screen and the workbook."""
+    header = [_(c) for c in (N_("case"), N_("borrower"), N_("loan"), N_("principal"), N_("days overdue"), N_("class"),
+                             N_("booked"), N_("reasons"), N_("needs judgment (需人工判断)"))]
+    status = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
+    rows = []
+    for lc in body["loans"]:
+        decisive = [f for f in lc["floors"] if f["category"] == lc["category"]]
+        reasons = "\n".join(f"{f['text']}（{f['rule']}，{status.get(f['status'], f['status'])}）" for f in decisive)
+        booked = lc["booked"]
+        booked_text = "" if booked is None else f"{booked['category']}（{booked['date']}）" + (
+            _(" below the floor") if lc["below_floor"] else "")
+        rows.append([lc["case"], lc["borrower_name"], lc["contract"], Decimal(lc["principal"]), lc["days_past_due"],
+                     lc["category"], booked_text, reasons, "\n".join(j["text"] for j in lc["judgment"])])
+    return header, rows
+
+
+def _portfolio_rows(body: dict) -> tuple[list[str], list[list[Any]]]:
+    """The portfolio table of ``classify``: each figure before and (when asked) after the write-off."""
+    p = body["portfolio"]
+    after = p["after"]
+    header = [_("item"), _("before write-off")] + ([_("after write-off")] if after else [])
+
+    def figures(f: dict | None) -> dict:
+        return {} if f is None else {
+            "loans": Decimal(f["loans"]), "npl": Decimal(f["npl"]), "allowance": Decimal(f["allowance"]),
+            "coverage": f["coverage_shown"] or "—", "provision_ratio": f["provision_ratio_shown"] or "—",
+            "npl_ratio": f["npl_ratio_shown"] or "—"}
+
+    b, a = figures(p["before"]), figures(after)
+    names = {"loans": _("loans"), "npl": _("non-performing loans"), "allowance": _("allowance"),
+             "npl_ratio": _("NPL ratio"), "coverage": _("coverage (拨备覆盖率)"), "provision_ratio": _("provision ratio (贷款拨备率)")}
+    rows = [[names[k], b[k]] + ([a[k]] if after else []) for k in names]
+    for i, r in enumerate(p["requirements_before"]):
+        later = p["requirements_after"][i] if after else None
+        rows.append([_("required: {name} ({rule})").format(name=r["name"], rule=r["rule"]), Decimal(r["required"])]
+                    + ([Decimal(later["required"])] if later else []))
+        rows.append([_("shortfall: {name}").format(name=r["name"]), Decimal(r["shortfall"])]
+                    + ([Decimal(later["shortfall"])] if later else []))
+    g = p["general_reserve"]
+    if g:
+        rows.append([_("general reserve required ({rule})").format(rule=g["rule"]), Decimal(g["required"])] + ([""] if after else []))
+    return header, rows
+
+
+def _print_classification(body: dict) -> None:
+    header, rows = _classification_rows(body)
+    table = new_table(title=_("risk classification as of {date} ({count} cases)").format(date=body["as_of"], count=body["cases"]),
+                      show_lines=True)
+    for i, col in enumerate(header):
+        table.add_column(col, justify="right" if i in (3, 4) else "left", overflow="fold")
+    for r in rows:
+        table.add_row(*cells(*r[:3], f"{r[3]:,.2f}", *r[4:]))
+    console.print(table)
+    header, rows = _portfolio_rows(body)
+    table = new_table(title=_("portfolio ({method} provisions)").format(method=body["method"]))
+    for i, col in enumerate(header):
+        table.add_column(col, justify="left" if i == 0 else "right")
+    for r in rows:
+        table.add_row(*cells(*(f"{v:,.2f}" if isinstance(v, Decimal) else v for v in r)))
+    console.print(table)
+    for note in body["portfolio"]["notes"]:
+        err_console.print(_("note: {text}").format(text=note), markup=False, soft_wrap=True)
+
+
+def _classification_xlsx(body: dict, out: Path, day: dt.date) -> None:
+    """The workbook of ``classify``: 分类 (one row per loan), 组合 (the portfolio), 规则 (each rule used)."""
+    from legaldocs.documents.xlsx import Sheet, write_tables_xlsx
+
+    header, rows = _classification_rows(body)
+    status = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
+    loans = [r[:3] + [r[3], r[4], r[5], lc["overdue_since"] or "", r[6], r[7], r[8]]
+             for r, lc in zip(rows, body["loans"])]
+    sheets = [Sheet("分类", header[:5] + [header[5], _("oldest unpaid due date")] + header[6:], loans,
+                    widths=(18, 16, 18, 16, 10, 8, 14, 16, 60, 60), money=frozenset({3}),
+                    title=_("risk classification as of {date} ({count} cases)").format(date=body["as_of"], count=body["cases"]))]
+    header, rows = _portfolio_rows(body)
+    sheets.append(Sheet("组合", header, rows, widths=(40, 20, 20), money=frozenset({1, 2})))
+    sheets.append(Sheet("规则", ["id", _("citation"), _("status")],
+                        [[r["rule"], r["citation"], status.get(r["status"], r["status"])] for r in body["rules"]],
+                        widths=(44, 80, 10)))
+    if body["unreadable"]:
+        sheets.append(Sheet("无法读取", [_("file"), _("reason")], [[u["file"], u["reason"]] for u in body["unreadable"]],
+                            widths=(40, 100)))
+    write_tables_xlsx(sheets, out, title="风险分类", date=day)
+
+
 templates_app = typer.Typer(help=N_("Word templates: check that they can be used."), no_args_is_help=True,
                             rich_markup_mode=None)
 app.add_typer(templates_app, name="templates")
