@@ -206,6 +206,7 @@ class LoanClass:
     upgrade: UpgradeCheck | None = None
     provision: ProvisionRecord | None = None  # the bank's latest allowance record for the loan
     ecl_missing: bool = False  # no ECL input although impairment or an overdue makes it relevant
+    case: Case | None = field(default=None, repr=False, compare=False)  # the case record it comes from
 
     @property
     def category(self) -> RiskCategory:
@@ -502,7 +503,7 @@ class _Debtor:
     segment: str
     segment_inferred: bool
     loans: list[LoanClass] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
+    cases: dict[int, Case] = field(default_factory=dict)  # by id(): one debtor may have thousands
 
 
 def _classify_case(where: str, case: Case, as_of: dt.date, regime: Mapping[str, Any]) -> list[LoanClass]:
@@ -521,7 +522,7 @@ def _classify_case(where: str, case: Case, as_of: dt.date, regime: Mapping[str, 
         segment = risk.segment or ("non_retail" if isinstance(party, Organization) else "retail")
         since, days = days_past_due(b, as_of)
         lc = LoanClass(case.case_id, where, loan.id, loan.number, borrower, party.name, debtor_key(case, borrower),
-                       segment, risk.segment is None, b.principal, b.total, since, days, RuleRef.of(regime))
+                       segment, risk.segment is None, b.principal, b.total, since, days, RuleRef.of(regime), case=case)
         floors, notes = overdue_floors(days, as_of, since=since, technical_delay_days=risk.technical_delay_days)
         lc.floors += floors
         lc.judgment += notes
@@ -679,8 +680,7 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
             if d.segment_inferred and not lc.segment_inferred:
                 d.segment, d.segment_inferred = lc.segment, False
             d.loans.append(lc)
-            if case not in d.cases:
-                d.cases.append(case)
+            d.cases.setdefault(id(case), case)
         result.loans += loans
     for d in debtors.values():
         _upgrade(d, as_of)
@@ -697,7 +697,7 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
 
 def _exposure(d: _Debtor, scope: str, as_of: dt.date):
     chosen = None
-    for case in d.cases:
+    for case in d.cases.values():
         for x in case.risk.exposures:
             if x.scope == scope and x.date <= as_of and (chosen is None or x.date > chosen.date):
                 chosen = x
@@ -755,13 +755,15 @@ def _upgrade(d: _Debtor, as_of: dt.date) -> None:
     row = _row("upgrade", as_of)
     if row is None:
         return
+    impaired = [o for o in d.loans if _impaired(o)]
     for lc in d.loans:
         booked = lc.booked
         if booked is None or booked.category not in NPL_CATEGORIES:
             continue
-        case = next(c for c in d.cases if c.case_id == lc.case_id and any(l.id == lc.loan for l in c.loans))
+        case = lc.case
+        assert case is not None
         loan = next(l for l in case.loans if l.id == lc.loan)
-        others = tuple(f"{o.case_id}/{o.loan}" for o in d.loans if o is not lc and _impaired(o))
+        others = tuple(f"{o.case_id}/{o.loan}" for o in impaired if o is not lc)
         cleared = None if lc.days_past_due > 0 else _cleared_on(case, loan, as_of)
         window = upgrade_window(cleared, _period_months(loan, case.risk.restructurings), as_of) if cleared else None
         until, earliest = window if window else (None, None)
