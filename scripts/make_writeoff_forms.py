@@ -291,7 +291,7 @@ def pursuits() -> None:
     p = _para(doc, "债权人：{{ bank }}　　借款人：{{ borrower_name }}　　截至：{{ date_cn }}", size=SMALL, align=CENTRE)
     p.paragraph_format.space_after = Pt(6)
     _rows_table(doc, ["序号", "日期", "追索对象", "方式", "追索内容", "结果", "经办人", "负责人", "共同签章", "证明"],
-                [1.0, 3.4, 3.8, 1.9, 5.4, 4.2, 1.5, 1.5, 1.5, 1.5], "r in records",
+                [1.2, 3.4, 3.8, 1.9, 5.0, 4.1, 1.5, 1.5, 1.8, 1.5], "r in records",
                 ["{{ r.number }}", "{{ r.date }}", "{{ r.party }}", "{{ r.channel }}", "{{ r.content }}", "{{ r.outcome }}",
                  "{{ r.handler }}", "{{ r.responsible }}", "{{ r.cosigned }}", "{{ r.proof }}"],
                 [CENTRE, CENTRE, None, CENTRE, None, None, CENTRE, CENTRE, CENTRE, CENTRE])
