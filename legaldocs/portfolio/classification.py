@@ -690,8 +690,8 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
     for lc in result.loans:
         if lc.ecl_missing and lc.category != RiskCategory.loss:
             lc.judgment.append(JudgmentItem(
-                "没有预期信用损失和账面余额的数据（risk.provisions的allowance与carrying_amount），无法检验减值比例50%/90%的下限",
-                RuleRef.of(rule_row(TABLE, "ecl_doubtful", as_of))))
+                "没有预期信用损失和账面余额的数据（risk.provisions的allowance与carrying_amount），无法检验预期信用损失占比"
+                f"（{'、'.join(_ecl_limits(as_of)) or '—'}）的下限", RuleRef.of(rule_row(TABLE, "ecl_doubtful", as_of))))
     return result
 
 
@@ -741,8 +741,8 @@ def _contagion(d: _Debtor, as_of: dt.date) -> None:
             lc.floors.append(cross_floor)
         if banks is None and cross_row is not None and not lc.npl:
             lc.judgment.append(JudgmentItem(
-                "没有征信报告的跨行债务数据（risk.exposures中scope为all_banks的记录），无法检验所有银行逾期90天以上债务超过20%的传染规则",
-                RuleRef.of(cross_row)))
+                "没有征信报告的跨行债务数据（risk.exposures中scope为all_banks的记录），无法检验所有银行逾期90天以上债务"
+                f"超过{percent(Decimal(cross_row['more_than']))}的传染规则", RuleRef.of(cross_row)))
         if elsewhere is not None and where and lc.category == RiskCategory.normal:
             lc.floors.append(_floor(elsewhere, where="、".join(where)))
         if d.segment_inferred and own_floor is not None and changes:
@@ -778,6 +778,10 @@ def _upgrade(d: _Debtor, as_of: dt.date) -> None:
             lc.judgment.append(JudgmentItem(
                 f"账上为{booked.category.value}类；逾期款项{cleared}结清，至{until}已正常还款满期，{earliest}起可上调，"
                 "但须评估借款人能够持续履约后方可上调", RuleRef.of(row)))
+
+
+def _ecl_limits(on: dt.date) -> list[str]:
+    return [f"{percent(Decimal(r['at_least']))}{r['category']}" for r in (_row(k, on) for k in ("ecl_doubtful", "ecl_loss")) if r]
 
 
 def _impaired(lc: LoanClass) -> bool:
