@@ -535,24 +535,74 @@ def cells(*values: object) -> list[Text]:
     return [Text("" if v is None else str(v)) for v in values]
 
 
-def _clock_table(title: str, rows: list[tuple[str, object, str, str, str]], *, with_file: bool = False) -> Table:
-    """Clocks as a table: (case id, clock, severity, obligor names, file) per row."""
+def _clock_table(title: str, rows: list[tuple[str, object, str, str, str, str]], *, with_file: bool = False) -> Table:
+    """Clocks as a table: (case id, clock, severity, obligor names, file, write-off status) per
+    row; the write-off column (账销案存, 完全终结) only when some case has one."""
     from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
     from legaldocs.portfolio.alerts import SEVERITY_NAMES
 
     table = new_table(title=title)
-    columns = (N_("case"), N_("clock"), N_("obligor"), N_("ends on"), N_("arguable date"), N_("status"), N_("urgency"))
+    written_off = any(row[5] for row in rows)
+    columns = (N_("case"), *((N_("write-off"),) if written_off else ()), N_("clock"), N_("obligor"), N_("ends on"),
+               N_("arguable date"), N_("status"), N_("urgency"))
     for col in columns + ((N_("file"),) if with_file else ()):
         table.add_column(_(col), no_wrap=col in ("ends on", "arguable date"))
-    for case_id, c, level, names, where in rows:
+    for case_id, c, level, names, where, write_off in rows:
         status = STATUS_NAMES.get(c.status, c.status) + (_(" (holiday calendar not yet published: provisional)") if c.provisional else "")
-        row = [case_id, KIND_NAMES.get(c.kind, c.kind), names, c.date or "—", c.alternative_date or "", status,
-               SEVERITY_NAMES.get(level, level)]
+        row = [case_id, *((write_off,) if written_off else ()), KIND_NAMES.get(c.kind, c.kind), names, c.date or "—",
+               c.alternative_date or "", status, SEVERITY_NAMES.get(level, level)]
         table.add_row(*cells(*row, *((where,) if with_file else ())))
     return table
 
 
-@app.command(help=N_("Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it."))
+def _case_write_off(case, day: dt.date):  # noqa: ANN001, ANN202 - a Case; a WriteOffStatus
+    """The case's write-off status on ``day`` with its recoveries after write-off; when the money
+    engine cannot apply them, the status without them and the reason (the clocks never depend
+    on the figures)."""
+    from legaldocs.portfolio.status import write_off_status
+
+    try:
+        return write_off_status(case, day), None
+    except LegalDocsError as exc:
+        return write_off_status(case, day, recoveries=False), str(exc)
+
+
+def _print_write_off(status, not_computed: str | None) -> None:  # noqa: ANN001 - a WriteOffStatus
+    """The write-off status under a case's clocks: 账销案存 (clocks run on) or 完全终结 (clocks no
+    longer alerts), and the recoveries after the write-off by component and by source."""
+    from legaldocs.chinese import format_amount
+    from legaldocs.case.model import RECOVERY_SOURCES
+    from legaldocs.portfolio.status import COMPONENT_NAMES
+
+    if not status.written_off:
+        return
+    if status.ended:
+        console.print(_("write-off status: {status}; the claim is fully ended: its clocks are listed but no longer "
+                        "alerts").format(status=status.label), markup=False, soft_wrap=True)
+    else:
+        console.print(_("write-off status: {status}; the claim is still pursued and every clock runs on").format(
+            status=status.label), markup=False, soft_wrap=True)
+    if not_computed:
+        err_console.print(_("note: recoveries after the write-off not computed: {reason}").format(
+            reason=not_computed), markup=False, soft_wrap=True)
+        return
+    if not status.recoveries:
+        console.print(_("recovered after the write-off: nothing"), markup=False)
+        return
+    console.print(_("recovered after the write-off: {amount} 元").format(amount=format_amount(status.recovered)),
+                  markup=False)
+    parts = "；".join(f"{COMPONENT_NAMES.get(c, c)} {format_amount(a)}"
+                     for c, a in status.recovered_by_component().items())
+    console.print(_("  by component: {parts}").format(parts=parts), markup=False, soft_wrap=True)
+    sources = "；".join(f"{RECOVERY_SOURCES.get(k, k)} {format_amount(a)}"
+                       for k, a in status.recovered_by_source().items())
+    console.print(_("  by source: {sources}").format(sources=sources), markup=False, soft_wrap=True)
+
+
+@app.command(help=N_(
+    "Every clock of a case (诉讼时效, 保证期间, 申请执行期间 ...) with the chain that made it, and the "
+    "case's write-off status (账销案存: written off, every clock still runs; 完全终结: fully ended) "
+    "with what was recovered after the write-off."))
 def deadlines(
     case: Annotated[Path, typer.Argument(help=N_("case file (.yaml, .yml or .json)"))],
     as_of: Annotated[str, typer.Option(help=N_("date YYYY-MM-DD the clocks are read on"))],
@@ -567,13 +617,19 @@ def deadlines(
 
         loaded = load_case(case, check_files=False)
         clocks = case_clocks(loaded.case, day)
-        if as_json:
-            console.print_json(json.dumps([c.as_dict() for c in clocks], ensure_ascii=False))
+        status, not_computed = _case_write_off(loaded.case, day)
+        if as_json:  # each clock carries its case's write-off status
+            console.print_json(json.dumps([{**c.as_dict(), "write_off": status.as_dict()} for c in clocks],
+                                          ensure_ascii=False))
+            if not_computed:
+                err_console.print(_("note: recoveries after the write-off not computed: {reason}").format(
+                    reason=not_computed), markup=False, soft_wrap=True)
             return
         from legaldocs.deadlines.chain import obligor_names
 
-        rows = [(loaded.case.case_id, c, "", obligor_names(loaded.case, c), "") for c in clocks]
+        rows = [(loaded.case.case_id, c, "", obligor_names(loaded.case, c), "", status.state_name) for c in clocks]
         console.print(_clock_table(_("{case}: clocks as of {date}").format(case=loaded.case.case_id, date=day), rows))
+        _print_write_off(status, not_computed)
         for c in clocks:
             for link in c.chain:
                 console.print(f"  {c.kind} {link.date} {link.event} [{link.rule}]", markup=False, soft_wrap=True)
@@ -621,7 +677,8 @@ def alerts(
         if as_json:
             console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         else:
-            rows = [(a.case_id, a.clock, a.severity, a.obligor_names, a.path.name) for a in report.alerts]
+            rows = [(a.case_id, a.clock, a.severity, a.obligor_names, a.path.name,
+                     a.write_off.state_name if a.write_off else "") for a in report.alerts]
             title = ngettext("{count} case: clocks that end by {date}, have ended or are to be determined",
                              "{count} cases: clocks that end by {date}, have ended or are to be determined",
                              report.cases).format(count=report.cases, date=day + dt.timedelta(days=within))
@@ -630,6 +687,10 @@ def alerts(
                 if a.severity == "review":
                     for note in a.clock.notes:
                         console.print(f"  {a.case_id} {a.clock.kind}: {note}", markup=False, soft_wrap=True)
+            for e in report.ended:
+                console.print(_("{case}: {status}: the claim is fully ended, its clocks are no longer alerts "
+                                "(`legaldocs deadlines` still lists them) ({file})").format(
+                    case=e.case_id, status=e.write_off.label, file=e.path.name), markup=False, soft_wrap=True)
         for w in report.warnings:
             err_console.print(_("warning: {warning}").format(warning=w), markup=False, soft_wrap=True)
         for u in report.unreadable:  # at the end, so that no case with nothing due is mistaken for a clean one

@@ -3,6 +3,12 @@
 Each case file is read and computed on its own: a file that cannot be read (invalid, not a case
 file, a fault while computing it) is listed with the reason and never hides the other cases;
 a clock the law of its date gives no period for is shown for review, not dropped.
+
+Written-off cases are read like every other (账销案存、权在力催: the claim is still pursued and
+every clock still runs), each alert carrying its case's write-off status
+(:mod:`legaldocs.portfolio.status`). A case fully ended (完全终结: paid, transferred, rights
+extinguished) on the as-of date has no claim left to protect: its clocks are not alerts, and the
+case is listed in ``AlertReport.ended`` instead (``legaldocs deadlines`` still lists them).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from legaldocs.deadlines.chain import obligor_names
 from legaldocs.deadlines.clocks import Clock, case_clocks
 from legaldocs.errors import CaseValidationError, LegalDocsError
 from legaldocs.i18n import _, ngettext
+from legaldocs.portfolio.status import WriteOffStatus, write_off_status
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 PACKET_FILES = frozenset({"manifest.json", "deadlines.json"})  # files of built packets, not case files
@@ -36,10 +43,24 @@ class Alert:
     clock: Clock
     severity: str
     obligor_names: str = ""
+    write_off: WriteOffStatus | None = None  # the case's write-off status on the as-of date
 
     def as_dict(self) -> dict:
         return {"case": self.case_id, "file": str(self.path), "severity": self.severity,
-                "obligor_names": self.obligor_names, **self.clock.as_dict()}
+                "obligor_names": self.obligor_names, **self.clock.as_dict(),
+                "write_off": self.write_off.as_dict() if self.write_off else None}
+
+
+@dataclass(frozen=True)
+class EndedCase:
+    """A case fully ended (完全终结) on the as-of date: its clocks are not alerts."""
+
+    case_id: str
+    path: Path
+    write_off: WriteOffStatus
+
+    def as_dict(self) -> dict:
+        return {"case": self.case_id, "file": str(self.path), "write_off": self.write_off.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,9 @@ class Unreadable:
 
 @dataclass
 class AlertReport:
-    """Alerts of every case read, most urgent first, and the files that could not be read."""
+    """Alerts of every case read, most urgent first, the files that could not be read, and the
+    cases fully ended (完全终结), whose clocks are not alerts; ``cases`` counts every case read,
+    ended ones included."""
 
     as_of: dt.date
     within: int
@@ -63,6 +86,7 @@ class AlertReport:
     unreadable: list[Unreadable] = field(default_factory=list)
     cases: int = 0
     warnings: list[str] = field(default_factory=list)
+    ended: list[EndedCase] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -72,6 +96,7 @@ class AlertReport:
             "clocks": [a.as_dict() for a in self.alerts],
             "unreadable": [u.as_dict() for u in self.unreadable],
             "warnings": list(self.warnings),
+            "ended_cases": [e.as_dict() for e in self.ended],
         }
 
 
@@ -116,7 +141,9 @@ def _reason(exc: BaseException) -> str:
 def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
     """The clocks of every case under ``paths`` that have ended or end within ``within`` days of
     ``as_of`` (and those undetermined), most urgent first; satisfied clocks, and appeal and retrial
-    periods that have passed, are left out.
+    periods that have passed, are left out. Written-off cases (账销案存) are included, each alert
+    with the case's write-off status; the clocks of a case fully ended (完全终结) on ``as_of`` are
+    left out and the case listed in ``ended``.
     Never raises for one file: each failure is an entry of ``unreadable``."""
     report = AlertReport(as_of, within)
     seen: dict[str, Path] = {}
@@ -133,10 +160,15 @@ def scan_alerts(paths: list[Path], as_of: dt.date, within: int) -> AlertReport:
             report.warnings.append(_("{file} and {first} have the same case_id {case_id}: their calendar reminders "
                                      "would replace each other; give each case its own id").format(
                                          file=f, first=first, case_id=repr(loaded.case.case_id)))
+        status = write_off_status(loaded.case, as_of, recoveries=False)
+        if status.ended:  # no claim left: nothing to protect (完全终结)
+            report.ended.append(EndedCase(loaded.case.case_id, f, status))
+            continue
         for c in clocks:
             if c.status == "satisfied" or (c.kind in PASSIVE_KINDS and c.status == "expired"):
                 continue
             if c.date is None or c.status in ("expired", "released") or (c.date - as_of).days <= within:
-                report.alerts.append(Alert(loaded.case.case_id, f, c, severity(c, as_of), obligor_names(loaded.case, c)))
+                report.alerts.append(Alert(loaded.case.case_id, f, c, severity(c, as_of), obligor_names(loaded.case, c),
+                                           status))
     report.alerts.sort(key=lambda a: (SEVERITY_RANK[a.severity], a.clock.date or dt.date.max, a.case_id))
     return report
