@@ -417,7 +417,7 @@ def _build_into(loaded: LoadedCase, filing: Filing, documents: list[Document], p
             out = staging / f"{name}.docx"
             requires[out.name] = required_texts(filing, d, suffix)
             render_docx(template_path(d.template, templates), context, out,
-                        DocumentProperties(author=case.creditor.name, title=name, date=filing.filing_date))
+                        DocumentProperties(author=case.creditor.name, title=name, date=filing.filing_date), case=case)
             companions.append(out)
     if any(d.kind == "statement" for d in documents):
         write_statement_xlsx(filing.statement, staging / "欠款明细表.xlsx", date=filing.filing_date)
@@ -465,7 +465,7 @@ def _index_and_bundle(filing: Filing, prepared: list[PreparedExhibit], staging: 
             plan = plan_volumes(sizes, max_volume_bytes, index_bytes=index_bytes)
         entries = page_ranges(prepared, index_pages, first_page=first_page, volumes=plan)
         render_docx(template_path(template, templates), context(entries, index_pages), index_docx,
-                    DocumentProperties(author=case.creditor.name, title=index, date=filing.filing_date))
+                    DocumentProperties(author=case.creditor.name, title=index, date=filing.filing_date), case=case)
         _to_pdf(office, [index_docx, *sources], staging, filing.filing_date)
         sources = []
         actual, index_bytes = pdf_page_count(index_pdf), index_pdf.stat().st_size

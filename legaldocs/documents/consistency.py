@@ -5,8 +5,9 @@ tab) and checked against the facts of the filing every document was built from (
 object of ``manifest.json``): the court addressed after 此致, the defendants and their labels, no
 party left out of the suit named with a party role, the amounts claimed present where a document
 states them and no rejected figure (the engine's when the bank's are claimed, or the reverse)
-anywhere, the filing date under each signature, the case numbers relied on. A disagreement names
-the document and the values.
+anywhere, the filing date under each signature, the case numbers relied on, and no word stating a
+write-off (核销, 呆账, 账销案存 ...: :mod:`legaldocs.documents.confidential`), since every document
+of a packet goes to the court and the obligors. A disagreement names the document and the values.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from legaldocs.chinese import date_in_chinese, format_amount
+from legaldocs.documents.confidential import text_problems
 from legaldocs.documents.reproducible import compare_files
 from legaldocs.errors import LegalDocsError
 from legaldocs.i18n import _
@@ -109,6 +111,7 @@ def check_documents(texts: dict[str, tuple[str, list[str]]], facts: dict) -> lis
         for number in facts.get("case_numbers", {}).get(kind, []):
             if number not in whole:
                 problems.append(f"{name}：未载明案号{number}")
+        problems += text_problems(name, whole)  # every document of a packet goes to the court and the obligors
     return problems
 
 

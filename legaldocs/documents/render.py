@@ -39,6 +39,8 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from legaldocs.chinese import amount_in_capitals, date_in_chinese, date_in_chinese_numerals, format_amount, percent
+from legaldocs.case.model import Case
+from legaldocs.documents.confidential import AUDIENCES, check_obligor_document
 from legaldocs.documents.reproducible import zip_entry
 from legaldocs.errors import TemplateError
 from legaldocs.files import atomic_path
@@ -94,15 +96,28 @@ class DocumentProperties:
 
 
 def render_docx(template: Path, context: Mapping[str, Any], out: Path,
-                properties: DocumentProperties | None = None) -> Path:
+                properties: DocumentProperties | None = None, *, audience: str = "obligor",
+                case: Case | None = None) -> Path:
     """Fill ``template`` (.docx) with ``context`` and write ``out`` atomically, with the core
     ``properties`` when given (else those the template's own properties render to).
+
+    ``audience``: who reads the document: ``obligor`` (the default: the borrower, a guarantor or
+    the court that serves them) or ``internal`` (the bank's own, e.g. the write-off dossier). A
+    document for the obligors is refused when its variables state the write-off (核销, 呆账,
+    账销案存 ...: :mod:`legaldocs.documents.confidential`); ``case``, the case it is built from,
+    lets the error name the case field the word comes from.
 
     The template is compiled on its first use in the process and reused while the file is
     unchanged (see the module notes); the document is the one docxtpl renders.
 
-    Raises TemplateError naming the template and the missing variable or the syntax error.
+    Raises TemplateError naming the template and the missing variable or the syntax error;
+    CaseValidationError naming the document and each field that would state the write-off;
+    ValueError for an unknown ``audience``.
     """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience: one of {', '.join(AUDIENCES)}, not {audience!r}")
+    if audience == "obligor":
+        check_obligor_document(Path(out).stem, context, case)
     try:
         compiled = _compiled(Path(template))
         parts = compiled.render(dict(context), properties)

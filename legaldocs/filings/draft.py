@@ -98,8 +98,8 @@ def draft(case: Case, kind: str, out_dir: Path, *, as_of: dt.date | None = None,
         for suffix, context in pairs:
             title = document.title_for(filing)
             name = f"{title}-{suffix}" if suffix else title
-            produced.append(render_docx(template, context, staging / f"{name}.docx",
-                                        DocumentProperties(author=filing.case.creditor.name, title=name, date=filing.filing_date)))
+            properties = DocumentProperties(author=filing.case.creditor.name, title=name, date=filing.filing_date)
+            produced.append(render_docx(template, context, staging / f"{name}.docx", properties, case=filing.case))
         pdfs = docx_to_pdf(produced, staging) if pdf else []
         written = []
         for path in [*produced, *pdfs]:
