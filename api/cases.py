@@ -17,9 +17,11 @@ from sqlmodel import Session, delete, select
 
 from api.models import CaseFile, CaseRecord, StoredClock, utcnow
 from legaldocs.case.load import LoadedCase, load_case, read_case_data
+from legaldocs.case.model import Case
 from legaldocs.deadlines.chain import obligor_names
 from legaldocs.deadlines.clocks import case_clocks
 from legaldocs.errors import CaseValidationError
+from legaldocs.portfolio.status import write_off_status
 
 #: Largest case file accepted (the loader's own limit applies too).
 MAX_CASE_BYTES = 2 * 1024 * 1024
@@ -115,10 +117,30 @@ def materialize(s: Session, record: CaseRecord, store, folder: Path) -> Path:
     return path
 
 
+def written_off_data(data: dict, today: dt.date) -> bool:
+    """:func:`written_off` for case ``data`` (validated case-file fields)."""
+    return written_off(loaded(CaseRecord(case_id=str(data.get("case_id", "")), data=data)).case, today)
+
+
+def written_off(case: Case, today: dt.date) -> bool:
+    """Whether the case is written off and still pursued on ``today`` (账销案存: its
+    ``write_off.written_off_on`` on or before ``today`` and not fully ended by then), as
+    :func:`legaldocs.portfolio.status.write_off_status` decides: what ``CaseRecord.written_off``
+    and its filters mean. A case fully ended (完全终结) is not."""
+    return write_off_status(case, today, recoveries=False).pursued
+
+
 def recompute_clocks(s: Session, record: CaseRecord, as_of: dt.date, *, commit: bool = True) -> list[StoredClock]:
     """Compute every clock of the case as of ``as_of`` (the deadline engine) and store them in
-    place of the earlier ones, with the case's branch, officer, firm and write-off copied in."""
+    place of the earlier ones, with the case's branch, officer, firm and write-off copied in.
+    The write-off (``record.written_off``) follows the case data on ``as_of`` (:func:`written_off`):
+    set on import, on every change of the data or events, and by the recomputation of every case
+    (so a write-off dated ahead takes effect on its day); it is not a change of the case's version."""
     case = loaded(record).case
+    state = written_off(case, as_of)
+    if record.written_off != state:
+        record.written_off = state
+        s.add(record)
     rows = []
     for c in case_clocks(case, as_of):
         rows.append(StoredClock(
@@ -143,7 +165,8 @@ def copy_case_fields_to_clocks(s: Session, record: CaseRecord) -> None:
 
 
 def new_record(data: dict) -> CaseRecord:
-    """A record for validated case ``data``; the branch defaults to the creditor (the suing branch)."""
+    """A record for validated case ``data``; the branch defaults to the creditor (the suing branch).
+    Its write-off is set from the data when its clocks are computed (:func:`recompute_clocks`)."""
     return CaseRecord(case_id=str(data["case_id"]), title=str(data.get("title") or "")[:500],
                       branch=str((data.get("creditor") or {}).get("name") or "")[:200], data=data,
                       created_at=utcnow(), updated_at=utcnow())

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from api.access import SEES_IDENTIFIERS
 from api.audit import record
 from api.cases import CaseInputError, copy_case_fields_to_clocks, new_record, parse_case_file, parse_ledger, \
-    recompute_clocks, validate_case_data
+    recompute_clocks, validate_case_data, written_off_data
 from api.deps import MAX_ID, MAX_OFFSET, CurrentUser, PlainText, SessionDep, VisibleCase, client_address
 from api.models import CaseRecord, LawFirm, Role, StoredClock, User, utcnow
 from api.security import mask_case_data, mask_text
@@ -49,7 +49,9 @@ class CasePatch(BaseModel):
     data: dict[str, Any] | None = Field(default=None, description="整份案件数据（替换）")
     branch: PlainText | None = Field(default=None, max_length=200)
     officer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    written_off: bool | None = None
+    written_off: bool | None = Field(default=None, description=(
+        "已核销（账销案存）：由案件数据决定（write_off.written_off_on 不晚于今日且未完全终结），"
+        "不能单独更改；与案件数据不符的值被拒绝（422），请修改案件数据的 write_off"))
 
 
 class Assignment(BaseModel):
@@ -206,8 +208,9 @@ def _expected_version(if_match: str | None, case: CaseRecord) -> int:
               responses={412: {"description": "版本已变（他人已修改）"}, 428: {"description": "缺少 If-Match"}})
 def update_case(body: CasePatch, case: VisibleCase, request: Request, response: Response, s: SessionDep,
                 user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> CaseOut:
-    """Change the case data (whole) or its branch, officer, write-off. Needs ``If-Match`` with the
-    ETag read: a stale write is refused with 412 and nothing is changed."""
+    """Change the case data (whole) or its branch, officer. Needs ``If-Match`` with the ETag read: a
+    stale write is refused with 412 and nothing is changed. ``written_off`` follows the case data
+    (its ``write_off``): sent, it must agree with the data (as changed by this request), else 422."""
     expected = _expected_version(if_match, case)
     values: dict = {}
     if body.data is not None:
@@ -224,8 +227,10 @@ def update_case(body: CasePatch, case: VisibleCase, request: Request, response: 
     if "officer_id" in body.model_fields_set:
         _check_officer(s, body.officer_id)
         values["officer_id"] = body.officer_id
-    if body.written_off is not None:
-        values["written_off"] = body.written_off
+    data_now = values.get("data", case.data)
+    if body.written_off is not None and body.written_off != written_off_data(data_now, bank_today()):
+        raise HTTPException(422, {"message": "是否已核销由案件数据决定", "problems": [
+            {"field": "written_off", "message": "与案件数据不符：请修改案件数据的 write_off（written_off_on、ended）"}]})
     values = {k: v for k, v in values.items() if getattr(case, k) != v}  # what really changes
     if not values:  # nothing to change: no new version, no audit entry
         response.headers["ETag"] = etag(case)

@@ -43,6 +43,7 @@ from sqlmodel import Session, select
 from api.access import ACCESS, SEES_IDENTIFIERS
 from api.audit import record
 from api.auth import LoginRefused, authenticate, issue_token, revoke_session
+from api.cases import CaseInputError, loaded
 from api.deps import SESSION_COOKIE, SessionDep, SettingsDep, case_visible, client_address, optional_user
 from api.jobs import STAGES, JobParamsError, check_params, create_job
 from api.models import Blob, CaseFile, CaseRecord, Job, LawFirm, Output, Role, TokenKind, User, utcnow
@@ -50,6 +51,8 @@ from api.portfolio import MAX_OFFSET as PORTFOLIO_MAX_OFFSET, ClockFilter, count
 from api.security import mask_case_data, mask_text
 from api.settings import Settings, bank_today
 from legaldocs.deadlines.chain import KIND_NAMES, STATUS_NAMES
+from legaldocs.errors import LegalDocsError
+from legaldocs.portfolio.status import write_off_status
 
 HERE = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = HERE / "templates"
@@ -253,6 +256,7 @@ def clock_view(row: Any) -> dict:
         "branch": _get(row, "branch") or "",
         "severity": severity, "severity_name": label,
         "chain": chain, "notes": [str(n) for n in _get(row, "notes") or []],
+        "written_off": bool(_get(row, "written_off")),
     }
 
 
@@ -543,6 +547,20 @@ def _jobs_and_outputs(s: Session, case: CaseRecord, user: User) -> tuple[list[di
     return jobs, flat
 
 
+def _write_off_view(case: CaseRecord, today: dt.date) -> dict:
+    """The case's write-off as its page shows it: ``state`` (pursued, ended or ""), the badge's
+    text (账销案存, 完全终结) and the full line (账销案存（2025年12月15日核销）). Read from the case
+    data (the written_off flag is 账销案存 only); data that no longer loads shows the flag."""
+    if not case.written_off and not case.data.get("write_off"):
+        return {"state": "", "badge": "", "text": "未核销"}
+    try:
+        status = write_off_status(loaded(case).case, today, recoveries=False)
+    except (LegalDocsError, CaseInputError):
+        return {"state": "pursued" if case.written_off else "", "badge": "账销案存" if case.written_off else "",
+                "text": "已核销（账销案存）" if case.written_off else "未核销"}
+    return {"state": status.state or "", "badge": status.state_name, "text": status.label or "未核销"}
+
+
 def _find_case(s: Session, user: User, case_id: str) -> CaseRecord | None:
     if len(case_id) > 80:
         return None
@@ -572,7 +590,8 @@ def _case_page(request: Request, s: Session, settings: Settings, user: User, cas
         "title": case.case_id,
         "case": {"case_id": case.case_id, "title": case.title, "branch": case.branch,
                  "court": str(data.get("court") or ""), "officer_name": officer.display_name if officer else "",
-                 "firm_name": firm.name if firm else "", "written_off": case.written_off},
+                 "firm_name": firm.name if firm else "", "written_off": case.written_off,
+                 "write_off": _write_off_view(case, bank_today())},
         "parties": _parties(data), "sees_identifiers": user.role in SEES_IDENTIFIERS,
         "clocks": clocks, "evidence": evidence, "show_files": user.role in ACCESS["list_evidence"],
         "show_jobs": user.role in ACCESS["list_jobs"], "jobs": jobs, "outputs": outputs,
