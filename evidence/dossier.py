@@ -337,7 +337,7 @@ def _check_record(dossier: Dossier) -> dict:
                                   for r in o.rulings]} for o in e.obligors],
         "unverified": [{"id": r["id"], "citation": r.get("citation"), "confirmed": any(c.rule == r["id"] for c in e.confirmed)}
                        for r in e.unverified],
-        "confirmations": [{"rule": c.rule, "by": c.by, "on": c.on.isoformat(), "note": c.note} for c in e.confirmed],
+        "confirmations": [{"rule": c.rule, "by": c.by, "date": c.date.isoformat(), "note": c.note} for c in e.confirmed],
         "rules": [{"id": r["id"], "citation": r.get("citation"), "status": r.get("status")}
                   for r in [*getattr(e, "rules", []), *getattr(dossier.tax, "rules", [])]],
         "residue": dossier.residue.as_dict() if hasattr(dossier.residue, "as_dict") else None,

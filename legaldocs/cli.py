@@ -703,6 +703,7 @@ def alerts(
 
 
 _CLASSIFY_METHODS = ("regulatory", "ecl")
+_METHOD_NAMES = {"regulatory": N_("regulatory ratios"), "ecl": N_("expected credit loss")}
 
 
 @app.command(help=N_(
@@ -769,7 +770,7 @@ def _classification_body(result: Any, provisions: Any) -> dict:
     """The JSON object of ``classify`` (docs/portfolio.md): as_of, method, loans (each with its
     provision), portfolio, rules, unreadable, warnings."""
     by_loan = {(p.case_id, p.loan): p.as_dict() for p in provisions.loans}
-    loans = [dict(lc.as_dict(), provision=by_loan[(lc.case_id, lc.loan)]) for lc in result.loans]
+    loans = [dict(lc.as_dict(), provision=by_loan.get((lc.case_id, lc.loan))) for lc in result.loans]
     portfolio = provisions.as_dict()
     del portfolio["loans"]
     return {"as_of": result.as_of.isoformat(), "method": provisions.method, "cases": len(result.cases), "loans": loans,
@@ -790,7 +791,7 @@ def _classification_rows(body: dict) -> tuple[list[str], list[list[Any]]]:
         booked_text = "" if booked is None else f"{booked['category']}（{booked['date']}）" + (
             _(" below the floor") if lc["below_floor"] else "")
         rows.append([lc["case"], lc["borrower_name"], lc["contract"], Decimal(lc["principal"]), lc["days_past_due"],
-                     lc["category"], booked_text, reasons, "\n".join(j["text"] for j in lc["judgment"])])
+                     lc["category"] + (f"\n{lc['write_off']}" if lc["write_off"] else ""), booked_text, reasons, "\n".join(j["text"] for j in lc["judgment"])])
     return header, rows
 
 
@@ -832,7 +833,7 @@ def _print_classification(body: dict) -> None:
         table.add_row(*cells(*r[:3], f"{r[3]:,.2f}", *r[4:]))
     console.print(table)
     header, rows = _portfolio_rows(body)
-    table = new_table(title=_("portfolio ({method} provisions)").format(method=body["method"]))
+    table = new_table(title=_("portfolio ({method} provisions)").format(method=_(_METHOD_NAMES.get(body["method"], body["method"]))))
     for i, col in enumerate(header):
         table.add_column(col, justify="left" if i == 0 else "right")
     for r in rows:
@@ -848,10 +849,10 @@ def _classification_xlsx(body: dict, out: Path, day: dt.date) -> None:
 
     header, rows = _classification_rows(body)
     status = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
-    loans = [r[:3] + [r[3], r[4], r[5], lc["overdue_since"] or "", r[6], r[7], r[8]]
+    loans = [r[:3] + [r[3], r[4], lc["category"], lc["overdue_since"] or "", r[6], r[7], r[8], lc["write_off"] or ""]
              for r, lc in zip(rows, body["loans"])]
-    sheets = [Sheet("分类", header[:5] + [header[5], _("oldest unpaid due date")] + header[6:], loans,
-                    widths=(18, 16, 18, 16, 10, 8, 14, 16, 60, 60), money=frozenset({3}),
+    sheets = [Sheet("分类", header[:5] + [header[5], _("oldest unpaid due date")] + header[6:] + [_("write-off")], loans,
+                    widths=(18, 16, 18, 16, 10, 8, 14, 16, 60, 60, 28), money=frozenset({3}),
                     title=_("risk classification as of {date} ({count} cases)").format(date=body["as_of"], count=body["cases"]))]
     header, rows = _portfolio_rows(body)
     sheets.append(Sheet("组合", header, rows, widths=(40, 20, 20), money=frozenset({1, 2})))

@@ -258,8 +258,8 @@ CASE_3 = {  # a consumer loan in equal instalments, unpaid from its eighth insta
         # the small-amount route and its threshold are unverified rule values (law/data/writeoff.toml):
         # a person confirmed them against the bank's own write-off rules
         "confirmations": [
-            {"rule": "writeoff.annex1.14", "by": "孙立新", "on": d("2025-06-20"), "note": "已按总行呆账核销实施细则核对小额简易核销条件"},
-            {"rule": "writeoff.small_amount.personal_consumer.bank", "by": "孙立新", "on": d("2025-06-20"),
+            {"rule": "writeoff.annex1.14", "by": "孙立新", "date": d("2025-06-20"), "note": "已按总行呆账核销实施细则核对小额简易核销条件"},
+            {"rule": "writeoff.small_amount.personal_consumer.bank", "by": "孙立新", "date": d("2025-06-20"),
              "note": "已核对单户余额标准"},
         ],
     },

@@ -875,7 +875,7 @@ class Confirmation(_Model):
 
     rule: Text
     by: Text
-    on: dt.date
+    date: dt.date  # the day of the confirmation
     note: Text | None = None
 
 

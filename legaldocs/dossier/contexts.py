@@ -147,7 +147,7 @@ def _criterion(dossier: Dossier) -> tuple[str, str]:
     source = f"规则{rule.get('id', '')}，{_STATUS.get(rule.get('status', ''), '核实状态未载明')}"
     confirmed = [c for c in e.confirmed if c.rule == rule.get("id")]
     if confirmed:
-        source += "；" + "；".join(f"已由{c.by}于{_d(c.on)}确认" + (f"（{c.note}）" if c.note else "") for c in confirmed)
+        source += "；" + "；".join(f"已由{c.by}于{_d(c.date)}确认" + (f"（{c.note}）" if c.note else "") for c in confirmed)
     elif rule.get("status") == "unverified":
         source += "，尚未经确认"
     return title, source

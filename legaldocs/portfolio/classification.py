@@ -56,6 +56,7 @@ from legaldocs.law.rules import rule_row
 from legaldocs.money.accrual import LoanBalance
 from legaldocs.money.schedule import INSTALMENT_METHODS, PERIODIC_METHODS
 from legaldocs.money.statement import case_statement
+from legaldocs.portfolio.status import write_off_status
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -206,6 +207,7 @@ class LoanClass:
     upgrade: UpgradeCheck | None = None
     provision: ProvisionRecord | None = None  # the bank's latest allowance record for the loan
     ecl_missing: bool = False  # no ECL input although impairment or an overdue makes it relevant
+    write_off: str = ""  # 账销案存（…核销） or 完全终结（…） when written off on the date: off balance, not in the portfolio
     case: Case | None = field(default=None, repr=False, compare=False)  # the case record it comes from
 
     @property
@@ -216,6 +218,12 @@ class LoanClass:
     @property
     def npl(self) -> bool:
         return self.category in NPL_CATEGORIES
+
+    @property
+    def off_balance(self) -> bool:
+        """Written off on the date (表外, 账销案存 or 完全终结): classified from its facts, but not an
+        asset of the portfolio, so not in its loans, NPL, provisions or a debtor's contagion."""
+        return bool(self.write_off)
 
     @property
     def decisive(self) -> list[Floor]:
@@ -254,6 +262,7 @@ class LoanClass:
             "judgment": [j.as_dict() for j in self.judgment],
             "observations": [o.as_dict() for o in self.observations],
             "upgrade": self.upgrade.as_dict() if self.upgrade else None,
+            "write_off": self.write_off or None,
         }
 
 
@@ -675,13 +684,18 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
             result.warnings.append(_("{file} and {first} have the same case_id {case_id}").format(
                 file=where, first=first, case_id=repr(case.case_id)))
         result.cases.append((where, case))
+        status = write_off_status(case, as_of, recoveries=False)
         for lc in loans:
+            lc.write_off = status.label if status.written_off else ""
+        result.loans += loans
+        for lc in loans:
+            if lc.off_balance:
+                continue
             d = debtors.setdefault(lc.debtor, _Debtor(lc.debtor, lc.segment, lc.segment_inferred))
             if d.segment_inferred and not lc.segment_inferred:
                 d.segment, d.segment_inferred = lc.segment, False
             d.loans.append(lc)
             d.cases.setdefault(id(case), case)
-        result.loans += loans
     for d in debtors.values():
         _upgrade(d, as_of)
         _contagion(d, as_of)

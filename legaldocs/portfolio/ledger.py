@@ -483,7 +483,7 @@ SHEETS: tuple[Sheet, ...] = (
         CASE_ID,
         _c("规则", "rule", required=True),
         _c("确认人", "by", required=True),
-        _c("确认日期", "on", "date", required=True),
+        _c("确认日期", "date", "date", required=True),
         _c("说明", "note"),
     )),
 )

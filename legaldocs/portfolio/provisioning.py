@@ -306,12 +306,17 @@ def portfolio_provisions(classification: Classification, *, method: str = "regul
     if unknown:
         raise LegalDocsError(_("{option}: no case {ids} among the cases classified ({known})").format(
             option="--write-off", ids=", ".join(map(repr, unknown)), known=", ".join(sorted(known)) or "—"))
+    on_balance = [lc for lc in classification.loans if not lc.off_balance]
+    gone = sorted({lc.case_id for lc in classification.loans if lc.off_balance} & set(wanted))
+    if gone:
+        raise LegalDocsError(_("{option}: case {ids} is already written off on {date}").format(
+            option="--write-off", ids=", ".join(map(repr, gone)), date=on.isoformat()))
     case_principal: dict[str, Decimal] = {}
-    for lc in classification.loans:
+    for lc in on_balance:
         case_principal[lc.case_id] = case_principal.get(lc.case_id, ZERO) + lc.principal
     items: list[LoanProvision] = []
     missing: list[str] = []
-    for lc in classification.loans:
+    for lc in on_balance:
         if method == "regulatory":
             items.append(regulatory_provision(lc.case_id, lc.loan, lc.category, lc.principal, on))
         else:
@@ -323,6 +328,10 @@ def portfolio_provisions(classification: Classification, *, method: str = "regul
     npl = sum((p.principal for p in items if p.npl), ZERO)
     specific = sum((p.amount or ZERO for p in items), ZERO)
     result = Provisioning(on, method, items, PortfolioFigures(loans, npl, specific), specific=specific, missing=missing)
+    off = [lc for lc in classification.loans if lc.off_balance]
+    if off:
+        result.notes.append(_("{count} loan(s) written off on or before {date} are off balance (账销案存) and not counted: {loans}").format(
+            count=len(off), date=on.isoformat(), loans=", ".join(f"{lc.case_id}/{lc.loan}" for lc in off)))
     if method == "regulatory":
         row = rule_row(TABLE, "specific_ratios", on)
         result.general = _cents(loans * Decimal(row["general"]))

@@ -181,7 +181,7 @@ class Eligibility:
             "requirements": [r.as_dict() for r in self.requirements],
             "obligors": [o.as_dict() for o in self.obligors],
             "unverified": [{"id": r["id"], "citation": r["citation"]} for r in self.unverified],
-            "confirmed": [{"rule": c.rule, "by": c.by, "on": c.on.isoformat(), "note": c.note} for c in self.confirmed],
+            "confirmed": [{"rule": c.rule, "by": c.by, "date": c.date.isoformat(), "note": c.note} for c in self.confirmed],
             "met": self.met, "final": self.final, "draft_reasons": list(self.draft_reasons),
             "rules": [{"id": r["id"], "citation": r["citation"], "status": r.get("status")} for r in self.rules],
         }
@@ -567,7 +567,7 @@ def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
 
     unverified = [r for r in used if r.get("status") == "unverified"]
     confirmations = list(case.write_off.confirmations) if case.write_off else []
-    confirmed = [c for c in confirmations if c.on <= as_of and any(c.rule == r["id"] for r in unverified)]
+    confirmed = [c for c in confirmations if c.date <= as_of and any(c.rule == r["id"] for r in unverified)]
     confirmed_ids = {c.rule for c in confirmed}
     met = all(r.met for r in requirements)
     reasons: list[str] = []

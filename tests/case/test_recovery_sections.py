@@ -48,7 +48,7 @@ def _with_recovery(data: dict) -> dict:
     data["write_off"] = {"criterion": "7", "proposed_on": "2025-11-01", "written_off_on": "2025-12-15",
                          "staff": [{"role": "经办人", "name": "王敏"}],
                          "asset_searches": [{"date": "2025-08-01", "party": "P1", "by": "法院网络查控", "result": "未发现可供执行财产"}],
-                         "confirmations": [{"rule": "writeoff.small_amount.corporate.bank", "by": "李强", "on": "2025-11-20"}],
+                         "confirmations": [{"rule": "writeoff.small_amount.corporate.bank", "by": "李强", "date": "2025-11-20"}],
                          "ended": {"date": "2026-03-01", "reason": "transferred"}}
     return data
 

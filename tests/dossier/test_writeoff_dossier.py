@@ -60,9 +60,7 @@ def _outline(pdf: Path) -> list[str]:
 
 def _copy_example(folder: Path, change) -> Path:
     """The example case written into ``folder`` after ``change(data)``, its exhibits copied beside it."""
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8").replace('"on":', "on_:"))
-    for item in data["write_off"].get("confirmations", []):
-        item["on"] = item.pop("on_")
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     change(data)
     shutil.copytree(EXAMPLE.parent / "exhibits", folder / "exhibits")
     path = folder / "case.yaml"
@@ -232,7 +230,7 @@ def test_without_the_confirmation_the_unverified_criterion_keeps_the_dossier_a_d
     assert not dossier.final and dossier.eligibility.met
     assert any("writeoff.annex1.7" in r and "write_off.confirmations" in r for r in dossier.draft_reasons)
     late = case.model_copy(update={"write_off": case.write_off.model_copy(update={"confirmations": [
-        c.model_copy(update={"on": dt.date(2025, 10, 1)}) for c in case.write_off.confirmations]})})
+        c.model_copy(update={"date": dt.date(2025, 10, 1)}) for c in case.write_off.confirmations]})})
     assert not build_dossier(late, "7", AS_OF).final
 
 

@@ -41,8 +41,12 @@ def test_json_and_workbook_of_the_examples(tmp_path):
     assert tz1["booked"]["category"] == "次级" and tz1["below_floor"] is False
     assert any(f["rule"] == "classification.contagion.cross_bank.2023" for f in tz1["floors"]) is False  # retail
     assert loans["TZ-2025-003"]["category"] == "损失"
+    # written off on 2025-06-30: classified from its facts, but off balance (账销案存), not in the portfolio
+    assert loans["TZ-2025-003"]["write_off"] == "账销案存（2025年6月30日核销）"
+    assert loans["TZ-2025-003"]["provision"] is None and loans["DEMO-2025-001"]["write_off"] is None
     p = body["portfolio"]
-    loans_total = sum(Decimal(lc["principal"]) for lc in body["loans"])
+    loans_total = sum(Decimal(lc["principal"]) for lc in body["loans"] if not lc["write_off"])
+    assert any("TZ-2025-003/L1" in n and "账销案存" in n for n in p["notes"])
     assert Decimal(p["before"]["loans"]) == loans_total
     assert Decimal(p["after"]["loans"]) == loans_total - Decimal("500000.00")
     assert Decimal(p["before"]["allowance"]) - Decimal(p["after"]["allowance"]) == Decimal("500000.00")
@@ -60,6 +64,8 @@ def test_json_and_workbook_of_the_examples(tmp_path):
     assert table["DEMO-2025-001"][3] == 500000 and table["DEMO-2025-001"][4] == 161
     assert table["DEMO-2025-001"][5] == "次级" and table["DEMO-2025-001"][6] == "2025-01-20"
     assert "逾期161天" in table["DEMO-2025-001"][8]
+    assert table["TZ-2025-003"][5] == "损失" and table["TZ-2025-003"][10] == "账销案存（2025年6月30日核销）"
+    assert table["DEMO-2025-001"][10] in (None, "")
     figures = {r[0]: r[1:] for r in wb["组合"].iter_rows(min_row=2, values_only=True)}
     loans_row = next(v for k, v in figures.items() if "贷款" in k or "loans" in k)
     assert Decimal(str(loans_row[0])) == loans_total and Decimal(str(loans_row[1])) == loans_total - 500000

@@ -80,7 +80,7 @@ def full_case() -> dict:
         "staff": [{"role": "经办人", "name": "王晓"}, {"role": "部门负责人", "name": "周明", "note": "资产保全部"}],
         "asset_searches": [{"date": d("2025-06-10"), "party": "P1", "by": "法院网络查控", "result": "无可供执行的财产",
                             "evidence": ["E7"]}],
-        "confirmations": [{"rule": "writeoff.annex1.7", "by": "周明", "on": d("2025-07-05"), "note": "已核对"}],
+        "confirmations": [{"rule": "writeoff.annex1.7", "by": "周明", "date": d("2025-07-05"), "note": "已核对"}],
         "ended": {"date": d("2025-09-20"), "reason": "transferred", "note": "批量转让", "evidence": ["E8"]},
     }
     return data

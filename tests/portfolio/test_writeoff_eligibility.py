@@ -69,7 +69,7 @@ LETTERS = [
 ]
 SEARCH = {"asset_searches": [{"date": dt.date(2024, 3, 1), "party": "P1", "by": "法院网络查控",
                               "result": "未发现可供执行财产", "evidence": ["E7"]}]}
-CONFIRM_7 = {"confirmations": [{"rule": "writeoff.annex1.7", "by": "李强", "on": dt.date(2024, 5, 20)}]}
+CONFIRM_7 = {"confirmations": [{"rule": "writeoff.annex1.7", "by": "李强", "date": dt.date(2024, 5, 20)}]}
 AS_OF = dt.date(2024, 6, 1)
 
 
@@ -242,7 +242,7 @@ def test_worked_check_1_pursued_180_days_inclusive(as_of, met):
 
 
 def confirm(*rules: str, on=dt.date(2026, 7, 1)) -> list[dict]:
-    return [{"rule": rule, "by": "李强", "on": on} for rule in rules]
+    return [{"rule": rule, "by": "李强", "date": on} for rule in rules]
 
 
 def test_small_amount_is_a_draft_until_its_unverified_rows_are_confirmed():
