@@ -39,9 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import tempfile
-import zipfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,15 +47,16 @@ from pathlib import Path
 
 from legaldocs import __version__, runs
 from legaldocs.case.load import load_case
-from legaldocs.chinese import date_in_chinese, format_amount, numeral
+from legaldocs.chinese import date_in_chinese, format_amount
 from legaldocs.documents.consistency import docx_paragraphs
 from legaldocs.documents.office import OfficeSession, office_session
 from legaldocs.documents.render import DocumentProperties, render_docx
-from legaldocs.documents.reproducible import file_entry, sha256_file, zip_date, zip_file
+from legaldocs.documents.reproducible import file_entry
 from legaldocs.documents.templates import template_folder, template_path
 from legaldocs.documents.xlsx import Sheet, write_tables_xlsx
 from legaldocs.dossier.contexts import application_context, index_context, pursuits_context, report_context
 from legaldocs.dossier.facts import Dossier, build_dossier
+from legaldocs.filings.stages import evidence_groups
 from legaldocs.errors import CaseValidationError, LegalDocsError
 from legaldocs.i18n import _
 from legaldocs.money.components import COMPONENT_NAMES
@@ -214,7 +213,7 @@ def _index_and_bundle(dossier: Dossier, prepared, staging: Path, templates: Path
     the packet's bundle (:func:`evidence.assemble_bundle`). Returns its BundleResult."""
     index_docx, index_pdf = staging / f"{INDEX}.docx", staging / f"{INDEX}.pdf"
     items = {dossier.numbers[item.id]: item for item in dossier.case.evidence}
-    groups = _groups([items[p.number] for p in prepared])
+    groups = evidence_groups([items[p.number] for p in prepared])
     index_pages, sources = 1, list(documents)
     for _pass in range(packets.MAX_INDEX_PASSES):
         entries = page_ranges(prepared, index_pages)
@@ -237,21 +236,6 @@ def _index_and_bundle(dossier: Dossier, prepared, staging: Path, templates: Path
         raise LegalDocsError(_("{document} has {pages} pages, expected {expected}").format(
             document=bundle.path.name, pages=bundle.page_count, expected=expected))
     return bundle
-
-
-def _groups(items) -> list[str | None]:
-    """The bookmark heading of each exhibit's group (consecutive exhibits of one group share it)."""
-    out: list[str | None] = []
-    current, count = None, 0
-    for item in items:
-        if not item.group:
-            current = None
-            out.append(None)
-            continue
-        if item.group != current:
-            current, count = item.group, count + 1
-        out.append(f"第{numeral(count)}组　{item.group}")
-    return out
 
 
 def _check_documents(dossier: Dossier, staging: Path, names: list[str]) -> None:
@@ -389,11 +373,4 @@ def _write_manifest_and_zip(loaded, dossier: Dossier, staging: Path, exhibits: l
         "inputs": inputs,
         "outputs": [file_entry(staging / name, name) for name in files],
     }
-    packets._atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    zip_path, tmp = staging / "packet.zip", staging / ".packet.zip.tmp"
-    date_time = zip_date(dossier.as_of)
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for name in sorted([*files, "manifest.json"]):
-            zip_file(archive, staging / name, f"{case.case_id}/{name}", date_time)
-    os.replace(tmp, zip_path)
-    packets._atomic_write_text(staging / "packet.zip.sha256", f"{sha256_file(zip_path)}  packet.zip\n")
+    packets.seal_folder(staging, manifest, files, case.case_id, dossier.as_of)

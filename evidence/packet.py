@@ -738,13 +738,21 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing: Filing, facts: dict, sta
         manifest["downsampling"] = downsampling
     if bundle is not None:  # 证据材料: its pages and files, which a supplement continues
         manifest["bundle"] = bundle
+    seal_folder(staging, manifest, files, case.case_id, filing.filing_date)
+
+
+def seal_folder(staging: Path, manifest: dict, files: list[str], case_id: str, dated: dt.date) -> None:
+    """Write ``manifest`` as ``manifest.json`` in ``staging``, then ``packet.zip`` of ``files`` and
+    the manifest (each entry under ``<case_id>/``, dated ``dated``, in path order: no clock time)
+    and ``packet.zip.sha256``; each file written whole or not at all. Shared by the packet, its
+    supplements and the write-off dossier."""
     _atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     zip_path = staging / "packet.zip"
     tmp = staging / ".packet.zip.tmp"
-    date_time = zip_date(filing.filing_date)  # every entry dated the filing date, in path order
+    date_time = zip_date(dated)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         for name in sorted([*files, "manifest.json"]):
-            zip_file(zf, staging / name, f"{case.case_id}/{name}", date_time)
+            zip_file(zf, staging / name, f"{case_id}/{name}", date_time)
     os.replace(tmp, zip_path)
     _atomic_write_text(staging / "packet.zip.sha256", f"{sha256_file(zip_path)}  packet.zip\n")
 

@@ -24,10 +24,7 @@ the review list says so, as it does for a filed packet's file changed since it w
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import tempfile
-import zipfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +32,7 @@ from pathlib import Path
 from legaldocs import __version__, runs
 from legaldocs.case.load import LoadedCase, load_case
 from legaldocs.documents.office import OfficeSession, office_session
-from legaldocs.documents.reproducible import file_entry, read_manifest, sha256_file, verify_packet, zip_date, zip_file
+from legaldocs.documents.reproducible import file_entry, read_manifest, sha256_file, verify_packet
 from legaldocs.documents.templates import template_folder
 from legaldocs.errors import LegalDocsError, OutputError
 from legaldocs.filings.claimed import ordinal
@@ -332,11 +329,4 @@ def _write_manifest_and_zip(loaded: LoadedCase, filing, staging: Path, record: F
         "inputs": inputs,
         "outputs": [file_entry(staging / name, name) for name in files],
     }
-    packets._atomic_write_text(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    zip_path, tmp = staging / "packet.zip", staging / ".packet.zip.tmp"
-    date_time = zip_date(filing.filing_date)
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for name in sorted([*files, "manifest.json"]):
-            zip_file(archive, staging / name, f"{case.case_id}/{name}", date_time)
-    os.replace(tmp, zip_path)
-    packets._atomic_write_text(staging / "packet.zip.sha256", f"{sha256_file(zip_path)}  packet.zip\n")
+    packets.seal_folder(staging, manifest, files, case.case_id, filing.filing_date)

@@ -33,8 +33,6 @@ from typing import Any
 
 from legaldocs.case.model import Case, EvidenceItem
 from legaldocs.chinese import date_in_chinese, format_amount
-from legaldocs.errors import LegalDocsError
-from legaldocs.i18n import _
 from legaldocs.money.components import Components, balance_components
 from legaldocs.portfolio import tax as taxes
 from legaldocs.portfolio import writeoff as writeoffs
