@@ -8,36 +8,21 @@ All names, numbers and amounts are fictitious.
 
 from __future__ import annotations
 
+import sys
+from functools import partial
 from pathlib import Path
 
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from PIL import Image, ImageDraw, ImageFont
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from exhibit_pages import page, pdf  # noqa: E402 - the examples' shared page drawing
+
+_page = partial(page, line_height=38)
+_pdf = pdf
 OUT = HERE / "exhibits"
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-SIZE = (827, 1169)  # A4 at 100 dpi
-
-
-def _page(title: str, lines: list[str], *, stamp: str | None = None, mode: str = "L") -> Image.Image:
-    img = Image.new(mode, SIZE, "white")
-    draw = ImageDraw.Draw(img)
-    big = ImageFont.truetype(FONT, 34, index=2)
-    body = ImageFont.truetype(FONT, 20, index=2)
-    w = draw.textlength(title, font=big)
-    draw.text(((SIZE[0] - w) / 2, 90), title, fill="black", font=big)
-    y = 180
-    for line in lines:
-        draw.text((90, y), line, fill="black", font=body)
-        y += 38
-    if stamp:
-        red = (200, 30, 30) if mode == "RGB" else 90
-        draw.ellipse((520, y + 20, 720, y + 220), outline=red, width=5)
-        sw = draw.textlength(stamp, font=body)
-        draw.text((620 - sw / 2, y + 108), stamp, fill=red, font=body)
-    return img
 
 
 def _docx(path: Path, title: str, paragraphs: list[str]) -> None:

@@ -7,43 +7,17 @@ All names, numbers and amounts are fictitious (they match case.yaml).
 
 from __future__ import annotations
 
+import sys
+from functools import partial
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from exhibit_pages import page, pdf  # noqa: E402 - the examples' shared page drawing
+
+_page = partial(page, title_size=32, wrap=33)
+_pdf = pdf
 OUT = HERE / "exhibits"
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-SIZE = (827, 1169)  # A4 at 100 dpi
-WIDTH = 33  # characters a line on the page
-
-
-def _wrap(line: str) -> list[str]:
-    return [line[i:i + WIDTH] for i in range(0, len(line), WIDTH)] or [""]
-
-
-def _page(title: str, lines: list[str], *, stamp: str | None = None, mode: str = "L") -> Image.Image:
-    img = Image.new(mode, SIZE, "white")
-    draw = ImageDraw.Draw(img)
-    big = ImageFont.truetype(FONT, 32, index=2)
-    body = ImageFont.truetype(FONT, 20, index=2)
-    w = draw.textlength(title, font=big)
-    draw.text(((SIZE[0] - w) / 2, 90), title, fill="black", font=big)
-    y = 180
-    for line in lines:
-        for part in _wrap(line):
-            draw.text((90, y), part, fill="black", font=body)
-            y += 34
-    if stamp:
-        red = (200, 30, 30) if mode == "RGB" else 90
-        draw.ellipse((520, y + 20, 720, y + 220), outline=red, width=5)
-        sw = draw.textlength(stamp, font=body)
-        draw.text((620 - sw / 2, y + 108), stamp, fill=red, font=body)
-    return img
-
-
-def _pdf(path: Path, pages: list[Image.Image]) -> None:
-    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=100)
 
 
 BANK = "示例银行股份有限公司绍兴越城支行"
