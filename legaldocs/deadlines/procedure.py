@@ -81,8 +81,20 @@ def _procedure_clock(case: Case, e: Event, suits: list[dt.date], as_of: dt.date)
         notes = list(low.notes)
         if not (low.end.date <= chosen <= high.end.date):
             notes.append(f"法院确定的申报期限{chosen}不在法定范围{low.end.date}至{high.end.date}内（{low.citation}）")
-        return [Clock("bankruptcy_claim", None, chosen, None, status_on(chosen, as_of, False), is_provisional(chosen),
-                      [period_link(low, e.date, "破产申请受理公告", tuple(e.evidence))], notes)]
+        chain = [period_link(low, e.date, "破产申请受理公告", tuple(e.evidence))]
+        # the claim filed in this bankruptcy (the same debtor, or any when the events name none) ends the clock;
+        # one filed after the deadline is still a claim (补充申报, 企业破产法第五十六条), noted as late
+        filed = sorted((x for x in case.events if x.kind is EventKind.bankruptcy_claim_filed and e.date <= x.date <= as_of
+                        and (not e.parties or not x.parties or set(e.parties) & set(x.parties))), key=lambda x: x.date)
+        if filed:
+            first = filed[0]
+            chain.append(Link(first.date, "申报破产债权" + (f"（{first.case_number}）" if first.case_number else ""),
+                              tuple(first.evidence), "《中华人民共和国企业破产法》第四十八条、第五十六条"))
+            if first.date > chosen:
+                notes.append(f"债权于申报期限{chosen}届满后的{first.date}补充申报（企业破产法第五十六条：可在破产财产最后分配前补充申报，"
+                             "此前已进行的分配不再补充分配，审查和确认补充申报债权的费用由补充申报人承担）")
+        return [Clock("bankruptcy_claim", None, chosen, None, status_on(chosen, as_of, bool(filed)), is_provisional(chosen),
+                      chain, notes)]
     return []
 
 
