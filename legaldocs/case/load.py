@@ -153,6 +153,10 @@ def read_case_data(path: Path) -> Any:
     if size > MAX_CASE_FILE_BYTES:
         raise CaseValidationError(source, [("<file>", _("is {size} bytes; case files are limited to {limit}").format(
             size=size, limit=MAX_CASE_FILE_BYTES))])
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise CaseValidationError(source, [("<file>", _(
+            "is a workbook, not a case file: an .xlsx case ledger is read by `legaldocs classify` and imported by the "
+            "service; this command takes one case file (.yaml, .yml or .json)"))])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

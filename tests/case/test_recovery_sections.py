@@ -98,3 +98,10 @@ def test_a_wrong_reference_or_date_is_refused_at_its_field(tmp_path, change, pat
     path = path.replace("{last}", str(len(data["repayments"]) - 1))
     assert path in problems, problems
     assert words in problems[path], problems[path]
+
+
+def test_a_ledger_given_where_a_case_file_is_expected_is_named_as_such():
+    with pytest.raises(CaseValidationError) as info:
+        load_case(ROOT / "examples" / "ledger" / "ledger.xlsx", check_files=False)
+    [(where, message)] = info.value.problems
+    assert where == "<file>" and "classify" in message and "UTF-8" not in message
