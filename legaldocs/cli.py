@@ -388,13 +388,27 @@ def interest(
     run_guarded(action)
 
 
+# a rule row's `status` (the reference's tags [V], [S], [M]) as shown; rows without one show "—"
+RULE_STATUS_NAMES = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
+
+
+def _rule_status_name(status: str | None) -> str:
+    """已核实 / 二手来源 / 未核实 for a rule row's ``status``, "—" for a row without one."""
+    return RULE_STATUS_NAMES.get(status, status) if status else "—"
+
+
 @app.command(help=N_(
     "The rules as data, every version with its citation and the dates it governs, and which "
-    "fact's date chooses it (for auditors checking a result against the law of its date)."))
+    "fact's date chooses it (for auditors checking a result against the law of its date); with the "
+    "status of the rows that have one (已核实 verified, 二手来源 secondary, 未核实 unverified: a result "
+    "resting on an unverified row needs a recorded confirmation), — for the others."))
 def rules(
-    table: Annotated[Optional[str], typer.Argument(help=N_("rule table: court_fees, interest, periods, security, statutes"))] = None,
+    table: Annotated[Optional[str], typer.Argument(help=N_(
+        "rule table, e.g. court_fees, periods, classification, provisioning, writeoff, tax (an unknown one lists them all)"))] = None,
     kind: Annotated[Optional[str], typer.Argument(help=N_("rule kind, e.g. limitation, acceptance, retrial"))] = None,
     on: Annotated[Optional[str], typer.Option(help=N_("only the version in force on this date YYYY-MM-DD"))] = None,
+    status: Annotated[Optional[str], typer.Option(help=N_(
+        "only the rows of this status: verified, secondary, unverified, or none (rows without a status)"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=N_("print JSON"))] = False,
 ) -> None:
     json_errors(as_json)
@@ -405,6 +419,9 @@ def rules(
     if table is not None and table not in names:
         raise fail(_("{option}: {value} is not one of {choices}").format(
             option="TABLE", value=repr(table), choices=", ".join(names)), EXIT_INVALID)
+    if status is not None and status not in (*RULE_STATUS_NAMES, "none"):
+        raise fail(_("{option}: {value} is not one of {choices}").format(
+            option="--status", value=repr(status), choices=", ".join((*RULE_STATUS_NAMES, "none"))), EXIT_INVALID)
     rows = []
     for t in [table] if table else names:
         kinds = sorted({r["kind"] for r in load_rules(t)})
@@ -417,23 +434,31 @@ def rules(
                 end = r.get("effective_to")
                 if day is not None and not (r["effective_from"] <= day and (end is None or day <= end)):
                     continue
+                tag = r.get("status")
+                if status is not None and (tag or "none") != status:
+                    continue
                 rows.append({"table": t, "kind": k, "id": r["id"], "from": r["effective_from"].isoformat(),
                              "to": end.isoformat() if end else None, "in_force": r.get("in_force", True),
                              "citation": r["citation"], "notes": r.get("notes", ""),
+                             "status": tag, "status_name": _rule_status_name(tag), "source": r.get("source"),
                              "chosen_by": g.name, "chosen_by_citation": g.citation})
     if as_json:
         console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows and status is not None:
+        console.print(_("no rule row of status {status} among those asked for").format(status=status), markup=False)
         return
     if not rows:
         console.print(_("no rule version is in force on {date}: the tables begin in 1982-1989 (see `legaldocs rules`)").format(
             date=day), markup=False)
         return
     out = new_table(title=_("rules in force on {date}").format(date=day) if day else _("rules by date"))
-    for col in (N_("table"), N_("kind of rule"), N_("in force from"), N_("in force until"), N_("citation"), N_("chosen by")):
+    for col in (N_("table"), N_("kind of rule"), N_("in force from"), N_("in force until"), N_("citation"), N_("status"),
+                N_("chosen by")):
         out.add_column(_(col), overflow="fold")
     for r in rows:
         citation = r["citation"] if r["in_force"] else _("(no such rule) {citation}").format(citation=r["citation"])
-        out.add_row(*cells(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["chosen_by"]))
+        out.add_row(*cells(r["table"], r["kind"], r["from"], r["to"] or "", citation, r["status_name"], r["chosen_by"]))
     console.print(out)
 
 
@@ -782,7 +807,7 @@ def _classification_rows(body: dict) -> tuple[list[str], list[list[Any]]]:
     """The loan table of ``classify`` (header, rows), for the screen and the workbook."""
     header = [_(c) for c in (N_("case"), N_("borrower"), N_("loan"), N_("principal"), N_("days overdue"), N_("class"),
                              N_("booked"), N_("reasons"), N_("needs judgment (需人工判断)"))]
-    status = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
+    status = RULE_STATUS_NAMES
     rows = []
     for lc in body["loans"]:
         decisive = [f for f in lc["floors"] if f["category"] == lc["category"]]
@@ -848,7 +873,7 @@ def _classification_xlsx(body: dict, out: Path, day: dt.date) -> None:
     from legaldocs.documents.xlsx import Sheet, write_tables_xlsx
 
     header, rows = _classification_rows(body)
-    status = {"verified": "已核实", "secondary": "二手来源", "unverified": "未核实"}
+    status = RULE_STATUS_NAMES
     loans = [r[:3] + [r[3], r[4], lc["category"], lc["overdue_since"] or "", r[6], r[7], r[8], lc["write_off"] or ""]
              for r, lc in zip(rows, body["loans"])]
     sheets = [Sheet("分类", header[:5] + [header[5], _("oldest unpaid due date")] + header[6:] + [_("write-off")], loans,
