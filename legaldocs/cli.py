@@ -746,16 +746,14 @@ def classify(
     method: Annotated[str, typer.Option(help=N_(
         "provisions: regulatory (the 2002 ratios by class, the default) or ecl (the allowances the case files give)"))] = "regulatory",
     write_off: Annotated[Optional[list[str]], typer.Option(help=N_(
-        "CASE_ID of a case proposed for write-off (repeatable): ratios are also shown after writing off its principal"))] = None,
+        "CASE_ID of a case proposed for write-off, the option once for each case (--write-off A --write-off B): "
+        "ratios are also shown after writing off their principal"))] = None,
 ) -> None:
     json_errors(as_json)
     day = parse_date(as_of, "--as-of")
     if method not in _CLASSIFY_METHODS:
         raise fail(_("{option}: {value} is not one of {choices}").format(
             option="--method", value=repr(method), choices=", ".join(_CLASSIFY_METHODS)), EXIT_INVALID)
-    missing = [str(p) for p in sources if not p.exists() and not p.is_symlink()]
-    if missing:
-        raise fail(_("not found: {paths}").format(paths=", ".join(missing)), EXIT_INVALID)
     if xlsx is not None and (xlsx.is_dir() or not xlsx.parent.is_dir() or xlsx.suffix.lower() != ".xlsx"):
         raise fail(_("{option}: {path} must be a {suffix} file in an existing folder").format(
             option="--xlsx", path=xlsx, suffix=".xlsx"), EXIT_INVALID)

@@ -821,9 +821,11 @@ def _transition(result: Classification, as_of: dt.date) -> None:
 def classify_sources(paths: list[Path], as_of: dt.date) -> Classification:
     """Classify the cases of ``paths``: case files, folders of case files (``*.yaml``, ``*.yml``,
     ``*.json``, as :func:`legaldocs.portfolio.alerts.case_files` finds them) and ``.xlsx`` case
-    ledgers (:func:`legaldocs.portfolio.ledger.read_ledger`). A source that cannot be read (an
-    invalid case file, a ledger with errors, each with its problems) is listed in ``unreadable``
-    with the reason and never hides the others."""
+    ledgers (:func:`legaldocs.portfolio.ledger.read_ledger`). A source that cannot be read (one
+    that does not exist, an invalid case file, a ledger with errors, each with its problems) is
+    listed in ``unreadable`` with the reason and never hides the others; a source that does not
+    exist but is the id of a case read from the others says so (a case id given where a file was
+    expected, e.g. a second id after ``--write-off ID``)."""
     from legaldocs.case.load import load_case
     from legaldocs.portfolio.alerts import _reason, case_files
     from legaldocs.portfolio.ledger import read_ledger
@@ -834,7 +836,11 @@ def classify_sources(paths: list[Path], as_of: dt.date) -> Classification:
     for f in case_files(paths):  # a file named twice (directly and in a folder) is read once
         if f.resolve() not in {x.resolve() for x in files}:
             files.append(f)
+    absent: list[Path] = []
     for f in files:
+        if not f.exists() and not f.is_symlink():  # a broken link is read, and its failure said
+            absent.append(f)
+            continue
         try:
             if f.suffix.lower() == ".xlsx":
                 for where, data in read_ledger(f):
@@ -844,5 +850,11 @@ def classify_sources(paths: list[Path], as_of: dt.date) -> Classification:
         except Exception as exc:  # noqa: BLE001 - one source must never hide the others
             unreadable.append(Unreadable(str(f), _reason(exc)))
     result = classify_cases(cases, as_of)
+    ids = {case.case_id for _where, case in result.cases}
+    for f in absent:
+        reason = (_("no such file or folder; {id} is the id of a case classified: to write it off give "
+                    "--write-off {id} (the option once for each case)").format(id=str(f)) if str(f) in ids
+                  else _("no such file or folder"))
+        unreadable.append(Unreadable(str(f), reason))
     result.unreadable = unreadable + result.unreadable
     return result

@@ -109,5 +109,22 @@ def test_unknown_write_off_case_method_and_date_are_refused(tmp_path):
     assert out.returncode == 2 and "--method" in out.stderr
     out = run(DEMO, "--as-of", "2025-02-30")
     assert out.returncode == 2 and "--as-of" in out.stderr
+
+
+def test_a_missing_source_is_listed_and_a_case_id_given_as_a_source_is_named(tmp_path):
+    # `--write-off WO DEMO` takes DEMO as a source: it is listed, with the option to use instead
+    writeoff = ROOT / "examples" / "writeoff" / "case.yaml"
+    out = run("--write-off", "WO-2025-001", "DEMO-2025-001", DEMO, writeoff, tmp_path / "missing.yaml",
+              "--as-of", "2025-09-30", "--json")
+    assert out.returncode == 1, out.stderr
+    body = json.loads(out.stdout)
+    assert sorted(lc["case"] for lc in body["loans"]) == ["DEMO-2025-001", "WO-2025-001"]
+    assert [w["case"] for w in body["portfolio"]["written_off"]] == ["WO-2025-001"]
+    reasons = {Path(u["file"]).name: u["reason"] for u in body["unreadable"]}
+    assert set(reasons) == {"DEMO-2025-001", "missing.yaml"}
+    assert "--write-off DEMO-2025-001" in reasons["DEMO-2025-001"]
+    assert "--write-off" not in reasons["missing.yaml"] and reasons["missing.yaml"]
+    assert "missing.yaml" in out.stderr and "--write-off DEMO-2025-001" in out.stderr
+    # only missing sources: nothing classified, each listed, exit 1 (not a usage error)
     out = run(tmp_path / "missing.yaml", "--as-of", "2025-06-30")
-    assert out.returncode == 2 and "missing.yaml" in out.stderr
+    assert out.returncode == 1 and "missing.yaml" in out.stderr
