@@ -791,13 +791,15 @@ def classify(
 
 def _classification_body(result: Any, provisions: Any) -> dict:
     """The JSON object of ``classify`` (docs/portfolio.md): as_of, method, loans (each with its
-    provision), portfolio, rules, unreadable, warnings."""
+    provision), portfolio, rules (every rule of the classification and of the provisions, by id),
+    unreadable, warnings."""
     by_loan = {(p.case_id, p.loan): p.as_dict() for p in provisions.loans}
     loans = [dict(lc.as_dict(), provision=by_loan.get((lc.case_id, lc.loan))) for lc in result.loans]
     portfolio = provisions.as_dict()
     del portfolio["loans"]
+    used = {r.id: r for r in [*result.rules_used(), *provisions.rules_used()]}
     return {"as_of": result.as_of.isoformat(), "method": provisions.method, "cases": len(result.cases), "loans": loans,
-            "portfolio": portfolio, "rules": [r.as_dict() for r in result.rules_used()],
+            "portfolio": portfolio, "rules": [used[k].as_dict() for k in sorted(used)],
             "unreadable": [u.as_dict() for u in result.unreadable], "warnings": list(result.warnings)}
 
 
@@ -840,9 +842,10 @@ def _portfolio_rows(body: dict) -> tuple[list[str], list[list[Any]]]:
                     + ([Decimal(later["required"])] if later else []))
         rows.append([_("shortfall: {name}").format(name=r["name"]), Decimal(r["shortfall"])]
                     + ([Decimal(later["shortfall"])] if later else []))
-    g = p["general_reserve"]
+    g, later = p["general_reserve"], p["general_reserve_after"]
     if g:
-        rows.append([_("general reserve required ({rule})").format(rule=g["rule"]), Decimal(g["required"])] + ([""] if after else []))
+        rows.append([_("general reserve required ({rule})").format(rule=g["rule"]), Decimal(g["required"])]
+                    + ([Decimal(later["required"]) if later else "—"] if after else []))
     return header, rows
 
 
@@ -878,7 +881,8 @@ def _classification_xlsx(body: dict, out: Path, day: dt.date) -> None:
                     widths=(18, 16, 18, 16, 10, 8, 14, 16, 60, 60, 28), money=frozenset({3}),
                     title=_("risk classification as of {date} ({count} cases)").format(date=body["as_of"], count=body["cases"]))]
     header, rows = _portfolio_rows(body)
-    sheets.append(Sheet("组合", header, rows, widths=(40, 20, 20), money=frozenset({1, 2})))
+    notes = [[_("note: {text}").format(text=n)] for n in body["portfolio"]["notes"]]
+    sheets.append(Sheet("组合", header, rows + ([[]] + notes if notes else []), widths=(40, 20, 20), money=frozenset({1, 2})))
     sheets.append(Sheet("规则", ["id", _("citation"), _("status")],
                         [[r["rule"], r["citation"], status.get(r["status"], r["status"])] for r in body["rules"]],
                         widths=(44, 80, 10)))

@@ -55,7 +55,7 @@ from legaldocs.law.rules import rule_row
 from legaldocs.money.accrual import LoanBalance
 from legaldocs.money.schedule import INSTALMENT_METHODS, PERIODIC_METHODS
 from legaldocs.money.statement import case_statement
-from legaldocs.portfolio.status import write_off_status
+from legaldocs.portfolio.status import WriteOffStatus, write_off_status
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -207,6 +207,7 @@ class LoanClass:
     provision: ProvisionRecord | None = None  # the bank's latest allowance record for the loan
     ecl_missing: bool = False  # no ECL input although impairment or an overdue makes it relevant
     write_off: str = ""  # 账销案存（…核销） or 完全终结（…） when written off on the date: off balance, not in the portfolio
+    write_off_status: WriteOffStatus | None = None  # the case's status when written off on the date (None otherwise)
     case: Case | None = field(default=None, repr=False, compare=False)  # the case record it comes from
 
     @property
@@ -262,7 +263,16 @@ class LoanClass:
             "observations": [o.as_dict() for o in self.observations],
             "upgrade": self.upgrade.as_dict() if self.upgrade else None,
             "write_off": self.write_off or None,
+            "write_off_status": None if self.write_off_status is None else {
+                "state": self.write_off_status.state,
+                "written_off_on": _iso(self.write_off_status.written_off_on),
+                "ended_on": _iso(self.write_off_status.ended_on),
+                "reason": self.write_off_status.end_reason},
         }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 @dataclass(frozen=True)
@@ -686,6 +696,7 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
         status = write_off_status(case, as_of, recoveries=False)
         for lc in loans:
             lc.write_off = status.label if status.written_off else ""
+            lc.write_off_status = status if status.written_off else None
         result.loans += loans
         for lc in loans:
             if lc.off_balance:

@@ -16,7 +16,10 @@ the general reserve of 财金〔2012〕20号 (standard-method potential risk min
 1.5 % of risk assets, taken here as the loans; the higher of the two, a reading the reference
 marks unverified). A write-off reduces loans, NPL and allowance by the principal written off (the
 reference's worked check 9 assumes it fully provided: a shortfall is charged to profit first).
-Ratios are exact; they are rounded half-up to 2 places only when shown (:func:`percent`).
+Ratios are computed as ``Decimal`` quotients (28 significant digits); in JSON they are given to at
+most :data:`RATIO_PLACES` decimal places, rounded half-up (:func:`ratio_text`: ``"1.625"`` as it is,
+``0.75524158…`` as ``"0.755242"``), and as percentages rounded half-up to 2 places where shown
+(:func:`percent`).
 Every value comes from ``law/data/provisioning.toml`` in the version in force on the date.
 """
 
@@ -48,8 +51,10 @@ __all__ = [
     "Provisioning",
     "Requirement",
     "general_reserve",
+    "RATIO_PLACES",
     "percent",
     "portfolio_provisions",
+    "ratio_text",
     "regulatory_provision",
     "requirements",
 ]
@@ -58,6 +63,18 @@ TABLE = "provisioning"
 METHODS = ("regulatory", "ecl")
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+# decimal places of a ratio (a fraction) in JSON: a display precision, not a legal rule
+RATIO_PLACES = 6
+_RATIO_QUANTUM = Decimal(1).scaleb(-RATIO_PLACES)
+
+
+def ratio_text(value: Decimal | None) -> str | None:
+    """A ratio (fraction) as a decimal string of at most :data:`RATIO_PLACES` places, rounded
+    half-up; a ratio with fewer places is given as it is ("0.25", "1.625"); None stays None."""
+    if value is None:
+        return None
+    rounded = value.quantize(_RATIO_QUANTUM, rounding="ROUND_HALF_UP")
+    return str(value if rounded == value else rounded)
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -95,8 +112,8 @@ class LoanProvision:
     def as_dict(self) -> dict:
         s = lambda v: None if v is None else str(v)  # noqa: E731
         return {"case": self.case_id, "loan": self.loan, "category": self.category.value, "principal": str(self.principal),
-                "method": self.method, "amount": s(self.amount), "ratio": s(self.ratio), "low": s(self.low),
-                "high": s(self.high), "stage": self.stage, "source": self.source,
+                "method": self.method, "amount": s(self.amount), "ratio": ratio_text(self.ratio), "low": ratio_text(self.low),
+                "high": ratio_text(self.high), "stage": self.stage, "source": self.source,
                 "rule": self.rule.as_dict() if self.rule else None}
 
 
@@ -138,8 +155,8 @@ class PortfolioFigures:
         return PortfolioFigures(self.loans - amount, self.npl - npl_part, max(self.allowance - allowance_part, ZERO))
 
     def as_dict(self) -> dict:
-        s = lambda v: None if v is None else str(v)  # noqa: E731
         shown = lambda v: None if v is None else percent(v)  # noqa: E731
+        s = ratio_text
         return {"loans": str(self.loans), "npl": str(self.npl), "allowance": str(self.allowance),
                 "coverage": s(self.coverage), "provision_ratio": s(self.provision_ratio), "npl_ratio": s(self.npl_ratio),
                 "coverage_shown": shown(self.coverage), "provision_ratio_shown": shown(self.provision_ratio),
@@ -203,8 +220,19 @@ class Provisioning:
     written_off: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)  # (case, principal, NPL part)
     after: PortfolioFigures | None = None
     requirements_after: list[Requirement] = field(default_factory=list)
+    general_reserve_after: GeneralReserve | None = None
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def rules_used(self) -> list[RuleRef]:
+        """Each rule a provision, a requirement or the general reserve rests on, once, by id."""
+        refs = [p.rule for p in self.loans if p.rule] + ([self.general_rule] if self.general_rule else [])
+        refs += [r.rule for r in self.requirements_before + self.requirements_after]
+        refs += [g.rule for g in (self.general_reserve, self.general_reserve_after) if g is not None]
+        seen: dict[str, RuleRef] = {}
+        for r in refs:
+            seen.setdefault(r.id, r)
+        return [seen[k] for k in sorted(seen)]
 
     def as_dict(self) -> dict:
         return {
@@ -220,6 +248,7 @@ class Provisioning:
             "written_off": [{"case": c, "principal": str(a), "npl": str(n)} for c, a, n in self.written_off],
             "after": self.after.as_dict() if self.after else None,
             "requirements_after": [r.as_dict() for r in self.requirements_after],
+            "general_reserve_after": self.general_reserve_after.as_dict() if self.general_reserve_after else None,
             "missing": list(self.missing),
             "notes": list(self.notes),
         }
@@ -292,10 +321,11 @@ def portfolio_provisions(classification: Classification, *, method: str = "regul
                          write_off: Iterable[str] = ()) -> Provisioning:
     """The provisions of every loan of ``classification`` under ``method`` (``regulatory`` or
     ``ecl``) and the portfolio's figures as of its date, before and after writing off the cases
-    named in ``write_off`` (their outstanding principal).
+    named in ``write_off`` (their outstanding principal), the general reserve on both sides (after:
+    the loans left by class, the allowance left and the loans left as the risk assets).
 
     Raises LegalDocsError for an unknown method or a ``write_off`` case id that is not among the
-    cases classified, and RuleNotFoundError when no ratios are in force on the date."""
+    cases classified or was written off on or before the date (naming its write-off date), and RuleNotFoundError when no ratios are in force on the date."""
     if method not in METHODS:
         raise LegalDocsError(_("{option}: {value} is not one of {choices}").format(
             option="method", value=repr(method), choices=", ".join(METHODS)))
@@ -307,10 +337,13 @@ def portfolio_provisions(classification: Classification, *, method: str = "regul
         raise LegalDocsError(_("{option}: no case {ids} among the cases classified ({known})").format(
             option="--write-off", ids=", ".join(map(repr, unknown)), known=", ".join(sorted(known)) or "—"))
     on_balance = [lc for lc in classification.loans if not lc.off_balance]
-    gone = sorted({lc.case_id for lc in classification.loans if lc.off_balance} & set(wanted))
+    gone = {lc.case_id: lc.write_off_status for lc in classification.loans if lc.off_balance and lc.case_id in wanted}
     if gone:
-        raise LegalDocsError(_("{option}: case {ids} is already written off on {date}").format(
-            option="--write-off", ids=", ".join(map(repr, gone)), date=on.isoformat()))
+        cases = "; ".join(_("{case} was written off on {date} ({label})").format(
+            case=repr(c), date=w.written_off_on.isoformat() if w and w.written_off_on else "—", label=w.label if w else "")
+            for c, w in sorted(gone.items()))
+        raise LegalDocsError(_("{option}: {cases}: a case written off on or before {date} is off balance already").format(
+            option="--write-off", cases=cases, date=on.isoformat()))
     case_principal: dict[str, Decimal] = {}
     for lc in on_balance:
         case_principal[lc.case_id] = case_principal.get(lc.case_id, ZERO) + lc.principal
@@ -363,4 +396,9 @@ def portfolio_provisions(classification: Classification, *, method: str = "regul
                 own=f"{own:,.2f}", amount=f"{amount:,.2f}"))
         result.after = result.before.after_write_off(amount, npl_part=npl_part, allowance_part=min(amount, result.before.allowance))
         result.requirements_after = requirements(result.after, on)
+        left = dict(balances)
+        for p in items:
+            if p.case_id in wanted:
+                left[p.category] -= p.principal
+        result.general_reserve_after = general_reserve(left, result.after.allowance, result.after.loans, on)
     return result

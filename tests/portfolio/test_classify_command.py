@@ -44,15 +44,27 @@ def test_json_and_workbook_of_the_examples(tmp_path):
     # written off on 2025-06-30: classified from its facts, but off balance (账销案存), not in the portfolio
     assert loans["TZ-2025-003"]["write_off"] == "账销案存（2025年6月30日核销）"
     assert loans["TZ-2025-003"]["provision"] is None and loans["DEMO-2025-001"]["write_off"] is None
+    assert loans["TZ-2025-003"]["write_off_status"] == {"state": "pursued", "written_off_on": "2025-06-30",
+                                                        "ended_on": None, "reason": None}
+    assert loans["DEMO-2025-001"]["write_off_status"] is None
     p = body["portfolio"]
     loans_total = sum(Decimal(lc["principal"]) for lc in body["loans"] if not lc["write_off"])
     assert any("TZ-2025-003/L1" in n and "账销案存" in n for n in p["notes"])
     assert Decimal(p["before"]["loans"]) == loans_total
     assert Decimal(p["after"]["loans"]) == loans_total - Decimal("500000.00")
     assert Decimal(p["before"]["allowance"]) - Decimal(p["after"]["allowance"]) == Decimal("500000.00")
-    assert p["before"]["coverage"] == str(Decimal(p["before"]["allowance"]) / Decimal(p["before"]["npl"]))
+    # ratios: at most 6 decimal places, half-up
+    exact = Decimal(p["before"]["allowance"]) / Decimal(p["before"]["npl"])
+    assert p["before"]["coverage"] == str(exact.quantize(Decimal("0.000001"), rounding="ROUND_HALF_UP"))
+    assert all(len(p[side][k].partition(".")[2]) <= 6 for side in ("before", "after")
+               for k in ("coverage", "provision_ratio", "npl_ratio") if p[side][k])
+    assert p["general_reserve_after"]["rule"] == "provisioning.general_reserve.2012"
+    assert Decimal(p["general_reserve_after"]["floor"]) == (Decimal(p["after"]["loans"]) * Decimal("0.015")).quantize(Decimal("0.01"))
     assert p["written_off"] == [{"case": "DEMO-2025-001", "principal": "500000.00", "npl": "500000.00"}]
-    assert {r["rule"] for r in body["rules"]} >= {"classification.overdue.loss.2023", "classification.regime.2023"}
+    assert {r["rule"] for r in body["rules"]} >= {"classification.overdue.loss.2023", "classification.regime.2023",
+                                                  "provisioning.specific.2002", "provisioning.baseline.2011",
+                                                  "provisioning.band.2018", "provisioning.general_reserve.2012"}
+    assert [r["rule"] for r in body["rules"]] == sorted(r["rule"] for r in body["rules"])
     assert {r["status"] for r in body["rules"]} <= {"verified", "secondary", "unverified"}
     assert body["unreadable"] == []
 
@@ -69,8 +81,22 @@ def test_json_and_workbook_of_the_examples(tmp_path):
     figures = {r[0]: r[1:] for r in wb["组合"].iter_rows(min_row=2, values_only=True)}
     loans_row = next(v for k, v in figures.items() if "贷款" in k or "loans" in k)
     assert Decimal(str(loans_row[0])) == loans_total and Decimal(str(loans_row[1])) == loans_total - 500000
+    reserve = next(v for k, v in figures.items() if k and "一般准备" in k)
+    assert Decimal(str(reserve[1])) == Decimal(p["general_reserve_after"]["required"])  # filled after the write-off
+    notes = [k for k in figures if k and "TZ-2025-003/L1" in k]
+    assert len(notes) == 1 and "账销案存" in notes[0]  # the off-balance note is on the sheet too
     rules = {r[0]: r[2] for r in wb["规则"].iter_rows(min_row=2, values_only=True)}
     assert rules["classification.ecl.loss.2023"] == "未核实" and rules["classification.credit_impaired.2023"] == "已核实"
+    assert rules["provisioning.baseline.2011"] == "已核实" and rules["provisioning.general_reserve.2012"] == "二手来源"
+
+
+def test_a_case_written_off_earlier_is_refused_with_its_real_write_off_date():
+    writeoff = ROOT / "examples" / "writeoff" / "case.yaml"
+    out = run(LEDGER, DEMO, writeoff, "--as-of", "2025-09-30", "--write-off", "TZ-2025-003", "--json")
+    assert out.returncode == 2
+    error = json.loads(out.stdout)["error"]
+    assert "'TZ-2025-003'" in error and "2025-06-30" in error and "2025-09-30" in error
+    assert "于2025-09-30已核销" not in error
 
 
 def test_table_on_screen_in_chinese():

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from legaldocs.case.model import RiskCategory
+from legaldocs.case.model import RiskCategory, WriteOff
 from legaldocs.errors import LegalDocsError
 from legaldocs.portfolio.classification import classify_cases, percent
 from legaldocs.portfolio.provisioning import (
     PortfolioFigures,
     general_reserve,
     portfolio_provisions,
+    ratio_text,
     regulatory_provision,
     requirements,
 )
@@ -93,6 +94,39 @@ def test_portfolio_from_cases_regulatory_with_write_off():
     assert (p.after.loans, p.after.npl, p.after.allowance) == (900_000, 0, 10_000)
     assert p.after.coverage is None and percent(p.after.provision_ratio) == "1.11%"
     assert p.requirements_after[0].required == Decimal("22500.00")
+    # the general reserve on both sides: before 900k × 1.5 % + 100k × 100 % = 113,500 potential, less
+    # the allowance 110,000 = 3,500, floor 1.5 % of 1m = 15,000; after 13,500 − 10,000 = 3,500, floor 13,500
+    g, later = p.general_reserve, p.general_reserve_after
+    assert (g.potential_risk, g.gap, g.floor, g.required) == (113_500, 3_500, 15_000, 15_000)
+    assert (later.potential_risk, later.gap, later.floor, later.required) == (13_500, 3_500, 13_500, 13_500)
+    assert p.as_dict()["general_reserve_after"]["required"] == "13500.00"
+    # every rule the figures rest on
+    assert [r.id for r in p.rules_used()] == ["provisioning.band.2018", "provisioning.baseline.2011",
+                                              "provisioning.general_reserve.2012", "provisioning.specific.2002"]
+    assert portfolio_provisions(result).general_reserve_after is None
+
+
+def test_ratios_in_json_have_at_most_six_places_half_up():
+    assert ratio_text(Decimal("1.625")) == "1.625" and ratio_text(Decimal("0.25")) == "0.25" and ratio_text(None) is None
+    assert ratio_text(Decimal("2890426.80") / Decimal("3827155.25")) == "0.755242"
+    assert ratio_text(Decimal(2) / 3) == "0.666667" and ratio_text(Decimal("0.0000005")) == "0.000001"
+    figures = PortfolioFigures(Decimal("3827155.25"), Decimal("3827155.25"), Decimal("2890426.80")).as_dict()
+    assert (figures["coverage"], figures["provision_ratio"], figures["npl_ratio"]) == ("0.755242", "0.755242", "1")
+    assert figures["coverage_shown"] == "75.52%"
+
+
+def test_a_case_already_written_off_is_refused_naming_its_write_off_date():
+    a, b = _portfolio()
+    done = ("b", b[1].model_copy(update={"write_off": WriteOff(written_off_on=D(2025, 6, 30))}))
+    result = classify_cases([a, done], ON)
+    assert result.loans[1].write_off_status.written_off_on == D(2025, 6, 30)
+    assert result.loans[1].as_dict()["write_off_status"] == {
+        "state": "pursued", "written_off_on": "2025-06-30", "ended_on": None, "reason": None}
+    assert result.loans[0].as_dict()["write_off_status"] is None
+    with pytest.raises(LegalDocsError) as caught:
+        portfolio_provisions(result, write_off=["B"])
+    text = str(caught.value)
+    assert "'B'" in text and "2025-06-30" in text and "--write-off" in text
 
 
 def test_ecl_method_lists_loans_without_an_allowance():
