@@ -11,6 +11,8 @@ import signal
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
+import typer.core
+
 from legaldocs.errors import CaseValidationError
 from legaldocs.i18n import N_, _, ngettext
 from legaldocs.cli import (
@@ -274,7 +276,46 @@ def supplement(
     run_guarded(action)
 
 
-@app.command(help=N_(
+_LIST_CRITERIA = "?list"
+
+
+def _criteria_text() -> str:
+    from legaldocs.portfolio.writeoff import criteria_lines
+
+    return "\n".join([_("The criteria of 财金〔2017〕90号 Annex 1 in force (--criterion ITEM):"),
+                      *(f"  {line}" for line in criteria_lines())])
+
+
+def _criterion_or_list(ctx, value: str | None) -> str | None:
+    """``--criterion`` given alone: print the criteria in force and stop."""
+    if value == _LIST_CRITERIA:
+        console.print(_criteria_text(), markup=False, highlight=False, soft_wrap=True)
+        ctx.exit(0)
+    return value
+
+
+class _WriteoffCommand(typer.core.TyperCommand):
+    """``writeoff --help`` ends with the criteria in force (item and short title), read from the
+    rule rows when the help is shown; ``--criterion`` given without a value prints them."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        # ``--criterion`` with no value (last, or before another option) asks for the list
+        args = list(args)
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg == "--criterion" and (i + 1 == len(args) or args[i + 1].startswith("-")):
+                args[i] = f"--criterion={_LIST_CRITERIA}"
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx, formatter) -> None:
+        super().format_epilog(ctx, formatter)
+        formatter.write_paragraph()
+        for line in _criteria_text().splitlines():
+            formatter.write(line + "\n")
+
+
+@app.command(cls=_WriteoffCommand, help=N_(
     "Build the write-off dossier (呆账核销申报材料) of CASE for one criterion of 财金〔2017〕90号 Annex 1 in "
     "OUT/<case id>-writeoff/: 呆账核销申报审批表, 呆账核销调查报告, 追索记录 (.docx, .pdf), 核销清单.xlsx, "
     "核销证据目录 and 核销证据材料.pdf, manifest and zip. Lists each requirement with its proof or what is "
@@ -283,7 +324,9 @@ def supplement(
     "command exits with status 3; 0 when final, 2 for invalid input, 1 for other failures."))
 def writeoff(
     case: Annotated[Path, Argument(help=N_("case file (.yaml, .yml or .json)"))],
-    criterion: Annotated[Optional[str], Option(help=N_("the Annex 1 item relied on, e.g. 7 or 1b (default: write_off.criterion)"))] = None,
+    criterion: Annotated[Optional[str], Option(
+        help=N_("the Annex 1 item relied on, e.g. 7 or 1b (default: write_off.criterion); alone, lists the criteria"),
+        is_eager=True, callback=_criterion_or_list)] = None,
     as_of: Annotated[Optional[str], Option(help=N_("write-off date YYYY-MM-DD the balances are stated at (default: write_off.written_off_on, else write_off.proposed_on)"))] = None,
     out: Annotated[Path, Option(help=N_("folder the dossier is written into, as OUT/<case id>-writeoff/"))] = Path("out"),
     quiet: Annotated[bool, Option(help=N_("no progress bar"))] = False,
@@ -313,7 +356,12 @@ def _print_dossier(result) -> None:
                   highlight=False, soft_wrap=True)
     console.print(_("  criterion {criterion}: {title}").format(criterion=d.criterion, title=d.eligibility.title),
                   markup=False, highlight=False, soft_wrap=True)
+    shown = None
     for r in d.eligibility.requirements:
+        if r.condition and r.condition != shown:
+            console.print(_("  for each obligor: {condition}").format(condition=r.condition), markup=False,
+                          highlight=False, soft_wrap=True)
+        shown = r.condition
         if r.met:
             line = _("  proven: {text} ({proof})").format(text=r.text, proof=d.exhibits(r.proof) or "-")
         else:
@@ -387,10 +435,21 @@ def check(
             raise LegalDocsError(_("{folder}: no such folder").format(folder=folder))
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            facts = manifest["filing"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise LegalDocsError(_("{folder}: not a packet folder written by this tool (manifest.json missing or "
-                                   "incomplete: {error})").format(folder=folder, error=exc)) from exc
+        except OSError as exc:
+            raise LegalDocsError(_("{folder}: not a packet folder written by this tool (no readable manifest.json)")
+                                 .format(folder=folder)) from exc
+        except ValueError as exc:
+            raise LegalDocsError(_("{folder}: manifest.json is not valid JSON; rebuild the packet").format(
+                folder=folder)) from exc
+        if isinstance(manifest, dict) and manifest.get("stage") == "writeoff":
+            raise LegalDocsError(_("{folder}: this is a write-off dossier (呆账核销申报材料); check compares the "
+                                   "documents of a filing packet. Use verify to check a dossier against its "
+                                   "manifest; its documents were read back and checked to agree when it was "
+                                   "built").format(folder=folder))
+        facts = manifest.get("filing") if isinstance(manifest, dict) else None
+        if not isinstance(facts, dict):
+            raise LegalDocsError(_("{folder}: manifest.json does not describe a filing packet written by the "
+                                   "packet command; check compares a filing packet's documents").format(folder=folder))
         problems = check_outputs(folder, manifest.get("outputs", []))  # missing or changed since built
         try:
             problems += check_packet(folder, facts)

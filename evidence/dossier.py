@@ -60,7 +60,7 @@ from legaldocs.filings.stages import evidence_groups
 from legaldocs.errors import CaseValidationError, LegalDocsError
 from legaldocs.i18n import _
 from legaldocs.money.components import COMPONENT_NAMES
-from legaldocs.portfolio.writeoff import criterion_row
+from legaldocs.portfolio.writeoff import criteria_lines, criterion_row
 
 from evidence import assemble_bundle, page_ranges, pdf_page_count
 from evidence import packet as packets
@@ -134,8 +134,10 @@ def build_writeoff_dossier(
     as_of = as_of or (wo.written_off_on or wo.proposed_on if wo else None)
     problems = []
     if not criterion:
-        problems.append(("--criterion", _("give the write-off criterion (财金〔2017〕90号 Annex 1 item, e.g. 7), "
-                                          "or write_off.criterion in the case file")))
+        problems.append(("--criterion", _("give the write-off criterion (--criterion ITEM), or write_off.criterion "
+                                          "in the case file; the criteria of 财金〔2017〕90号 Annex 1 in force: "
+                                          "{criteria}").format(criteria="；".join(" ".join(line.split(None, 1))
+                                                                     for line in criteria_lines(as_of)))))
     if as_of is None:
         problems.append(("--as-of", _("give the write-off date, or write_off.proposed_on in the case file")))
     if problems:
@@ -150,7 +152,7 @@ def build_writeoff_dossier(
             date=as_of, first=first_draw))])
     dossier = build_dossier(case, criterion, as_of)
     report = progress or (lambda stage, done, total: None)
-    steps = len(case.evidence) + 4
+    steps = len(dossier.case.evidence) + 4
 
     out_dir = Path(out_dir)
     final = out_dir / f"{case.case_id}{SUFFIX}"
@@ -162,7 +164,7 @@ def build_writeoff_dossier(
               nullcontext(office) if office is not None else office_session() as office):
             documents = _render_documents(dossier, staging, templates, report, steps)
             _write_list(dossier, staging / LIST)
-            if case.evidence:
+            if dossier.case.evidence:
                 prepared = packets.prepare_exhibits(loaded, work, report, office, budget=budget,
                                                     numbers=dict(dossier.numbers))
                 reported_fonts = packets._reported_fonts(prepared)  # while the exhibits' PDFs exist
@@ -270,10 +272,23 @@ def _write_list(dossier: Dossier, out: Path) -> None:
     applied), 剩余债权 (the residue proposed, by component)."""
     case, c = dossier.case, dossier.components
     borrower = dossier.borrower_name
+    loans = {loan.id: loan for loan in case.loans}
+
+    def receipts(loan_id) -> str:  # the 借据 numbers of a loan, else the engine's label
+        loan = loans.get(loan_id)
+        numbers = [d.receipt_number for d in loan.draws if d.receipt_number] if loan else []
+        return "、".join(numbers) or next((x.label for x in c.loans if x.loan == loan_id), str(loan_id))
+
+    def payer(r) -> str:  # who paid: the party named, else the loan's borrowers
+        if r.party in case.parties:
+            return case.parties[r.party].name
+        loan = loans.get(r.loan)
+        return "、".join(case.parties[b].name for b in loan.borrowers) if loan else borrower
+
     rows = []
     for x in c.loans:
-        loan = next(loan for loan in case.loans if loan.id == x.loan)
-        rows.append([borrower, loan.number, x.label, c.currency, x.principal, x.interest_on_balance,
+        loan = loans[x.loan]
+        rows.append([borrower, loan.number, receipts(x.loan), c.currency, x.principal, x.interest_on_balance,
                      x.interest_off_balance, Decimal(0), x.total, x.overdue_since, dossier.criterion])
     if c.fees:
         rows.append([borrower, "费用", "", c.currency, Decimal(0), Decimal(0), Decimal(0), c.fees, c.fees, None,
@@ -283,11 +298,11 @@ def _write_list(dossier: Dossier, out: Path) -> None:
     kinds = []
     for x in c.loans:
         for kind, (on, off) in x.by_kind.items():
-            kinds.append([x.label, COMPONENT_NAMES.get(kind, kind), on, off, on + off])
+            kinds.append([receipts(x.loan), COMPONENT_NAMES.get(kind, kind), on, off, on + off])
     recovered = []
     for r in c.recoveries:
         parts = "；".join(f"{COMPONENT_NAMES.get(k, k)}{format_amount(a)}" for k, a in r.parts)
-        recovered.append([r.date, r.loan, r.source_name, case.parties[r.party].name if r.party in case.parties else "借款人",
+        recovered.append([r.date, loans[r.loan].number if r.loan in loans else r.loan, r.source_name, payer(r),
                           r.amount, r.principal, r.interest, parts, "核销后" if r.after else "核销前"])
     residue = [[name, amount] for name, amount in dossier.residue_components()]
     residue.append(["合计", dossier.residue_total])
@@ -297,7 +312,7 @@ def _write_list(dossier: Dossier, out: Path) -> None:
                         "认定条件"], rows, (26, 20, 16, 6, 15, 13, 13, 11, 15, 12, 9), frozenset({4, 5, 6, 7, 8}), title),
         Sheet("利息构成", ["借据", "类别", "表内", "表外", "合计"], kinds, (16, 8, 14, 14, 14), frozenset({2, 3, 4})),
         Sheet("受偿明细", ["日期", "借款合同", "来源", "付款人", "金额", "其中本金", "其中利息", "抵充明细", "核销前后"], recovered,
-              (12, 10, 16, 26, 15, 15, 13, 40, 9), frozenset({4, 5, 6})),
+              (12, 20, 16, 26, 15, 15, 13, 40, 9), frozenset({4, 5, 6})),
         Sheet("剩余债权", ["项目", "金额"], residue, (14, 16), frozenset({1})),
     ]
     write_tables_xlsx(sheets, out, title="核销清单", date=dossier.as_of)
@@ -341,7 +356,10 @@ def _draft_note(dossier: Dossier) -> str:
              "本文件夹中的材料为草稿，不得作为正式核销材料报批。原因：", ""]
     lines += [f"{i}. {r}" for i, r in enumerate(dossier.draft_reasons, start=1)]
     lines += ["", "补齐缺失的事实、证据或追索记录，或由有权人员核实待核实的规则值后在案件档案 write_off.confirmations 中记录"
-              "（rule、by、on、note），再重新生成。", ""]
+              "（rule、by、date、note；确认日期不得晚于核销基准日），再重新生成。", ""]
+    if dossier.left_out:
+        lines += [f"案件档案中晚于核销基准日的下列记录未写入本材料（共{len(dossier.left_out)}项）：", ""]
+        lines += [f"- {x}" for x in dossier.left_out] + [""]
     return "\n".join(lines)
 
 
@@ -350,7 +368,7 @@ def _write_manifest_and_zip(loaded, dossier: Dossier, staging: Path, exhibits: l
     draft with its reasons; the residue), then ``packet.zip`` and ``packet.zip.sha256``."""
     case = loaded.case
     inputs = [{**file_entry(loaded.path, loaded.path.name), "role": "case"}]
-    for item in case.evidence:
+    for item in dossier.case.evidence:  # the items of the case as of the dossier's date
         for name, path in zip(item.files, loaded.evidence_files[item.id]):
             inputs.append({**file_entry(path, name), "evidence": item.id, "exhibit": dossier.numbers[item.id]})
     by_number = {n: item_id for item_id, n in dossier.numbers.items()}
@@ -362,6 +380,7 @@ def _write_manifest_and_zip(loaded, dossier: Dossier, staging: Path, exhibits: l
         "stage": "writeoff",
         "status": "final" if dossier.final else "draft",
         "draft_reasons": list(dossier.draft_reasons),
+        "left_out": list(dossier.left_out),
         "criterion": dossier.criterion,
         "as_of": dossier.as_of.isoformat(),
         "filing_date": dossier.as_of.isoformat(),

@@ -154,8 +154,19 @@ def _criterion(dossier: Dossier) -> tuple[str, str]:
 
 
 def _facts(dossier: Dossier) -> list[dict]:
+    """One row per requirement; the obligors' rows of a shared condition (item 7: each obligor's
+    ruling) come after one row stating the condition, each then short (``保证人周志强：已被裁定…``)."""
     out = []
-    for i, r in enumerate(dossier.eligibility.requirements, start=1):
+    requirements = dossier.eligibility.requirements
+    shown = None
+    for r in requirements:
+        condition = getattr(r, "condition", None)
+        if condition and condition != shown:
+            group = [x for x in requirements if getattr(x, "condition", None) == condition]
+            out.append({"number": len(out) + 1, "text": f"{condition}（逐一列明如下）",
+                        "status": "已具备" if all(x.met for x in group) else "缺失", "proof": "见下列各项"})
+        shown = condition
+        i = len(out) + 1
         if r.met:
             proof = dossier.exhibits(r.proof) or "—"
             status = "已具备"
@@ -299,8 +310,10 @@ def report_context(dossier: Dossier) -> dict:
         if seized:
             text += f"，已于{_d(seized[0].date)}被查封（{seized[0].case_number or ''}）"
         got = [r for r in c.recoveries if r.source in ("collateral", "set_off") and (r.party in (None, m.owner))]
+        what = {"collateral": "收到抵押物处置款" if m.kind == "mortgage" else "收到质物处置款",
+                "set_off": "以物抵债抵偿"}
         if got:
-            text += "，" + "；".join(f"{_d(r.date)}{r.source_name}{_m(r.amount)}元"
+            text += "，" + "；".join(f"{_d(r.date)}{what[r.source]}{_m(r.amount)}元"
                                      + (f"（{dossier.exhibits(r.evidence)}）" if r.evidence else "") for r in got)
         else:
             text += "，尚无处置所得"

@@ -17,9 +17,14 @@ write-off date, 核销基准日):
   requirement missing, an unverified rule value without a recorded confirmation, a part of the
   investigation report the case file leaves empty.
 
-The exhibits of the dossier are the case's evidence items in the case file's order, exhibit
-``n`` being the ``n``-th item (the contracts and the proofs the criterion needs are among them);
-the documents cite them as ``证据n``.
+The dossier states the case as it stood on its date: :func:`case_as_of` leaves out, once, before
+anything is resolved, every event, pursuit record, repayment, classification, allowance,
+exposure, restructuring, asset search, confirmation and judgment dated after ``as_of``, and the
+evidence items cited only by what was left out; :attr:`Dossier.left_out` lists them (Chinese).
+
+The exhibits of the dossier are the evidence items kept, in the case file's order, exhibit ``n``
+being the ``n``-th (the contracts and the proofs the criterion needs are among them); the
+documents cite them as ``证据n``.
 
 Money is Decimal in 元; dates are ``datetime.date``; "today" is the ``as_of`` parameter.
 """
@@ -31,13 +36,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from legaldocs.case.model import Case, EvidenceItem
 from legaldocs.chinese import date_in_chinese, format_amount
 from legaldocs.money.components import Components, balance_components
 from legaldocs.portfolio import tax as taxes
 from legaldocs.portfolio import writeoff as writeoffs
 
-__all__ = ["REPORT_FIELDS", "Dossier", "build_dossier", "evidence_items", "evidence_label", "residue_rows", "tax_lines"]
+__all__ = ["REPORT_FIELDS", "Dossier", "build_dossier", "case_as_of", "evidence_items", "evidence_label", "residue_rows", "tax_lines"]
 
 #: the parts of the investigation report the case file gives (write_off.<field>), with their names
 REPORT_FIELDS = {"cause": "损失形成原因", "remedies": "采取的补救措施及结果", "why_now": "无法收回的原因及核销理由",
@@ -54,7 +61,9 @@ class Dossier:
     and the recoveries (:class:`legaldocs.money.components.Components`); ``residue``: what
     :func:`legaldocs.portfolio.writeoff.residue` gives (the amounts proposed for write-off, by
     component); ``tax``: the tax pack; ``numbers``: evidence id -> exhibit number in the bundle;
-    ``draft_reasons``: why the dossier is a draft (empty when final), Chinese, one per reason."""
+    ``draft_reasons``: why the dossier is a draft (empty when final), Chinese, one per reason;
+    ``left_out``: what the case file records after ``as_of`` and the dossier leaves out
+    (:func:`case_as_of`), Chinese, one per record."""
 
     case: Case
     criterion: str
@@ -65,6 +74,7 @@ class Dossier:
     tax: Any
     numbers: dict[str, int]
     draft_reasons: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def final(self) -> bool:
@@ -85,9 +95,11 @@ class Dossier:
         return "、".join(self.case.parties[p].name for p in self.borrowers)
 
     def exhibits(self, ids) -> str:
-        """``证据3、证据5`` for the evidence ids among ``ids`` (other proofs, such as an event's
-        description, as they are), or empty."""
-        return "、".join(evidence_label(self.numbers, x) for x in dict.fromkeys(ids))
+        """``证据3、证据5`` for the evidence ids among ``ids``, by exhibit number (other proofs, such
+        as an event's description, after them as they are), or empty."""
+        unique = list(dict.fromkeys(ids))
+        numbered = sorted((x for x in unique if x in self.numbers), key=lambda x: self.numbers[x])
+        return "、".join([evidence_label(self.numbers, x) for x in numbered] + [x for x in unique if x not in self.numbers])
 
     def residue_components(self) -> list[tuple[str, Decimal]]:
         """(Chinese name, amount) of the residue proposed for write-off: 本金, 表内利息, 表外利息,
@@ -118,14 +130,101 @@ def residue_rows(residue: Any) -> list[tuple[str, Decimal]]:
     return rows
 
 
+def case_as_of(case: Case, as_of: dt.date) -> tuple[Case, list[str], list]:
+    """``case`` as it stood on ``as_of`` (the dossier's date): events, pursuit records (追索记录),
+    repayments, classifications (风险分类), allowances (拨备), exposures, restructurings, asset
+    searches (财产调查), confirmations and the judgment dated after ``as_of`` left out, and the
+    evidence items cited only by records left out (a ruling not yet made has no exhibit).
+
+    Returns (the case as of that date, what was left out as Chinese lines ``2025年3月20日 事件：
+    终结本次执行程序``, the confirmations left out). Nothing is validated again: the records kept
+    are the case file's own."""
+    gone: list[tuple[dt.date, str, tuple[str, ...]]] = []
+
+    def keep(records, label, when=lambda r: r.date, describe=lambda r: ""):
+        kept = []
+        for r in records:
+            if when(r) <= as_of:
+                kept.append(r)
+            else:
+                text = describe(r)
+                gone.append((when(r), f"{label}" + (f"：{text}" if text else ""), tuple(getattr(r, "evidence", ()) or ())))
+        return kept
+
+    names = {ref: p.name for ref, p in case.parties.items()}
+    events = keep(case.events, "事件", describe=lambda e: e.kind.value + (f"（{e.case_number}）" if e.case_number else ""))
+    pursuits = keep(case.pursuits, "追索记录",
+                    describe=lambda p: f"{names.get(p.party, p.party)}，{p.channel.value}")
+    repayments = keep(case.repayments, "还款或受偿", describe=lambda r: f"{r.amount:,.2f}元")
+    risk = case.risk.model_copy(update={
+        "history": keep(case.risk.history, "风险分类", describe=lambda h: h.category.value),
+        "provisions": keep(case.risk.provisions, "拨备", describe=lambda p: f"{p.allowance:,.2f}元"),
+        "exposures": keep(case.risk.exposures, "授信敞口"),
+        "restructurings": keep(case.risk.restructurings, "重组", when=lambda r: r.changed_on),
+    })
+    update: dict = {"events": events, "pursuits": pursuits, "repayments": repayments, "risk": risk}
+    late_confirmations = []
+    wo = case.write_off
+    if wo is not None:
+        late_confirmations = [c for c in wo.confirmations if c.date > as_of]
+        changes: dict = {
+            "asset_searches": keep(wo.asset_searches, "财产调查",
+                                   describe=lambda s: f"{names.get(s.party, s.party)}，{s.by}"),
+            "confirmations": keep(wo.confirmations, "规则确认", describe=lambda c: f"{c.rule}，{c.by}"),
+        }
+        if wo.ended is not None and wo.ended.date > as_of:
+            gone.append((wo.ended.date, "核销后终结", tuple(wo.ended.evidence)))
+            changes["ended"] = None
+        update["write_off"] = wo.model_copy(update=changes)
+    if case.judgment is not None and case.judgment.effective_on > as_of:
+        gone.append((case.judgment.effective_on, f"执行依据：{case.judgment.case_number}", ()))
+        update["judgment"] = None
+    kept_case = case.model_copy(update=update)
+    cited = _cited(kept_case)
+    dropped = {ref for _d, _t, refs in gone for ref in refs} - cited
+    if dropped:
+        for item in case.evidence:
+            if item.id in dropped:
+                gone.append((dt.date.max, f"证据：{item.title}（仅为上述记录所引用）", ()))
+        kept_case = kept_case.model_copy(update={"evidence": [e for e in case.evidence if e.id not in dropped]})
+    lines = [f"{date_in_chinese(day)} {text}" if not text.startswith("证据：") else text
+             for day, text, _refs in sorted(gone, key=lambda g: g[0])]
+    return kept_case, lines, late_confirmations
+
+
+def _cited(case: Case) -> set[str]:
+    """Evidence ids cited anywhere in ``case`` (every record with an ``evidence`` list)."""
+    refs: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                v = getattr(value, name)
+                if name == "evidence" and isinstance(v, list) and all(isinstance(x, str) for x in v):
+                    refs.update(v)
+                elif name != "evidence":
+                    walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    walk(case)
+    return refs
+
+
 def build_dossier(case: Case, criterion: str, as_of: dt.date) -> Dossier:
     """The facts of the write-off dossier of ``case`` for the Annex 1 item ``criterion`` (e.g.
     ``"7"``, ``"1b"``) on the write-off date ``as_of``.
 
     A case without a ``write_off`` section gives a draft (the investigation report's parts are
-    missing). Raises LegalDocsError: an unknown criterion (the message lists the valid ones), or balances
-    the money engine cannot compute (a loan that cannot be scheduled)."""
-    eligibility = writeoffs.check_eligibility(case, criterion, as_of)
+    missing). Everything is resolved from the case as of ``as_of`` (:func:`case_as_of`): a record
+    dated later is in no document. Raises LegalDocsError: an unknown criterion (the message lists
+    the valid ones), or balances the money engine cannot compute (a loan that cannot be scheduled)."""
+    case, left_out, late = case_as_of(case, as_of)
+    eligibility = writeoffs.check_eligibility(case, criterion, as_of, later_confirmations=late)
     components = balance_components(case, as_of)
     residue = writeoffs.residue(case, as_of)
     tax = taxes.tax_pack(case, as_of, residue)
@@ -140,7 +239,7 @@ def build_dossier(case: Case, criterion: str, as_of: dt.date) -> Dossier:
         reasons.append("核销基准日的剩余债权为零，没有可核销的金额")
     return Dossier(case=case, criterion=eligibility.criterion, as_of=as_of, eligibility=eligibility,
                    components=components, residue=residue, tax=tax, numbers=numbers,
-                   draft_reasons=list(dict.fromkeys(reasons)))
+                   draft_reasons=list(dict.fromkeys(reasons)), left_out=left_out)
 
 
 def evidence_items(dossier: Dossier) -> list[EvidenceItem]:

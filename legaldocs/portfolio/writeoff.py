@@ -6,7 +6,9 @@ rule rows of ``law/data/writeoff.toml`` in force that day:
 - each **fact** the item names (a ruling or event of the kinds the row lists, concerning the
   borrower, or for item 7 each obligor), proven by the evidence its events cite;
 - each **document** the item needs, present when an event, a repayment (by source), an asset
-  search or a pursuit record of the kinds the row lists cites evidence;
+  search or a pursuit record of the kinds the row lists cites evidence; an event or repayment
+  counts only when it concerns the obligor the document is about (the borrower, or any obligor
+  for a fact of each obligor: :func:`_document_concerns`);
 - the **pursuit** of the borrower and of every guarantor, mortgagor and pledgor (every Annex 1
   item has this tail: "对借款人和担保人进行追偿后，仍未能还清"): a party is pursued when it has
   追索记录 (``case.pursuits``) or a ruling or event against it (a 终本, a bankruptcy ...); a guarantor
@@ -41,6 +43,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from legaldocs.case.model import Case, Event, EventKind, Pursuit
+from legaldocs.chinese import date_in_chinese as _cn_date
 from legaldocs.deadlines.clocks import released_guarantees
 from legaldocs.errors import LegalDocsError, RuleNotFoundError
 from legaldocs.i18n import _
@@ -55,9 +58,11 @@ __all__ = [
     "Residue",
     "check_eligibility",
     "criteria",
+    "criteria_lines",
     "criterion_row",
     "obligor_pursuits",
     "residue",
+    "short_title",
 ]
 
 TABLE = "writeoff"
@@ -86,7 +91,8 @@ class Requirement:
     ``pursuit.P2``), ``text`` (Chinese), ``kind`` ("fact", "document", "pursuit" or
     "computation"), whether it is ``met``, ``proof`` (evidence ids of ``case.evidence``, or
     descriptions of the events that prove it), ``missing`` (Chinese: what is missing, None when
-    met) and the ``rule_id`` it comes from."""
+    met) and the ``rule_id`` it comes from; ``condition``: for a fact of each obligor, the
+    condition they share (stated once), ``text`` then being the obligor's own short line."""
 
     key: str
     text: str
@@ -95,10 +101,11 @@ class Requirement:
     proof: tuple[str, ...]
     missing: str | None
     rule_id: str | None
+    condition: str | None = None
 
     def as_dict(self) -> dict:
         return {"key": self.key, "text": self.text, "kind": self.kind, "met": self.met, "proof": list(self.proof),
-                "missing": self.missing, "rule_id": self.rule_id}
+                "missing": self.missing, "rule_id": self.rule_id, "condition": self.condition}
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class ObligorPursuit:
     as-of date: ``party`` id, ``name``, ``role`` (借款人 / 保证人 / 抵押人 / 出质人, joined by 、 when
     several); ``pursuits``: its 追索记录 in date order; ``rulings``: the events against it (终本,
     宣告破产 ...) in date order; ``first``/``last``/``count`` of the pursuit records and ``days``
-    from the first to the as-of date; ``satisfied``: pursued (or released, see ``note``);
+    (历时) from the first to the last pursuit record, both days counted (one record: 1), as the
+    committee reads 历时 and as 追索记录 states it; ``satisfied``: pursued (or released, see ``note``);
     ``note``: Chinese, e.g. that the guarantee was released by the end of its period."""
 
     party: str
@@ -215,6 +223,24 @@ def criteria(on: dt.date) -> list[Mapping[str, Any]]:
     return out
 
 
+def short_title(row: Mapping[str, Any], width: int = 36) -> str:
+    """The row's ``short`` title, else the item's title up to its first clause (``借款人依法宣告破产、关闭、解散或者撤销``), at most
+    ``width`` characters (then ``…``). Chinese, for lists of the criteria."""
+    if row.get("short"):
+        return str(row["short"])
+    title = str(row.get("title", ""))
+    clause = title.split("，", 1)[0]
+    return clause if len(clause) <= width else clause[:width - 1] + "…"
+
+
+def criteria_lines(on: dt.date | None = None) -> list[str]:
+    """``1a  借款人依法宣告破产、关闭、解散或者撤销``: one line per Annex 1 item in force on ``on``
+    (None: the rows in force now and with no end date, i.e. the latest version), for help texts
+    and refusals. Source: 财金〔2017〕90号 Annex 1 (law/data/writeoff.toml)."""
+    rows = criteria(on or dt.date.max)
+    return [f"{r['item']:<3} {short_title(r)}" for r in rows]
+
+
 def criterion_row(criterion: str, on: dt.date) -> Mapping[str, Any]:
     """The row of Annex 1 item ``criterion`` ("1a", "7", "13" ...) in force on ``on``.
     Raises LegalDocsError naming the valid items when there is no such item on that date."""
@@ -302,7 +328,7 @@ def obligor_pursuits(case: Case, as_of: dt.date) -> list[ObligorPursuit]:
         name = case.parties[ref].name if ref in case.parties else ref
         out.append(ObligorPursuit(
             party=ref, name=name, role=role, pursuits=pursuits, rulings=rulings, first=first, last=last,
-            count=len(pursuits), days=(as_of - first).days if first else None,
+            count=len(pursuits), days=(last - first).days + 1 if first and last else None,
             satisfied=pursued or all_released, note=note, released=all_released,
         ))
     return out
@@ -312,6 +338,18 @@ def obligor_pursuits(case: Case, as_of: dt.date) -> list[ObligorPursuit]:
 
 def _describe(e: Event) -> str:
     text = f"{e.date.isoformat()} {e.kind.value}"
+    return f"{text}（{e.case_number}）" if e.case_number else text
+
+
+# what a court rules (已被裁定…); the other kinds are stated as they happened (已注销登记, 已死亡)
+_RULED = frozenset({EventKind.enforcement_ended_this_round, EventKind.enforcement_terminated,
+                    EventKind.enforcement_suspended, EventKind.bankruptcy_ended, EventKind.bankruptcy_declared,
+                    EventKind.declared_dead, EventKind.declared_missing})
+
+
+def _happened(e: Event) -> str:
+    """``已被裁定终结本次执行程序（（2024）浙0602执1234号之二）``: one event as an obligor's short line."""
+    text = ("已被裁定{kind}" if e.kind in _RULED else "已{kind}").format(kind=e.kind.value)
     return f"{text}（{e.case_number}）" if e.case_number else text
 
 
@@ -336,23 +374,27 @@ def _fact(case: Case, row: Mapping, fact: Mapping, obligors: list[ObligorPursuit
                        for e in case.events)
             wanted = kinds if sued else (otherwise or kinds)
             events = [e for e in o.rulings if e.kind in wanted]
-            text = "{role}{name}：{fact}".format(role=o.role, name=o.name, fact=fact["text"])
+            names = "、".join(k.value for k in sorted(wanted, key=lambda k: k.value))
+            who = "{role}{name}".format(role=o.role, name=o.name)
+            condition = fact["text"]
             if o.released:
-                out.append(Requirement(f"{key}.{o.party}", text, "fact", True, (), None, row["id"]))
+                out.append(Requirement(f"{key}.{o.party}", "{who}：保证责任已免除（保证期间届满）".format(who=who), "fact",
+                                       True, (), None, row["id"], condition))
                 continue
             proof = _evidence_ok(case, (ref for e in events for ref in e.evidence))
             if not events:
-                names = "、".join(k.value for k in sorted(wanted, key=lambda k: k.value))
-                missing = (("缺少针对{role}{name}的{kinds}").format(role=o.role, name=o.name, kinds=names) if sued else
-                           ("{role}{name}未被起诉或申请执行，也无其他可据以认定的事实（{kinds}）").format(
-                               role=o.role, name=o.name, kinds=names))
-                out.append(Requirement(f"{key}.{o.party}", text, "fact", False, (), missing, row["id"]))
-            elif not proof:
+                missing = (("缺少针对{who}的{kinds}").format(who=who, kinds=names) if sued else
+                           ("{who}未被起诉或申请执行，也无其他可据以认定的事实（{kinds}）").format(who=who, kinds=names))
+                out.append(Requirement(f"{key}.{o.party}", "{who}：未见{kinds}".format(who=who, kinds=names), "fact",
+                                       False, (), missing, row["id"], condition))
+                continue
+            text = "{who}：{events}".format(who=who, events="；".join(_happened(e) for e in events))
+            if not proof:
                 out.append(Requirement(f"{key}.{o.party}", text, "fact", False, tuple(_describe(e) for e in events),
                                        "{events}未附证据".format(events="、".join(_describe(e) for e in events)),
-                                       row["id"]))
+                                       row["id"], condition))
             else:
-                out.append(Requirement(f"{key}.{o.party}", text, "fact", True, proof, None, row["id"]))
+                out.append(Requirement(f"{key}.{o.party}", text, "fact", True, proof, None, row["id"], condition))
         return out
     events = [e for e in case.events if e.kind in kinds and e.date <= as_of
               and any(_against(case, e, b) for b in case.borrower_ids())]
@@ -367,17 +409,30 @@ def _fact(case: Case, row: Mapping, fact: Mapping, obligors: list[ObligorPursuit
     return [Requirement(key, fact["text"], "fact", True, proof, None, row["id"])]
 
 
+def _document_concerns(row: Mapping, doc: Mapping) -> str:
+    """Whom a document of ``row`` must concern: its own ``against``, else that of the facts it
+    proves (a fact sharing one of its event kinds; "each_obligor" when any such fact says so),
+    else "borrower". A guarantor's bankruptcy ruling is no 宣告破产裁定书 of the borrower."""
+    if doc.get("against"):
+        return doc["against"]
+    kinds = set(doc.get("events", []))
+    concerns = [f.get("against", "borrower") for f in row.get("facts", []) if kinds & set(f.get("events", []))]
+    return "each_obligor" if "each_obligor" in concerns else "borrower"
+
+
 def _document(case: Case, row: Mapping, doc: Mapping, as_of: dt.date) -> Requirement:
     refs: list[str] = []
     found = False
     kinds = {EventKind(k) for k in doc.get("events", [])}
+    concerns = _document_concerns(row, doc)
+    obligors = {ref for ref, _role in _obligors(case)} if concerns == "each_obligor" else set(case.borrower_ids())
     for e in case.events:
-        if e.kind in kinds and e.date <= as_of:
+        if e.kind in kinds and e.date <= as_of and any(_against(case, e, o) for o in obligors):
             found = True
             refs += e.evidence
     sources = set(doc.get("repayment_sources", []))
     for r in case.repayments:
-        if r.source in sources and r.date <= as_of:
+        if r.source in sources and r.date <= as_of and (r.party is None or r.party in obligors):
             found = True
             refs += r.evidence
     if doc.get("asset_searches") and case.write_off is not None:
@@ -517,20 +572,24 @@ def _not_eligible(case: Case, as_of: dt.date, obligors: list[ObligorPursuit], us
         never = [o for o in obligors if not o.pursuits and not o.rulings and not o.released]
         everyone = len(never) == len(obligors) and obligors
         text = "不属于不得核销的情形：{text}".format(text=conditions["never_pursued"])
+        records = sum(o.count for o in obligors)
+        rulings = len({id(e) for o in obligors for e in o.rulings})
+        shown = ("据追索记录{records}条、诉讼执行等事件{rulings}项".format(records=records, rulings=rulings),)
         out.append(Requirement("not_eligible.never_pursued", text,
-                               "fact", not everyone, (), ("借款人和担保人均未被追偿，不得核销") if everyone else None,
-                               row["id"]))
+                               "fact", not everyone, () if everyone else shown,
+                               ("借款人和担保人均未被追偿，不得核销") if everyone else None, row["id"]))
     if "evasion" in conditions:
         evasions = [e for e in case.events if e.kind is EventKind.evasion and e.date <= as_of]
         out.append(Requirement("not_eligible.evasion", ("不属于不得核销的情形：{text}").format(text=conditions["evasion"]),
-                               "fact", not evasions, tuple(_describe(e) for e in evasions),
+                               "fact", not evasions,
+                               tuple(_describe(e) for e in evasions) or ("案件未记载逃废债事件",),
                                ("案件记载逃废债行为（{events}），应依法追究，不得核销").format(
                                    events="、".join(_describe(e) for e in evasions)) if evasions else None, row["id"]))
     return out
 
 
 def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
-                      components: Components | None = None) -> Eligibility:
+                      components: Components | None = None, later_confirmations=()) -> Eligibility:
     """Check Annex 1 item ``criterion`` of 财金〔2017〕90号 ("1a", "1b", "2" ... "14") for ``case`` on
     ``as_of`` (the proposed write-off date): facts, documents, computations, the pursuit of the
     borrower and of every guarantor, mortgagor and pledgor, and the may-not-be-written-off
@@ -538,6 +597,9 @@ def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
 
     ``components``: the case's :func:`~legaldocs.money.components.balance_components` as of
     ``as_of`` when the caller has them (the small-amount routes need the balance).
+    ``later_confirmations``: confirmations the caller left out of ``case`` because they are dated
+    after ``as_of`` (those still in ``case`` with a later date are read too): they do not count,
+    and the draft reason of the row they cover names them (by whom, on which date).
     Returns :class:`Eligibility`. Raises LegalDocsError listing the valid items for an unknown
     criterion, and as the money engine for a loan it cannot schedule.
     Source: 财金〔2017〕90号 art 6 and Annex 1 (rows in ``law/data/writeoff.toml``, each tagged
@@ -568,6 +630,7 @@ def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
     unverified = [r for r in used if r.get("status") == "unverified"]
     confirmations = list(case.write_off.confirmations) if case.write_off else []
     confirmed = [c for c in confirmations if c.date <= as_of and any(c.rule == r["id"] for r in unverified)]
+    late = [c for c in (*confirmations, *later_confirmations) if c.date > as_of]
     confirmed_ids = {c.rule for c in confirmed}
     met = all(r.met for r in requirements)
     reasons: list[str] = []
@@ -576,8 +639,13 @@ def check_eligibility(case: Case, criterion: str, as_of: dt.date, *,
             reasons.append(("未满足：{text}（{missing}）").format(text=r.text, missing=r.missing or ""))
     for r in unverified:
         if r["id"] not in confirmed_ids:
-            reasons.append(("依据未经核实的规则{id}（{citation}），须经人工确认并记录（write_off.confirmations）").format(
-                id=r["id"], citation=r["citation"]))
+            reason = ("依据未经核实的规则{id}（{citation}），须经人工确认并记录（write_off.confirmations）").format(
+                id=r["id"], citation=r["citation"])
+            after = [c for c in late if c.rule == r["id"]]
+            if after:
+                reason += "；已有的确认（{who}）晚于基准日{as_of}，不能采用".format(
+                    who="、".join(f"{c.by}于{_cn_date(c.date)}" for c in after), as_of=_cn_date(as_of))
+            reasons.append(reason)
     final = met and all(r["id"] in confirmed_ids for r in unverified)
     return Eligibility(criterion=row["item"], title=row["title"], rule=row, as_of=as_of, requirements=requirements,
                        obligors=obligors, unverified=unverified, confirmed=confirmed, met=met, final=final,

@@ -156,7 +156,7 @@ def test_the_report_holds_the_pursuit_of_the_borrower_and_of_each_guarantor(fina
     assert "2025年3月20日，终结本次执行程序，案号（2024）浙0602执1234号之二" in text
     assert "2024年8月20日，中止执行，案号（2024）浙0602执1234号之一" in text
     assert "受理法院浙江省绍兴市越城区人民法院" in text
-    assert "2024年12月10日抵押物、质物处置款1,800,000.00元（证据5）" in text  # the collateral's realisation
+    assert "2024年12月10日收到抵押物处置款1,800,000.00元（证据5）" in text  # the collateral's realisation
     assert "法院网络执行查控系统" in text and "支行行长（单位负责人）\t钱国栋" in text
     assert "国家税务总局公告2015年第25号" in text  # SME loan: the tax tiers of 2015 No. 25
     pdf = "\n".join(page.extract_text() for page in PdfReader(str(folder / "呆账核销调查报告.pdf")).pages)
@@ -172,7 +172,11 @@ def test_the_pursuit_record_lists_every_record_with_counts_and_spans(final):
     numbered = [r for r in rows if r.split("\t")[0].isdigit()]
     assert len(numbered) == len(case.pursuits) == 18
     span = next(r for r in rows if r.startswith("周志强\t保证人"))
-    assert span.split("\t")[2:6] == ["2023年6月1日", "2025年8月20日", "6", "852"]
+    assert span.split("\t")[2:6] == ["2023年6月1日", "2025年8月20日", "6", "812"]  # both days counted
+    report = _text(folder / "呆账核销调查报告.docx")
+    assert "自2023年6月1日至2025年8月20日共追索6次" in report and "历时812天" in report
+    check = json.loads((folder / "核销检查结果.json").read_text(encoding="utf-8"))
+    assert next(o for o in check["obligors"] if o["party"] == "P1")["days"] == 812
 
 
 def test_the_bundle_binds_every_exhibit_after_its_index_with_bookmarks(final):
@@ -284,4 +288,83 @@ def test_an_unknown_criterion_is_refused_with_the_valid_ones_and_nothing_written
                 "--quiet")
     assert done.returncode == 2
     assert "--criterion" in done.stderr and "1a, 1b" in done.stderr and "7" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_dossier_dated_before_later_facts_states_none_of_them(tmp_path):
+    """--as-of 2025-03-01: the 2025-03-20 终本, the 2025-03-31 class, the 2025-06-30 allowance and
+    终结破产程序, the pursuits of 2025-04-15 to 2025-08-20 and the 2025-06-20 distribution are in no
+    document; the 终本 ruling (cited by nothing earlier) is not bound; the draft note lists them."""
+    import re
+
+    as_of = dt.date(2025, 3, 1)
+    done = _run("writeoff", str(EXAMPLE), "--criterion", "7", "--as-of", as_of.isoformat(), "--out", str(tmp_path),
+                "--quiet")
+    assert done.returncode == EXIT_DRAFT, done.stderr
+    folder = tmp_path / FOLDER
+    late_confirmation = "已有的确认（赵文于2025年9月26日）晚于基准日2025年3月1日"
+    for name in DOCUMENTS:
+        text = _text(folder / f"{name}.docx")
+        assert late_confirmation in text, name  # the confirmation dated later is named, not used
+        text = text.replace(late_confirmation, "")
+        dates = [dt.date(int(y), int(m), int(d)) for y, m, d in re.findall(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)]
+        assert dates and max(dates) == as_of, (name, max(dates))
+        assert not [m for m in re.findall(r"(\d{4})年(\d{1,2})月(?!\d)", text) if (int(m[0]), int(m[1])) > (2025, 3)]
+    records = docx_paragraphs(folder / "追索记录.docx")
+    assert sum(r.split("\t")[0].isdigit() for r in records) == 14 and "共14条记录。" in "".join(records)
+    application = _text(folder / "呆账核销申报审批表.docx")
+    assert "损失" not in application.split("五、")[0] or "2025年3月31日" not in application
+    assert "1,527,155.25" not in application  # the 2025-06-30 allowance
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["exhibits"]) == 9  # E6, the 终本 ruling of 2025-03-20, left out
+    assert "2025年3月20日 事件：终结本次执行程序（（2024）浙0602执1234号之二）" in manifest["left_out"]
+    note = (folder / "草稿说明.md").read_text(encoding="utf-8")
+    assert "2025年6月30日 拨备：1,527,155.25元" in note and "（rule、by、date、note" in note
+
+
+def test_the_list_workbook_names_receipts_contracts_and_payers(final):
+    folder, _done = final
+    book = load_workbook(folder / "核销清单.xlsx")
+    rows = [[c.value for c in row] for row in book["核销清单"].iter_rows()]
+    loan = next(r for r in rows if r[1] == "SXYC-LD-2022-0510")
+    assert loan[2] == "YC-2022-0511-01"
+    paid = [[c.value for c in row] for row in book["受偿明细"].iter_rows()]
+    auction = next(r for r in paid if isinstance(r[4], (int, float)) and Decimal(str(r[4])) == Decimal("1800000"))
+    assert auction[1] == "SXYC-LD-2022-0510" and auction[3] == "绍兴示例纺织印染有限公司"
+    interest = next(r for r in paid if r[2] == "借款人还款")
+    assert interest[3] == "绍兴示例纺织印染有限公司"
+
+
+def test_the_documents_read_well(final):
+    """Exhibits by number, the negative checks say what shows them, §五 has its verb, and each
+    obligor's ruling is a short line under the condition stated once."""
+    folder, done = final
+    rows = docx_paragraphs(folder / "呆账核销申报审批表.docx")
+    text = "\n".join(rows)
+    assert "（-）" not in done.stdout and "据追索记录18条" in text and "案件未记载逃废债事件" in text
+    assert "证据9、证据8" not in text and "证据4、证据5、证据6、证据8、证据9" in text
+    assert text.count("对借款人和每一担保人（抵押人、出质人）经强制执行未能收回") == 1
+    assert any("保证人周志强：已被裁定终结本次执行程序（（2024）浙0602执1234号之二）" in r for r in rows)
+    report = _text(folder / "呆账核销调查报告.docx")
+    assert "2024年12月10日收到抵押物处置款1,800,000.00元" in report
+
+
+def test_check_on_a_dossier_says_to_use_verify(final):
+    folder, _done = final
+    done = subprocess.run([sys.executable, "-m", "evidence.cli", "--lang", "zh", "check", str(folder)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1
+    assert "呆账核销申报材料" in done.stderr and "verify" in done.stderr and "'filing'" not in done.stderr
+
+
+def test_the_help_lists_the_criteria_and_a_bare_criterion_lists_them(tmp_path):
+    helped = _run("writeoff", "--help")
+    assert "1b " in helped.stdout and "7   诉诸法律后经强制执行仍不能收回" in helped.stdout and "16 " in helped.stdout
+    bare = _run("writeoff", "--criterion")
+    assert bare.returncode == 0 and "13  小额简易核销：中小企业贷款和涉农贷款" in bare.stdout
+    case = _copy_example(tmp_path, lambda data: data["write_off"].pop("criterion"))
+    refused = subprocess.run([sys.executable, "-m", "evidence.cli", "--lang", "zh", "writeoff", str(case), "--out",
+                              str(tmp_path / "o"), "--quiet"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert refused.returncode == 2 and "--criterion" in refused.stderr
+    assert "7 诉诸法律后经强制执行仍不能收回" in refused.stderr and "认定条件" in refused.stderr
     assert not (tmp_path / "o").exists()

@@ -110,7 +110,60 @@ def test_item_7_with_zhongben_against_borrower_and_guarantor_is_met():
     guarantor = next(o for o in e.obligors if o.party == "P2")
     assert guarantor.role == "保证人" and guarantor.count == 1 and guarantor.first == dt.date(2023, 2, 1)
     assert [r.kind.value for r in guarantor.rulings] == ["提起诉讼", "申请强制执行", "终结本次执行程序"]
-    assert guarantor.days == (AS_OF - dt.date(2023, 2, 1)).days
+    assert guarantor.days == 1  # one record: first and last pursuit on 2023-02-01, both days counted
+    assert by_key["fact.rulings.P2"].text == "保证人乙：已被裁定终结本次执行程序（（2023）闽0203执101号）"
+    assert by_key["fact.rulings.P2"].condition.startswith("对借款人和每一担保人")
+
+
+def test_pursuit_days_run_from_the_first_to_the_last_record_both_counted():
+    """历时: 2023-02-01 to 2023-08-20, both days counted = 201, whatever the as-of date."""
+    later = LETTERS + [dict(LETTERS[1], date=dt.date(2023, 8, 20))]
+    case = make_case(events=BOTH_SUED, pursuits=later, write_off={"criterion": "7"} | SEARCH | CONFIRM_7)
+    guarantor = next(o for o in check_eligibility(case, "7", AS_OF).obligors if o.party == "P2")
+    assert (guarantor.first, guarantor.last, guarantor.count, guarantor.days) == (
+        dt.date(2023, 2, 1), dt.date(2023, 8, 20), 2, 201)
+
+
+def test_a_confirmation_dated_after_the_as_of_date_is_named_in_the_draft_reason():
+    late = {"confirmations": [{"rule": "writeoff.annex1.7", "by": "李强", "date": dt.date(2024, 6, 2)}]}
+    case = make_case(events=BOTH_SUED, pursuits=LETTERS, write_off={"criterion": "7"} | SEARCH | late)
+    e = check_eligibility(case, "7", AS_OF)
+    assert e.met and not e.final
+    reason = next(r for r in e.draft_reasons if "writeoff.annex1.7" in r)
+    assert "李强于2024年6月2日" in reason and "晚于基准日2024年6月1日" in reason
+
+
+def test_a_guarantors_bankruptcy_ruling_is_no_declaration_of_the_borrower():
+    """Item 1b: the 宣告破产裁定书 must be the borrower's; a guarantor's declaration (E7) proves nothing."""
+    events = [{"date": dt.date(2025, 6, 1), "kind": "宣告破产", "parties": ["P2"], "case_number": "（2025）闽02破9号",
+               "evidence": ["E7"]},
+              {"date": dt.date(2025, 3, 1), "kind": "提起诉讼", "parties": ["P1", "P2"], "evidence": ["E1"]}]
+    case = make_case(events=events, pursuits=LETTERS, signed=dt.date(2024, 1, 10), maturity=dt.date(2025, 1, 10),
+                     write_off={"criterion": "1b"})
+    e = check_eligibility(case, "1b", dt.date(2026, 6, 1))
+    by_key = {r.key: r for r in e.requirements}
+    assert not by_key["fact.declared"].met
+    document = by_key["document.declaration"]
+    assert not document.met and document.proof == () and document.missing == "缺少：宣告破产裁定书"
+    own = make_case(events=[dict(events[0], parties=["P1"])] + events[1:], pursuits=LETTERS,
+                    signed=dt.date(2024, 1, 10), maturity=dt.date(2025, 1, 10), write_off={"criterion": "1b"})
+    assert {r.key: r for r in check_eligibility(own, "1b", dt.date(2026, 6, 1)).requirements}[
+        "document.declaration"].proof == ("E7",)
+
+
+def test_the_negative_checks_say_what_shows_them():
+    case = make_case(events=BOTH_SUED, pursuits=LETTERS, write_off={"criterion": "7"} | SEARCH | CONFIRM_7)
+    by_key = {r.key: r for r in check_eligibility(case, "7", AS_OF).requirements}
+    assert by_key["not_eligible.never_pursued"].proof == ("据追索记录2条、诉讼执行等事件4项",)
+    assert by_key["not_eligible.evasion"].proof == ("案件未记载逃废债事件",)
+
+
+def test_the_criteria_list_gives_item_and_short_title():
+    from legaldocs.portfolio.writeoff import criteria_lines
+
+    lines = criteria_lines()
+    assert len(lines) == 17 and lines[0].startswith("1a") and lines[-1].startswith("16")
+    assert "7   诉诸法律后经强制执行仍不能收回（终结执行、终本或中止执行）" in lines
 
 
 def test_item_7_relies_on_an_unverified_row_and_is_a_draft_until_confirmed():
