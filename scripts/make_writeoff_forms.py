@@ -167,12 +167,12 @@ def application() -> None:
     ])
     _section(doc, "二、借款合同及担保")
     _rows_table(doc, ["借款合同编号（借据编号）", "发放日", "到期日", "金额（元）", "年利率"],
-                [4.6, 3.4, 3.4, 2.8, 1.4], "l in loans",
+                [4.8, 3.1, 3.1, 2.6, 2.0], "l in loans",
                 ["{{ l.number }}{% if l.receipt %}（{{ l.receipt }}）{% endif %}", "{{ l.drawn }}", "{{ l.maturity }}",
                  "{{ l.amount }}", "{{ l.rate }}"],
                 [None, CENTRE, CENTRE, RIGHT, CENTRE])
     _gap(doc)
-    _rows_table(doc, ["担保方式", "合同编号", "担保人", "担保内容"], [2.6, 3.2, 3.2, 6.6], "s in securities",
+    _rows_table(doc, ["担保方式", "合同编号", "担保人", "担保内容"], [2.6, 4.4, 2.8, 5.8], "s in securities",
                 ["{{ s.kind }}", "{{ s.number }}", "{{ s.provider }}", "{{ s.terms }}"], [CENTRE, None, None, None])
     _section(doc, "三、核销时债权余额（截至{{ date_cn }}）")
     _rows_table(doc, ["项目", "金额（元）", "说明"], [3.0, 3.4, 9.2], "b in balances",
