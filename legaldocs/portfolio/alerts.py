@@ -25,7 +25,8 @@ from legaldocs.i18n import _, ngettext
 from legaldocs.portfolio.status import WriteOffStatus, write_off_status
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
-PACKET_FILES = frozenset({"manifest.json", "deadlines.json"})  # files of built packets, not case files
+# JSON files the commands write into packet and dossier folders: never case files
+PACKET_FILES = frozenset({"manifest.json", "deadlines.json", "审查意见.json", "核销检查结果.json"})
 SEVERITY_RANK = {"critical": 0, "high": 1, "review": 2, "medium": 3, "low": 4}
 SEVERITY_NAMES = {"critical": "紧急（已届满）", "high": "7日内届满", "review": "待人工核定", "medium": "30日内届满",
                   "low": "较远"}

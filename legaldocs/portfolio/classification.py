@@ -689,9 +689,10 @@ def classify_cases(cases: Iterable[tuple[str, Case]], as_of: dt.date) -> Classif
             result.unreadable.append(Unreadable(where, _("could not be computed: {error}").format(error=exc)))
             continue
         first = seen.setdefault(case.case_id, where)
-        if first != where:
-            result.warnings.append(_("{file} and {first} have the same case_id {case_id}").format(
+        if first != where:  # a copy (a backup left in the folder) would count its loans twice
+            result.warnings.append(_("{file} and {first} have the same case_id {case_id}: only {first} is counted").format(
                 file=where, first=first, case_id=repr(case.case_id)))
+            continue
         result.cases.append((where, case))
         status = write_off_status(case, as_of, recoveries=False)
         for lc in loans:
@@ -844,8 +845,10 @@ def classify_sources(paths: list[Path], as_of: dt.date) -> Classification:
     cases: list[tuple[str, Case]] = []
     unreadable: list[Unreadable] = []
     files: list[Path] = []
+    resolved: set[Path] = set()
     for f in case_files(paths):  # a file named twice (directly and in a folder) is read once
-        if f.resolve() not in {x.resolve() for x in files}:
+        if f.resolve() not in resolved:
+            resolved.add(f.resolve())
             files.append(f)
     absent: list[Path] = []
     for f in files:

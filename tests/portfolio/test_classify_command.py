@@ -154,3 +154,20 @@ def test_a_missing_source_is_listed_and_a_case_id_given_as_a_source_is_named(tmp
     # only missing sources: nothing classified, each listed, exit 1 (not a usage error)
     out = run(tmp_path / "missing.yaml", "--as-of", "2025-06-30")
     assert out.returncode == 1 and "missing.yaml" in out.stderr
+
+
+def test_a_copy_of_a_case_and_the_commands_own_json_are_not_counted(tmp_path):
+    """A backup copy with the same case_id is counted once (its loans would inflate the portfolio),
+    and the JSON files packets and dossiers write are never read as case files."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    text = DEMO.read_text(encoding="utf-8")
+    (folder / "a.yaml").write_text(text, encoding="utf-8")
+    (folder / "a-backup.yaml").write_text(text, encoding="utf-8")
+    (folder / "核销检查结果.json").write_text('{"final": true}', encoding="utf-8")
+    (folder / "审查意见.json").write_text("[]", encoding="utf-8")
+    out = run(folder, "--as-of", "2025-06-30", "--json")
+    body = json.loads(out.stdout)
+    assert body["cases"] == 1 and len(body["loans"]) == 1 and body["unreadable"] == []
+    assert Decimal(body["portfolio"]["before"]["loans"]) == Decimal("500000.00")
+    assert any("DEMO-2025-001" in w and "a-backup.yaml" in w for w in body["warnings"])
