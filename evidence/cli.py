@@ -11,12 +11,11 @@ import signal
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
-import typer.core
-
 from legaldocs.errors import CaseValidationError
 from legaldocs.i18n import N_, _, ngettext
 from legaldocs.cli import (
     Argument,
+    Command,
     Option,
     TemplatesOption,
     app,
@@ -294,7 +293,7 @@ def _criterion_or_list(ctx, value: str | None) -> str | None:
     return value
 
 
-class _WriteoffCommand(typer.core.TyperCommand):
+class _WriteoffCommand(Command):
     """``writeoff --help`` ends with the criteria in force (item and short title), read from the
     rule rows when the help is shown; ``--criterion`` given without a value prints them."""
 

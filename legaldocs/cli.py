@@ -114,6 +114,9 @@ class _Application(typer.core.TyperGroup):
         return super().parse_args(ctx, args)
 
 
+#: the class of one command, for commands elsewhere that extend their help (only this module imports typer)
+Command = typer.core.TyperCommand
+
 app = typer.Typer(
     name="legaldocs",
     cls=_Application,

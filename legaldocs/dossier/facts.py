@@ -36,8 +36,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
 from legaldocs.case.model import Case, EvidenceItem
 from legaldocs.chinese import date_in_chinese, format_amount
 from legaldocs.money.components import Components, balance_components
@@ -200,7 +198,7 @@ def _cited(case: Case) -> set[str]:
         if isinstance(value, (list, tuple)):
             for v in value:
                 walk(v)
-        elif isinstance(value, BaseModel):
+        elif hasattr(type(value), "model_fields"):  # a record of the case model
             for name in type(value).model_fields:
                 v = getattr(value, name)
                 if name == "evidence" and isinstance(v, list) and all(isinstance(x, str) for x in v):
