@@ -260,7 +260,7 @@ def _check_documents(dossier: Dossier, staging: Path, names: list[str]) -> None:
         opening = "".join(p for p in paragraphs[:3])
         if not dossier.final and "草" not in opening:
             problems.append(f"{name}：{_('is a draft, but its first page does not say 草稿')}")
-        if dossier.final and "草　稿" in text:
+        if dossier.final and "草　稿" in opening:  # the banner, not a word quoted from the case (a cause may quote 草稿)
             problems.append(f"{name}：{_('is final, but says 草稿')}")
     if problems:
         raise LegalDocsError(_("the documents disagree: {problems}").format(problems=_("; ").join(problems)))

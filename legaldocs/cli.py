@@ -760,6 +760,9 @@ def classify(
     if xlsx is not None and (xlsx.is_dir() or not xlsx.parent.is_dir() or xlsx.suffix.lower() != ".xlsx"):
         raise fail(_("{option}: {path} must be a {suffix} file in an existing folder").format(
             option="--xlsx", path=xlsx, suffix=".xlsx"), EXIT_INVALID)
+    if xlsx is not None and any(xlsx.resolve() == s.resolve() for s in sources if s.suffix.lower() == ".xlsx"):
+        raise fail(_("{option}: {path} is a ledger being classified; writing the result there would replace it: "
+                     "give another file").format(option="--xlsx", path=xlsx), EXIT_INVALID)
 
     def action() -> None:
         from legaldocs.portfolio.classification import classify_sources

@@ -261,9 +261,10 @@ def test_every_context_gives_exactly_the_catalogued_variables():
 
 
 def test_hostile_text_and_file_names_do_not_break_the_dossier(tmp_path):
-    """Template syntax, markup and quotes in the case's text are printed as written, never run;
+    """Template syntax, markup, quotes and the draft banner's words in the case's text are printed as
+    written, never run, and do not make a final dossier fail its read-back;
     exhibit files with quotes, spaces and shell characters in their names are bound."""
-    hostile = "{{ 7*7 }}{% for x in range(3) %}x{% endfor %}<w:p>&amp;\"'"
+    hostile = "{{ 7*7 }}{% for x in range(3) %}x{% endfor %}<w:p>&amp;\"'草　稿（不得作为正式核销材料）"
 
     def change(data):
         data["write_off"]["cause"] = hostile

@@ -171,3 +171,11 @@ def test_a_copy_of_a_case_and_the_commands_own_json_are_not_counted(tmp_path):
     assert body["cases"] == 1 and len(body["loans"]) == 1 and body["unreadable"] == []
     assert Decimal(body["portfolio"]["before"]["loans"]) == Decimal("500000.00")
     assert any("DEMO-2025-001" in w and "a-backup.yaml" in w for w in body["warnings"])
+
+
+def test_the_result_never_replaces_a_ledger_being_classified(tmp_path):
+    book = tmp_path / "台账.xlsx"
+    book.write_bytes(LEDGER.read_bytes())
+    out = run(book, "--as-of", "2025-09-30", "--xlsx", book)
+    assert out.returncode == 2 and "--xlsx" in out.stderr
+    assert book.read_bytes() == LEDGER.read_bytes()
