@@ -302,6 +302,8 @@ def _write_list(dossier: Dossier, out: Path) -> None:
     recovered = []
     for r in c.recoveries:
         parts = "；".join(f"{COMPONENT_NAMES.get(k, k)}{format_amount(a)}" for k, a in r.parts)
+        if r.unapplied > 0:  # more than was owed: said, never dropped
+            parts += ("；" if parts else "") + f"超出所欠债务未予抵充{format_amount(r.unapplied)}"
         recovered.append([r.date, loans[r.loan].number if r.loan in loans else r.loan, r.source_name, payer(r),
                           r.amount, r.principal, r.interest, parts, "核销后" if r.after else "核销前"])
     residue = [[name, amount] for name, amount in dossier.residue_components()]

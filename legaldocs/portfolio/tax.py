@@ -247,6 +247,10 @@ def tax_pack(case: Case, as_of: dt.date, residue: Residue) -> TaxPack:
             else:
                 one_year = add_months(since, 12 * years) < as_of
             tier = _tier(row, balance)
+            if since is None and residue.total <= 0:  # nothing left: no loss to deduct, whatever the overdue
+                missing = ["截至该日已无剩余债权，没有可税前扣除的损失"]
+                return TaxPack(as_of, "2015_25", row, tier, balance, since, None, False, [], channels, missing, notes,
+                               rules)
             if not one_year:
                 when = f"（逾期自{since}起，{add_months(since, 12 * years)}满{years}年）" if since else "（未逾期）"
                 missing = [f"逾期不满{years}年{when}，不符合国家税务总局公告2015年第25号的条件"]

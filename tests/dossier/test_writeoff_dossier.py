@@ -369,3 +369,19 @@ def test_the_help_lists_the_criteria_and_a_bare_criterion_lists_them(tmp_path):
     assert refused.returncode == 2 and "--criterion" in refused.stderr
     assert "7 诉诸法律后经强制执行仍不能收回" in refused.stderr and "认定条件" in refused.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_recovery_beyond_the_debt_shows_its_excess_and_leaves_nothing_to_write_off(tmp_path):
+    """5,000,000 paid by a guarantor on a debt of about 1.6 million: the dossier is a draft (nothing
+    left), and the 受偿明细 states the part no debt absorbed instead of dropping it."""
+    def change(data):
+        data["repayments"].append({"date": "2025-07-01", "amount": "5000000.00", "loan": "L1", "source": "guarantor",
+                                   "party": "P1", "evidence": ["E5"]})
+
+    (tmp_path / "case").mkdir()
+    case = _copy_example(tmp_path / "case", change)
+    result = build_writeoff_dossier(case, tmp_path / "out", criterion="7", as_of=AS_OF)
+    assert not result.final
+    paid = [[c.value for c in row] for row in load_workbook(result.folder / "核销清单.xlsx")["受偿明细"].iter_rows()]
+    big = next(r for r in paid if isinstance(r[4], (int, float)) and Decimal(str(r[4])) == Decimal("5000000"))
+    assert "超出所欠债务未予抵充" in big[7]

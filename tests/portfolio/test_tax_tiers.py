@@ -134,3 +134,11 @@ def test_worked_check_8_general_provision_deduction():
     assert old.rule["id"] == "tax.general_provision.2015_9"
     with pytest.raises(LegalDocsError, match="eligible_loans"):
         general_provision_deduction(D("-1"), D("0"))
+
+
+def test_a_debt_recovered_in_full_has_no_loss_to_deduct_rather_than_a_short_overdue():
+    paid = [{"date": dt.date(2025, 6, 1), "amount": "5000000.00", "loan": "L1", "source": "guarantor", "party": "P2"}]
+    p = pack(make_case("2800000.00", repayments=paid))
+    assert not p.eligible
+    assert p.missing == ["截至该日已无剩余债权，没有可税前扣除的损失"]
+    assert not any("逾期不满" in m for m in p.missing)
