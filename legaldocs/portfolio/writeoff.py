@@ -348,9 +348,10 @@ _RULED = frozenset({EventKind.enforcement_ended_this_round, EventKind.enforcemen
 
 
 def _happened(e: Event) -> str:
-    """``已被裁定终结本次执行程序（（2024）浙0602执1234号之二）``: one event as an obligor's short line."""
+    """``已被裁定终结本次执行程序，案号（2024）浙0602执1234号之二``: one event as an obligor's short line
+    (a case number already opens with its year in brackets, so it is not bracketed again)."""
     text = ("已被裁定{kind}" if e.kind in _RULED else "已{kind}").format(kind=e.kind.value)
-    return f"{text}（{e.case_number}）" if e.case_number else text
+    return f"{text}，案号{e.case_number}" if e.case_number else text
 
 
 def _evidence_ok(case: Case, refs) -> tuple[str, ...]:

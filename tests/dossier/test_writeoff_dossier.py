@@ -345,7 +345,7 @@ def test_the_documents_read_well(final):
     assert "（-）" not in done.stdout and "据追索记录18条" in text and "案件未记载逃废债事件" in text
     assert "证据9、证据8" not in text and "证据4、证据5、证据6、证据8、证据9" in text
     assert text.count("对借款人和每一担保人（抵押人、出质人）经强制执行未能收回") == 1
-    assert any("保证人周志强：已被裁定终结本次执行程序（（2024）浙0602执1234号之二）" in r for r in rows)
+    assert any("保证人周志强：已被裁定终结本次执行程序，案号（2024）浙0602执1234号之二" in r for r in rows)
     report = _text(folder / "呆账核销调查报告.docx")
     assert "2024年12月10日收到抵押物处置款1,800,000.00元" in report
 

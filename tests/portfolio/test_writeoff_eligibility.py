@@ -111,7 +111,7 @@ def test_item_7_with_zhongben_against_borrower_and_guarantor_is_met():
     assert guarantor.role == "保证人" and guarantor.count == 1 and guarantor.first == dt.date(2023, 2, 1)
     assert [r.kind.value for r in guarantor.rulings] == ["提起诉讼", "申请强制执行", "终结本次执行程序"]
     assert guarantor.days == 1  # one record: first and last pursuit on 2023-02-01, both days counted
-    assert by_key["fact.rulings.P2"].text == "保证人乙：已被裁定终结本次执行程序（（2023）闽0203执101号）"
+    assert by_key["fact.rulings.P2"].text == "保证人乙：已被裁定终结本次执行程序，案号（2023）闽0203执101号"
     assert by_key["fact.rulings.P2"].condition.startswith("对借款人和每一担保人")
 
 
