@@ -78,7 +78,7 @@ def test_the_sections_load_with_their_values(tmp_path):
     (lambda d: d["pursuits"][0].update(channel="微信"), "pursuits[0].channel", "电话追索"),
     (lambda d: d["repayments"][-1].update(party="P9"), f"repayments[{{last}}].party", "P9"),
     (lambda d: d["repayments"][-1].update(source="lottery"), f"repayments[{{last}}].source", "guarantor"),
-    (lambda d: d["repayments"][-1].pop("party"), "repayments[{last}].party", "guarantor"),
+    (lambda d: d["repayments"][-1].pop("party"), "repayments[{last}].party", "保证人"),
     (lambda d: d["repayments"][-1].update(party="P1"), "repayments[{last}].party", "P1"),
     (lambda d: d["risk"]["history"][0].update(loan="L9"), "risk.history[0].loan", "L9"),
     (lambda d: d["risk"]["history"][0].update(category="很差"), "risk.history[0].category", "次级"),
