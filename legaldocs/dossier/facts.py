@@ -233,6 +233,10 @@ def build_dossier(case: Case, criterion: str, as_of: dt.date) -> Dossier:
     for key, name in REPORT_FIELDS.items():
         if case.write_off is None or not getattr(case.write_off, key):
             reasons.append(f"调查报告缺少“{name}”（案件档案 write_off.{key} 未填写）")
+    if left_out:  # text staff wrote, and the exhibits themselves, are printed as they are and may tell of them
+        reasons.append(f"案件档案记有晚于核销基准日的事实（{len(left_out)}项，见草稿说明），已从各文书中略去；但经办人填写的文字"
+                       "（write_off.cause、remedies、why_now、responsibility，证据名称及证明目的）和证据原件照录，可能述及这些事实："
+                       "请按基准日时的情况改写后重新生成")
     if residue_rows(residue) and sum((a for _n, a in residue_rows(residue)), Decimal(0)) <= 0:
         reasons.append("核销基准日的剩余债权为零，没有可核销的金额")
     return Dossier(case=case, criterion=eligibility.criterion, as_of=as_of, eligibility=eligibility,

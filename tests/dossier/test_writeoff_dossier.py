@@ -321,6 +321,9 @@ def test_a_dossier_dated_before_later_facts_states_none_of_them(tmp_path):
     assert "2025年3月20日 事件：终结本次执行程序（（2024）浙0602执1234号之二）" in manifest["left_out"]
     note = (folder / "草稿说明.md").read_text(encoding="utf-8")
     assert "2025年6月30日 拨备：1,527,155.25元" in note and "（rule、by、date、note" in note
+    # what staff wrote (why_now tells of the later 终本) is printed as written: the draft says to rewrite it
+    assert any("write_off.cause、remedies、why_now" in r for r in manifest["draft_reasons"])
+    assert "why_now" in note
 
 
 def test_the_list_workbook_names_receipts_contracts_and_payers(final):
