@@ -609,14 +609,14 @@ def _recovery_problems(data: dict, parties: dict, loan_ids: set[str], evidence_i
             problems.append((f"{path}.{dated}", _("{date} is before the first loan contract was signed ({signed})").format(
                 date=when, signed=first_signed)))
 
-    borrowers_of = {loan["id"]: set(loan.get("borrowers") or []) for loan in _list(data, "loans")
+    borrowers_of = {loan["id"]: {b for b in loan["borrowers"] if isinstance(b, str)} for loan in _list(data, "loans")
                     if isinstance(loan, dict) and isinstance(loan.get("id"), str) and isinstance(loan.get("borrowers"), list)}
     for i, r in enumerate(_list(data, "repayments")):
         check(r, f"repayments[{i}]", party="party", dated=None)
         if isinstance(r, dict) and r.get("source") == "guarantor":
             if r.get("party") is None:
                 problems.append((f"repayments[{i}].party", _("is required when source is guarantor: name the guarantor who paid")))
-            elif r.get("party") in borrowers_of.get(r.get("loan"), set()):
+            elif isinstance(r.get("party"), str) and isinstance(r.get("loan"), str) and r["party"] in borrowers_of.get(r["loan"], set()):
                 problems.append((f"repayments[{i}].party", _("{party} is a borrower of {loan}: a borrower's payment has source "
                                                                "borrower, not guarantor").format(party=repr(r["party"]), loan=r.get("loan"))))
     for i, item in enumerate(_list(data, "pursuits")):
