@@ -156,8 +156,7 @@ def build_writeoff_dossier(
 
     out_dir = Path(out_dir)
     final = out_dir / f"{case.case_id}{SUFFIX}"
-    staging, created = packets.open_staging(out_dir, final, case.case_id)
-    try:
+    with packets.staged(out_dir, final, case.case_id) as staging:
         bundle = None
         reported_fonts: set[str] = set()
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
@@ -181,13 +180,6 @@ def build_writeoff_dossier(
             packets._atomic_write_text(staging / DRAFT_NOTE, _draft_note(dossier))
         _write_manifest_and_zip(loaded, dossier, staging, exhibits,
                                 packets._bundle_record(bundle, staging) if bundle else None)
-        packets._publish_modes(staging)
-        packets._replace_folder(staging, final)
-    except BaseException:
-        runs.release(staging)
-        runs.remove_empty(created)
-        raise
-    runs.release(staging, remove=False)
     return DossierResult(
         folder=final, files=tuple(sorted(p.name for p in final.iterdir())), final=dossier.final,
         draft_reasons=tuple(dossier.draft_reasons), dossier=dossier,

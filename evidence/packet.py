@@ -31,6 +31,7 @@ names each file changed, missing or added.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -40,7 +41,7 @@ import zipfile
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from legaldocs import __version__, runs
 from legaldocs.case.load import LoadedCase, load_case
@@ -218,8 +219,7 @@ def build_packet(
     out_dir = Path(out_dir)
     # each stage has its own folder, so that building one stage never replaces another's packet
     final = out_dir / (case.case_id if stage == "suit" else f"{case.case_id}-{stage}")
-    staging, created = open_staging(out_dir, final, case.case_id)
-    try:
+    with staged(out_dir, final, case.case_id) as staging:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
             prepared = (prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi, budget=budget,
@@ -253,14 +253,6 @@ def build_packet(
                                                                   "max_volume_bytes": max_volume_bytes,
                                                                   "downsample_dpi": downsample_dpi},
                                 inputs_label=inputs_label)
-        _publish_modes(staging)
-        _replace_folder(staging, final)
-    except BaseException:
-        # only what this run made: its staging folder, and --out if it made it and nothing else is there
-        runs.release(staging)
-        runs.remove_empty(created)
-        raise
-    runs.release(staging, remove=False)  # now the packet folder
     files = tuple(sorted(p.name for p in final.iterdir()))
     return PacketResult(final, files, filing.fee, result["bundle_pages"], result["index_pages"],
                         tuple(result["exhibits"]), tuple(sorted(filing.released)), tuple(filing.review), stage,
@@ -292,6 +284,24 @@ def open_staging(out_dir: Path, final: Path, case_id: str) -> tuple[Path, list[P
     except OSError as exc:
         raise OutputError(_("{folder}: cannot write the packet there: {reason}").format(
             folder=out_dir, reason=exc.strerror or exc)) from exc
+
+
+@contextlib.contextmanager
+def staged(out_dir: Path, final: Path, case_id: str) -> Iterator[Path]:
+    """The staging folder of a run that builds ``final`` in ``out_dir`` (:func:`open_staging`):
+    what the block writes there is published as ``final`` whole when it ends; when it fails, only
+    what this run made is removed (its staging folder, and ``out_dir`` if it made it and nothing
+    else is there). Shared by the packet, its supplements and the write-off dossier."""
+    staging, created = open_staging(out_dir, final, case_id)
+    try:
+        yield staging
+        _publish_modes(staging)
+        _replace_folder(staging, final)
+    except BaseException:
+        runs.release(staging)
+        runs.remove_empty(created)
+        raise
+    runs.release(staging, remove=False)  # now the published folder
 
 
 def prepare_exhibits(loaded: LoadedCase, work: Path, report: Progress | None = None,

@@ -193,8 +193,7 @@ def build_supplement(
     final = out_dir / f"{case.case_id}-supplement-{number}"
     if final.resolve() == record.folder.resolve():
         raise OutputError(_("{path}: is the filed packet's folder").format(path=final))
-    staging, created = packets.open_staging(out_dir, final, case.case_id)
-    try:
+    with packets.staged(out_dir, final, case.case_id) as staging:
         with (runs.folder(Path(tempfile.gettempdir()), "legaldocs-work-") as work,
               nullcontext(office) if office is not None else office_session() as office):
             prepared = packets.prepare_exhibits(loaded, work, report, office, downsample_dpi=downsample_dpi,
@@ -220,13 +219,6 @@ def build_supplement(
         exhibits = packets._bundle_exhibits(bundle)
         _write_manifest_and_zip(loaded, filing, staging, record, number, exhibits, packets._bundle_record(bundle, staging),
                                 review, numbers)
-        packets._publish_modes(staging)
-        packets._replace_folder(staging, final)
-    except BaseException:
-        runs.release(staging)
-        runs.remove_empty(created)
-        raise
-    runs.release(staging, remove=False)
     return SupplementResult(
         folder=final, files=tuple(sorted(p.name for p in final.iterdir())), number=number,
         first_number=record.last_number + 1, last_number=record.last_number + len(new), first_page=first_page,

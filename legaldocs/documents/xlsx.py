@@ -115,9 +115,14 @@ def write_statement_xlsx(st: Statement, out: Path, *, title: str = "欠款明细
         for col, width in zip(range(1, 10), (10, 12, 8, 9, 12, 9, 9, 8, 70)):
             repriced.column_dimensions[get_column_letter(col)].width = width
 
-    # dated by the case, not the clock: openpyxl's own save dates the workbook and its parts now
-    stamp = dt.datetime.combine(date or st.as_of, dt.time())
-    wb.properties.created = wb.properties.modified = stamp
+    return _save(wb, out, title, date or st.as_of)
+
+
+def _save(wb: Workbook, out: Path, title: str, date: dt.date) -> Path:
+    """Write ``wb`` to ``out`` atomically, titled ``title`` and dated ``date`` (created and
+    modified), never the clock: openpyxl's own save dates the workbook and its parts now, so it
+    is written through ExcelWriter and re-zipped with fixed entry dates (same input, same bytes)."""
+    wb.properties.created = wb.properties.modified = dt.datetime.combine(date, dt.time())
     wb.properties.title = title
     data = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED)).save()
@@ -165,11 +170,4 @@ def write_tables_xlsx(sheets: Sequence[Sheet], out: Path, *, title: str, date: d
         for col, width in enumerate(sheet.widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
         ws.freeze_panes = ws.cell(head + 1, 1).coordinate
-    stamp = dt.datetime.combine(date, dt.time())
-    wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = title
-    data = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED)).save()
-    with atomic_path(out) as tmp:
-        rezip(data.getvalue(), tmp)
-    return out
+    return _save(wb, out, title, date)

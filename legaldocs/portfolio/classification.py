@@ -433,28 +433,27 @@ def own_bank_contagion(total: Decimal, npl: Decimal, on: dt.date) -> Floor | Non
     """The art 7 floor for a non-retail debtor whose claims at this bank total ``total`` 元 with
     ``npl`` 元 non-performing: 次级 for every claim when the share is more than the rule's (10 %,
     strict: exactly 10 % does not trigger; worked check 3). None when it does not apply."""
-    row = _row("own_bank_contagion", on)
-    if row is None or total <= 0:
-        return None
-    share = npl / total
-    limit = Decimal(row["more_than"])
-    if share <= limit:
-        return None
-    return _floor(row, total=f"{total:,.2f}", npl=f"{npl:,.2f}", share=percent(share), limit=percent(limit))
+    return _share_floor("own_bank_contagion", total, npl, on, "npl")
 
 
 def cross_bank_contagion(total: Decimal, overdue_90: Decimal, on: dt.date) -> Floor | None:
     """The floor for a non-retail debtor whose debts at all banks total ``total`` 元 with
     ``overdue_90`` 元 more than 90 days overdue: 次级 when the share is more than the rule's (20 %,
     strict; worked check 4). None when it does not apply."""
-    row = _row("cross_bank_contagion", on)
+    return _share_floor("cross_bank_contagion", total, overdue_90, on, "overdue")
+
+
+def _share_floor(kind: str, total: Decimal, part: Decimal, on: dt.date, part_name: str) -> Floor | None:
+    """The floor of rule ``kind`` when ``part`` is more than its ``more_than`` share of ``total``
+    (strict: exactly the share does not trigger); its text names the part ``part_name``."""
+    row = _row(kind, on)
     if row is None or total <= 0:
         return None
-    share = overdue_90 / total
+    share = part / total
     limit = Decimal(row["more_than"])
     if share <= limit:
         return None
-    return _floor(row, total=f"{total:,.2f}", overdue=f"{overdue_90:,.2f}", share=percent(share), limit=percent(limit))
+    return _floor(row, total=f"{total:,.2f}", share=percent(share), limit=percent(limit), **{part_name: f"{part:,.2f}"})
 
 
 # -- one case -------------------------------------------------------------------------------------
