@@ -222,9 +222,9 @@ def build_dossier(case: Case, criterion: str, as_of: dt.date) -> Dossier:
     dated later is in no document. Raises LegalDocsError: an unknown criterion (the message lists
     the valid ones), or balances the money engine cannot compute (a loan that cannot be scheduled)."""
     case, left_out, late = case_as_of(case, as_of)
-    eligibility = writeoffs.check_eligibility(case, criterion, as_of, later_confirmations=late)
-    components = balance_components(case, as_of)
-    residue = writeoffs.residue(case, as_of)
+    components = balance_components(case, as_of)  # the money engine runs once for the whole dossier
+    eligibility = writeoffs.check_eligibility(case, criterion, as_of, components=components, later_confirmations=late)
+    residue = writeoffs.residue(case, as_of, components=components)
     tax = taxes.tax_pack(case, as_of, residue)
     numbers = {item.id: n for n, item in enumerate(case.evidence, start=1)}
     reasons = list(eligibility.draft_reasons)
